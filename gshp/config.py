@@ -303,6 +303,16 @@ class NetworkConfig:
         doc="Smallest network flow as a fraction of design "
         "flow (bypasses keep the network circulating).",
     )
+    water_volume_m3: float = F(
+        10.0,
+        kind="float",
+        lo=0,
+        lo_open=True,
+        hi=1e5,
+        unit="m³",
+        doc="Water in the network pipes, supply and return (≈ 450 m of paired DN125 "
+        "pipes: 11 m³); the network's thermal inertia.",
+    )
     length_m: float = F(
         450.0,
         kind="float",

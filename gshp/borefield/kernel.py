@@ -1,0 +1,396 @@
+"""Compiled per-step borefield functions (numba, allocation-free).
+
+The field is one *equivalent borehole*: all ``n_b`` boreholes in parallel with equal flow,
+the same borehole wall temperature and the g-function of the whole field (pygfunction's
+uniform-borehole-wall-temperature convention).
+
+Model of one step (implicit Euler, step ``dt``):
+
+* Ground: Claesson–Javed load aggregation [CJ2012]_ of the wall heat flow per metre
+  ``q'`` (W/m, + = extracted from the ground), exactly as
+  :class:`pygfunction.load_aggregation.ClaessonJaved`: cells of width doubling every five
+  cells, shifted with ``q_k <- q_k (1 - 1/w_k) + q_{k-1}/w_k`` then
+  ``T_wall = T_0 - sum_k dg_k q_k``. The first increment ``dg_0`` couples the wall to the
+  current step's load.
+* Borehole interior: a thermal resistance–capacitance model (TRCM, [Bauer2011]_) split into
+  ``n_seg`` vertical segments. Each segment has four nodes: the fluid of the down-going
+  leg(s) ``D``, the fluid of the up-going leg(s) ``U`` and one grout node next to each
+  ``G_D``, ``G_U``. Fluid nodes are fully mixed volumes in series along the flow path
+  (tanks-in-series upwind advection, as the IBPSA borefield model [Laf2020]_), exchange
+  heat with their grout node (``K_fg``), with each other (leg-to-leg short circuit
+  ``K_12``, delta-circuit of the multipole method [Claesson2011]_) and the grout nodes
+  with the borehole wall (``K_gb``). Steady state reproduces the multipole delta circuit.
+
+Node order: segment ``s`` (0 at the top) holds nodes ``4s+0 = D``, ``4s+1 = U``,
+``4s+2 = G_D``, ``4s+3 = G_U``. Inlet enters ``D_0``; the bottom of the down leg feeds the
+bottom of the up leg; the outlet is ``U_0``.
+
+The step is linear in the inlet temperature: for a given flow the interior update is
+``x_new = P x_old + v_in T_in + v_b T_wall`` with ``P``, ``v_in``, ``v_b`` from the inverse
+of the implicit matrix. These are computed once per distinct flow and kept in a small cache
+of ``N_SLOTS`` slots (round robin), so that a pump cycling between a few flows never
+re-inverts.
+
+References
+----------
+.. [CJ2012] Claesson, J., Javed, S. (2012). A load-aggregation method to calculate
+   extraction temperatures of borehole heat exchangers. ASHRAE Trans. 118(1): 530–539.
+.. [Bauer2011] Bauer, D., Heidemann, W., Müller-Steinhagen, H., Diersch, H.-J. G. (2011).
+   Thermal resistance and capacity models for borehole heat exchangers. Int. J. Energy
+   Res. 35: 312–320.
+.. [Claesson2011] Claesson, J., Hellström, G. (2011). Multipole method to calculate
+   borehole thermal resistances in a borehole heat exchanger. HVAC&R Res. 17(6): 895–911.
+.. [Laf2020] Laferrière, A., Cimmino, M., Picard, D., Helsen, L. (2020). Development and
+   validation of a full-time-scale semi-analytical model for the short- and long-term
+   simulation of vertical geothermal bore fields. Geothermics 86: 101788.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+# ----------------------------------------------------------------------------- params
+P_DT = 0  # time step, s
+P_T0 = 1  # undisturbed ground temperature, °C
+P_NB = 2  # number of boreholes, -
+P_H = 3  # borehole length, m
+P_CP = 4  # fluid specific heat, J/(kg K)
+P_NSEG = 5  # number of vertical segments, -
+P_NNODE = 6  # number of interior nodes (4 * n_seg), -
+P_DG0 = 7  # first g-function increment dg_0, K per W/m
+P_NTAB = 8  # number of rows of the flow table, -
+N_PARAMS = 9
+
+# columns of the flow table ``ftab`` (one row per flow per borehole, increasing)
+FT_M = 0  # mass flow per borehole, kg/s
+FT_KFG = 1  # fluid -> grout-node conductance of one leg group, W/(m K)
+FT_KGB = 2  # grout-node -> wall conductance of one leg group, W/(m K)
+FT_K12 = 3  # down-leg group <-> up-leg group fluid conductance, W/(m K)
+N_FT = 4
+
+N_SLOTS = 4
+# rows of ``vecs[slot]``
+V_IN = 0  # response of the nodes to the inlet temperature
+V_B = 1  # response of the nodes to the wall temperature
+R_G = 2  # row: (sum of grout rows of P) / n_seg
+R_U = 3  # row: outlet row of P
+V_SC = 4  # scalars: [s_in, s_b, v_in[U0], v_b[U0], K_gb, K_fg, K_12]
+N_VROWS = 5
+SC_SIN = 0
+SC_SB = 1
+SC_VINU = 2
+SC_VBU = 3
+SC_KGB = 4
+SC_KFG = 5
+SC_K12 = 6
+
+
+# ------------------------------------------------------------------ load aggregation
+@numba.njit(cache=True)
+def cj_history(dg, inv_w, q_cells):
+    """Wall temperature drop from past loads after the coming shift, without shifting.
+
+    Returns ``sum_{k>=1} dg_k q_k'`` where ``q'`` is ``q_cells`` after
+    :func:`cj_shift` (pure). Units: dg in K/(W/m), q in W/m, result in K.
+    Reference: Claesson & Javed (2012); pygfunction ``ClaessonJaved``.
+    """
+    s = 0.0
+    for k in range(1, q_cells.shape[0]):
+        s += dg[k] * (q_cells[k] * (1.0 - inv_w[k]) + q_cells[k - 1] * inv_w[k])
+    return s
+
+
+@numba.njit(cache=True)
+def cj_shift(inv_w, q_cells):
+    """Shift the aggregated loads by one step in place (``q <- q @ A`` of pygfunction)."""
+    for k in range(q_cells.shape[0] - 1, 0, -1):
+        q_cells[k] = q_cells[k] * (1.0 - inv_w[k]) + q_cells[k - 1] * inv_w[k]
+    q_cells[0] = 0.0
+
+
+@numba.njit(cache=True)
+def cj_superposition(dg, q_cells):
+    """Borehole wall temperature drop ``sum_k dg_k q_k`` (K), + for extraction."""
+    s = 0.0
+    for k in range(q_cells.shape[0]):
+        s += dg[k] * q_cells[k]
+    return s
+
+
+@numba.njit(cache=True)
+def cj_step(dg, inv_w, q_cells, q_now):
+    """One step of pygfunction's ClaessonJaved: shift, set current load, superpose.
+
+    q_now: heat extraction rate per metre of borehole this step (W/m).
+    Returns the wall temperature drop (K): T_wall = T_0 - result.
+    """
+    cj_shift(inv_w, q_cells)
+    q_cells[0] = q_now
+    return cj_superposition(dg, q_cells)
+
+
+@numba.njit(cache=True)
+def ground_step(params, dg, inv_w, q_cells, q_W):
+    """Ground-only step for a prescribed field heat extraction ``q_W`` (W, + extracted).
+
+    Returns the borehole wall temperature (°C) at the end of the step.
+    """
+    qp = q_W / (params[P_NB] * params[P_H])
+    return params[P_T0] - cj_step(dg, inv_w, q_cells, qp)
+
+
+# ------------------------------------------------------------------ interior matrices
+@numba.njit(cache=True)
+def _flow_props(ftab, n_tab, m_b):
+    """Linear interpolation of the conductances in the flow table (clamped at the ends)."""
+    if m_b <= ftab[0, FT_M]:
+        return ftab[0, FT_KFG], ftab[0, FT_KGB], ftab[0, FT_K12]
+    if m_b >= ftab[n_tab - 1, FT_M]:
+        i = n_tab - 1
+        return ftab[i, FT_KFG], ftab[i, FT_KGB], ftab[i, FT_K12]
+    lo = 0
+    hi = n_tab - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ftab[mid, FT_M] <= m_b:
+            lo = mid
+        else:
+            hi = mid
+    f = (m_b - ftab[lo, FT_M]) / (ftab[hi, FT_M] - ftab[lo, FT_M])
+    kfg = ftab[lo, FT_KFG] + f * (ftab[hi, FT_KFG] - ftab[lo, FT_KFG])
+    kgb = ftab[lo, FT_KGB] + f * (ftab[hi, FT_KGB] - ftab[lo, FT_KGB])
+    k12 = ftab[lo, FT_K12] + f * (ftab[hi, FT_K12] - ftab[lo, FT_K12])
+    return kfg, kgb, k12
+
+
+@numba.njit(cache=True)
+def _build_slot(params, ftab, cap, slot, m_flow, mats, vecs, work):
+    """Fill cache slot ``slot`` with P, v_in, v_b and the scalar rows for flow m_flow."""
+    n = int(params[P_NNODE])
+    nseg = int(params[P_NSEG])
+    dt = params[P_DT]
+    m_b = m_flow / params[P_NB]
+    if m_b < 0.0:
+        m_b = 0.0
+    kfg, kgb, k12 = _flow_props(ftab, int(params[P_NTAB]), m_b)
+    mcs = m_b * params[P_CP] * nseg / params[P_H]  # W/(m K) per metre of segment
+    if m_b > 0.0:
+        # Tanks-in-series correction: mixed fluid nodes overstate the effective borehole
+        # resistance (arithmetic-mean definition) by H / (4 n_seg m cp) to first order in
+        # the NTU; remove it from the two fluid->grout paths (in parallel), at most half.
+        r_fg = 1.0 / kfg
+        r_fg = max(r_fg - params[P_H] / (2.0 * nseg * m_b * params[P_CP]), 0.5 * r_fg)
+        kfg = 1.0 / r_fg
+    # work[:, :n] = M, work[:, n:2n] = identity -> inverse
+    for i in range(n):
+        for j in range(2 * n):
+            work[i, j] = 0.0
+        work[i, n + i] = 1.0
+        work[i, i] = cap[i] / dt
+    for s in range(nseg):
+        d = 4 * s
+        u = d + 1
+        gd = d + 2
+        gu = d + 3
+        # down-leg fluid
+        work[d, d] += mcs + kfg + k12
+        if s > 0:
+            work[d, d - 4] -= mcs
+        work[d, gd] -= kfg
+        work[d, u] -= k12
+        # up-leg fluid
+        work[u, u] += mcs + kfg + k12
+        if s < nseg - 1:
+            work[u, u + 4] -= mcs
+        else:
+            work[u, d] -= mcs
+        work[u, gu] -= kfg
+        work[u, d] -= k12
+        # grout nodes
+        work[gd, gd] += kfg + kgb
+        work[gd, d] -= kfg
+        work[gu, gu] += kfg + kgb
+        work[gu, u] -= kfg
+    # Gauss-Jordan with partial pivoting
+    for c in range(n):
+        p = c
+        big = abs(work[c, c])
+        for r in range(c + 1, n):
+            if abs(work[r, c]) > big:
+                big = abs(work[r, c])
+                p = r
+        if p != c:
+            for j in range(2 * n):
+                t = work[c, j]
+                work[c, j] = work[p, j]
+                work[p, j] = t
+        piv = 1.0 / work[c, c]
+        for j in range(2 * n):
+            work[c, j] *= piv
+        for r in range(n):
+            if r != c:
+                f = work[r, c]
+                if f != 0.0:
+                    for j in range(2 * n):
+                        work[r, j] -= f * work[c, j]
+    # P = Minv diag(cap/dt); v_in = Minv e_D0 mcs; v_b = Minv e_grout kgb
+    for i in range(n):
+        for j in range(n):
+            mats[slot, i, j] = work[i, n + j] * cap[j] / dt
+        vecs[slot, V_IN, i] = work[i, n + 0] * mcs
+        sb = 0.0
+        for s in range(nseg):
+            sb += work[i, n + 4 * s + 2] + work[i, n + 4 * s + 3]
+        vecs[slot, V_B, i] = sb * kgb
+    for j in range(n):
+        rg = 0.0
+        for s in range(nseg):
+            rg += mats[slot, 4 * s + 2, j] + mats[slot, 4 * s + 3, j]
+        vecs[slot, R_G, j] = rg / nseg
+        vecs[slot, R_U, j] = mats[slot, 1, j]
+    s_in = 0.0
+    s_b = 0.0
+    for s in range(nseg):
+        s_in += vecs[slot, V_IN, 4 * s + 2] + vecs[slot, V_IN, 4 * s + 3]
+        s_b += vecs[slot, V_B, 4 * s + 2] + vecs[slot, V_B, 4 * s + 3]
+    for j in range(n):
+        vecs[slot, V_SC, j] = 0.0
+    vecs[slot, V_SC, SC_SIN] = s_in / nseg
+    vecs[slot, V_SC, SC_SB] = s_b / nseg
+    vecs[slot, V_SC, SC_VINU] = vecs[slot, V_IN, 1]
+    vecs[slot, V_SC, SC_VBU] = vecs[slot, V_B, 1]
+    vecs[slot, V_SC, SC_KGB] = kgb
+    vecs[slot, V_SC, SC_KFG] = kfg
+    vecs[slot, V_SC, SC_K12] = k12
+
+
+@numba.njit(cache=True)
+def _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
+    """Index of the cache slot holding flow ``m_flow`` (built on a miss, round robin).
+
+    ``slot_m[:N_SLOTS]`` are the cached flows (NaN = empty), ``slot_m[N_SLOTS]`` the next
+    slot to replace. The cache is a memo: it never changes the physical state.
+    """
+    for k in range(N_SLOTS):
+        if slot_m[k] == m_flow:
+            return k
+    k = int(slot_m[N_SLOTS])
+    _build_slot(params, ftab, cap, k, m_flow, mats, vecs, work)
+    slot_m[k] = m_flow
+    slot_m[N_SLOTS] = float((k + 1) % N_SLOTS)
+    return k
+
+
+@numba.njit(cache=True)
+def _wall_coeffs(params, dg, inv_w, q_cells, nodes, vecs, k):
+    """(alpha, beta, sp, up): T_wall = alpha + beta T_in; sp, up = grout/outlet of P x_old."""
+    n = int(params[P_NNODE])
+    sp = 0.0
+    up = 0.0
+    for j in range(n):
+        sp += vecs[k, R_G, j] * nodes[j]
+        up += vecs[k, R_U, j] * nodes[j]
+    th = params[P_T0] - cj_history(dg, inv_w, q_cells)
+    g = params[P_DG0] * vecs[k, V_SC, SC_KGB]
+    den = 1.0 + g * (2.0 - vecs[k, V_SC, SC_SB])
+    alpha = (th + g * sp) / den
+    beta = g * vecs[k, V_SC, SC_SIN] / den
+    return alpha, beta, sp, up
+
+
+# ------------------------------------------------------------------ kernel-facing API
+@numba.njit(cache=True)
+def borefield_outlet_coeffs(
+    params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, m_flow_kg_s
+):
+    """Affine outlet law of the coming step: ``T_out = a + b T_in`` (°C).
+
+    Pure with respect to the physical state (q_cells, nodes); may fill the flow cache.
+    m_flow_kg_s: total field mass flow (kg/s), 0 = pump off (then b = 0).
+    """
+    k = _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
+    alpha, beta, sp, up = _wall_coeffs(params, dg, inv_w, q_cells, nodes, vecs, k)
+    a = up + vecs[k, V_SC, SC_VBU] * alpha
+    b = vecs[k, V_SC, SC_VINU] + vecs[k, V_SC, SC_VBU] * beta
+    return a, b
+
+
+@numba.njit(cache=True)
+def borefield_inlet_for_heat(
+    params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, Q_ground_W, m_flow_kg_s
+):
+    """Inlet temperature (°C) that extracts ``Q_ground_W`` (W, + = from the ground) this step.
+
+    Closed form from Q = m cp (T_out - T_in) with T_out = a + b T_in. Returns NaN when
+    m_flow_kg_s <= 0 (no heat can be exchanged without flow).
+    """
+    if m_flow_kg_s <= 0.0:
+        return np.nan
+    a, b = borefield_outlet_coeffs(
+        params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, m_flow_kg_s
+    )
+    return (Q_ground_W / (m_flow_kg_s * params[P_CP]) - a) / (b - 1.0)
+
+
+@numba.njit(cache=True)
+def borefield_advance(
+    params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, T_in_C, m_flow_kg_s
+):
+    """Advance the borefield one step with inlet T_in_C (°C) and total flow (kg/s).
+
+    Returns (T_out_C, Q_ground_W, T_wall_C, T_fluid_mean_C):
+    T_out: outlet (top of the up leg; with no flow the resting fluid there);
+    Q_ground = m cp (T_out - T_in), W, + = heat extracted from the ground;
+    T_wall: borehole wall temperature; T_fluid_mean: (T_in + T_out)/2 with flow, the mean of
+    the fluid nodes without flow.
+    """
+    n = int(params[P_NNODE])
+    nseg = int(params[P_NSEG])
+    k = _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
+    alpha, beta, sp, up = _wall_coeffs(params, dg, inv_w, q_cells, nodes, vecs, k)
+    if m_flow_kg_s <= 0.0:
+        T_in_C = 0.0  # no inflow: v_in == 0, the value is irrelevant
+    T_wall = alpha + beta * T_in_C
+    # x_new = P x_old + v_in T_in + v_b T_wall; row 0 of ``work`` is scratch (the cached
+    # matrices live in mats/vecs)
+    for i in range(n):
+        work[0, i] = nodes[i]
+    for i in range(n):
+        acc = vecs[k, V_IN, i] * T_in_C + vecs[k, V_B, i] * T_wall
+        for j in range(n):
+            acc += mats[k, i, j] * work[0, j]
+        nodes[i] = acc
+    sg = 0.0
+    for s in range(nseg):
+        sg += nodes[4 * s + 2] + nodes[4 * s + 3]
+    qp = vecs[k, V_SC, SC_KGB] * (2.0 * T_wall - sg / nseg)
+    cj_shift(inv_w, q_cells)
+    q_cells[0] = qp
+    T_out = nodes[1]
+    if m_flow_kg_s > 0.0:
+        Q = m_flow_kg_s * params[P_CP] * (T_out - T_in_C)
+        T_fm = 0.5 * (T_in_C + T_out)
+    else:
+        Q = 0.0
+        T_fm = 0.0
+        for s in range(nseg):
+            T_fm += nodes[4 * s] + nodes[4 * s + 1]
+        T_fm /= 2 * nseg
+    return T_out, Q, T_wall, T_fm
+
+
+@numba.njit(cache=True)
+def borefield_stored_heat(params, nodes, cap):
+    """Heat stored in fluid and grout of the whole field relative to T_0 (J)."""
+    seg_len = params[P_H] / params[P_NSEG]
+    e = 0.0
+    for i in range(int(params[P_NNODE])):
+        e += cap[i] * (nodes[i] - params[P_T0])
+    return e * seg_len * params[P_NB]
+
+
+@numba.njit(cache=True)
+def borefield_wall_heat(params, q_cells):
+    """Heat flow through the borehole walls of the field in the last step (W, + extracted)."""
+    return q_cells[0] * params[P_NB] * params[P_H]

@@ -682,3 +682,76 @@ def weather(climate_cfg, seed: int = 0) -> pd.DataFrame:
             f"a latitude in °; the weather file {wf} gives no position",
         )
     return df
+
+
+# ------------------------------------------------------------------------------------
+# Irradiance on tilted planes
+# ------------------------------------------------------------------------------------
+
+
+def erbs_diffuse_fraction(kt):
+    """Diffuse fraction of hourly global horizontal irradiance (–).
+
+    Erbs, D.G., Klein, S.A. and Duffie, J.A. (1982), *Solar Energy* 28: 293–302;
+    Duffie & Beckman (2013) eq. 2.10.1.
+
+    Parameters
+    ----------
+    kt : array_like
+        Hourly clearness index GHI / extraterrestrial horizontal (–).
+    """
+    kt = np.clip(np.asarray(kt, dtype=np.float64), 0.0, 1.0)
+    mid = 0.9511 - 0.1604 * kt + 4.388 * kt**2 - 16.638 * kt**3 + 12.336 * kt**4
+    return np.where(kt <= 0.22, 1.0 - 0.09 * kt, np.where(kt <= 0.80, mid, 0.165))
+
+
+def _cos_incidence(t, latitude_deg, tilt_deg, azimuth_deg):
+    """Cosine of the angle of incidence on a plane (Duffie & Beckman 2013 eq. 1.6.2).
+
+    Azimuth: 0 = south, −90 = east, +90 = west. Clipped at 0 and at sun below horizon.
+    """
+    n = np.floor(t / 24.0) + 1.0
+    dec = solar_declination(n)
+    w = np.radians(15.0 * ((t % 24.0) - 12.0))
+    phi = math.radians(latitude_deg)
+    b = math.radians(tilt_deg)
+    g = math.radians(azimuth_deg)
+    c = (
+        np.sin(dec) * np.sin(phi) * np.cos(b)
+        - np.sin(dec) * np.cos(phi) * np.sin(b) * np.cos(g)
+        + np.cos(dec) * np.cos(phi) * np.cos(b) * np.cos(w)
+        + np.cos(dec) * np.sin(phi) * np.sin(b) * np.cos(g) * np.cos(w)
+        + np.cos(dec) * np.sin(b) * np.sin(g) * np.sin(w)
+    )
+    cz = np.sin(phi) * np.sin(dec) + np.cos(phi) * np.cos(dec) * np.cos(w)
+    return np.where(cz > 0.0, np.maximum(c, 0.0), 0.0)
+
+
+def tilted_irradiance(ghi, latitude_deg, tilt_deg, azimuth_deg, albedo=0.2, substeps=6):
+    """Hourly mean irradiance on a tilted plane (W/m², 8760 values) from hourly GHI.
+
+    Beam/diffuse split by Erbs et al. (1982); isotropic-sky transposition (Liu & Jordan
+    1963; Duffie & Beckman 2013 eq. 2.15.1) with the hour-averaged beam ratio
+    R_b = mean(cos θ) / mean(cos z) (limited to 5 near sunrise/sunset).
+
+    Parameters
+    ----------
+    ghi : array_like, 8760
+        Global horizontal irradiance (W/m², hourly means).
+    latitude_deg, tilt_deg, azimuth_deg : float
+        Latitude (°N), plane tilt from horizontal (°), azimuth (°; 0 south, −90 east).
+    albedo : float
+        Ground reflectance (–).
+    """
+    ghi = np.asarray(ghi, dtype=np.float64)
+    offsets = (np.arange(substeps) + 0.5) / substeps
+    t = np.arange(HOURS)[:, None] + offsets[None, :]
+    cz = cos_zenith(t, latitude_deg).mean(axis=1)
+    ci = _cos_incidence(t, latitude_deg, tilt_deg, azimuth_deg).mean(axis=1)
+    g0 = extraterrestrial_normal(np.floor(np.arange(HOURS) / 24.0) + 1.0) * cz
+    kt = np.where(g0 > 1.0, ghi / np.maximum(g0, 1.0), 0.0)
+    diffuse = ghi * erbs_diffuse_fraction(kt)
+    beam = ghi - diffuse
+    rb = np.where(cz > 0.01, np.minimum(ci / np.maximum(cz, 1e-6), 5.0), 0.0)
+    b = math.radians(tilt_deg)
+    return beam * rb + diffuse * (1 + math.cos(b)) / 2 + ghi * albedo * (1 - math.cos(b)) / 2

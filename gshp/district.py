@@ -1,0 +1,625 @@
+"""District: one year of building demands, PVT output and the network load they imply.
+
+:func:`district_loads` turns a case's climate and district sections into the arrays the
+station kernel consumes: an :class:`xarray.Dataset` on a 15-min axis of one 365-day year
+(35 040 steps from 1 Jan 00:00), float64, W, all ≥ 0:
+
+``Q_space_heating``, ``Q_space_cooling``
+    heat delivered to / taken from the buildings by the boosters;
+``Q_dhw``
+    DHW heat delivered by the boosters, i.e. the DHW demand (draws + storage and
+    circulation losses) **minus** the PVT preheating ``Q_pvt_dhw``; the total DHW demand
+    of DESIGN R3 is ``Q_dhw + Q_pvt_dhw``;
+``Q_pvt_dhw``
+    PVT heat delivered to the DHW (information; already subtracted from ``Q_dhw``);
+``Q_pvt_network``
+    PVT heat rejected into the network (panel cooling);
+``P_pvt``
+    PVT electricity;
+``T_air``
+    outdoor air temperature (°C).
+
+With a load file of kind ``network`` the dataset holds ``Q_network_net`` (W, + = heat
+drawn from the network) and ``T_air``.
+
+The network side (substations' booster heat pumps, DESIGN §2): heating and DHW draw
+Q·(1 − 1/COP) from the network, cooling rejects Q·(1 + 1/EER), PVT cooling rejects its
+heat: :func:`network_load_step` (njit, the kernel's formula) and :func:`network_load`.
+
+Calibration of the reference districts (DESIGN §7 R3, R6): ``gshp/data/
+district_calibration.json``, produced by ``benchmarks/calibrate_district.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from pathlib import Path
+
+import numba
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gshp import building, climate, dhw, pvt
+from gshp.errors import InputError, Problem
+from gshp.heatpump import booster_cops, default_booster_params
+
+DT_S = 900.0
+STEPS = 35040
+STEPS_PER_HOUR = 4
+
+#: DESIGN §7 reference values (MWh per year; R5 dimensionless).
+REFERENCE = {
+    "helsinki": dict(
+        space_heating=279.4, space_cooling=68.8, dhw=106.5,
+        scop_sh=5.4, seer=4.9, scop_dhw=3.7,
+        pvt_dhw=16.8, pvt_network=17.0, pvt_electricity=112.2,
+        cold_boosters=276.8, cold_pvt=-3.6, cold_net=273.2,
+        warm_boosters=-101.1, warm_pvt=-13.5, warm_net=-114.6,
+    ),
+    "berlin": dict(
+        space_heating=177.6, space_cooling=76.0, dhw=93.6,
+        scop_sh=5.2, seer=4.5, scop_dhw=3.8,
+        pvt_dhw=20.1, pvt_network=18.4, pvt_electricity=111.4,
+        cold_boosters=186.6, cold_pvt=-5.0, cold_net=179.2,
+        warm_boosters=-102.7, warm_pvt=-13.0, warm_net=-115.7,
+    ),
+    "strasbourg": dict(
+        space_heating=156.3, space_cooling=106.9, dhw=92.4,
+        scop_sh=5.2, seer=4.6, scop_dhw=3.8,
+        pvt_dhw=23.9, pvt_network=21.2, pvt_electricity=119.0,
+        cold_boosters=167.4, cold_pvt=-5.4, cold_net=159.3,
+        warm_boosters=-133.8, warm_pvt=-15.2, warm_net=-149.0,
+    ),
+}  # fmt: skip
+
+#: Heated floor area per occupant (m²): 2.2 persons per 93 m² flat (7 × 6 flats, 3920 m²).
+AREA_PER_PERSON_M2 = 3920.0 / 92.0
+#: Share of window area per facade (south, east, west, north) for solar gains.
+FACADES = ((0.0, 0.4), (-90.0, 0.2), (90.0, 0.2), (180.0, 0.2))
+#: PVT roofs of the reference district (R6): 5 of 7 buildings south (weight 1),
+#: 2 of 7 with twice the area split over east and west roofs at 45°.
+PVT_SOUTH_TILT_DEG = 30.0
+PVT_EW_TILT_DEG = 45.0
+#: Network fluid temperatures that cool the PVT panels (°C): reference setpoints.
+T_NETWORK_HEATING_C = 20.0
+T_NETWORK_COOLING_C = 25.0
+#: Cooling-season months used for PVT panel cooling when no case controls are given.
+COOLING_MONTHS_DEFAULT = (6, 7, 8, 9)
+
+
+def calibration() -> dict:
+    """Calibrated parameters of the reference districts (from the package data)."""
+    text = resources.files("gshp").joinpath("data/district_calibration.json").read_text()
+    return json.loads(text)
+
+
+# ------------------------------------------------------------------------------------
+# Time axis helpers
+# ------------------------------------------------------------------------------------
+
+
+def hourly_to_steps(x, kind="hold", steps_per_hour=STEPS_PER_HOUR):
+    """Hourly 8760 values → sub-hourly values.
+
+    ``hold`` repeats each hourly mean (energy-conserving, for irradiance and loads);
+    ``linear`` interpolates between hour centres, periodic over the year (temperature).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if kind == "hold":
+        return np.repeat(x, steps_per_hour)
+    n = x.size * steps_per_hour
+    t = (np.arange(n) + 0.5) / steps_per_hour
+    th = np.arange(x.size) + 0.5
+    return np.interp(
+        t,
+        np.concatenate([[th[-1] - x.size], th, [th[0] + x.size]]),
+        np.concatenate([[x[-1]], x, [x[0]]]),
+    )
+
+
+def time_coordinate(n=STEPS, dt_s=DT_S):
+    """CF time axis of one 365-day year (cftime noleap), step starts."""
+    freq = f"{int(dt_s // 60)}min"
+    return xr.date_range("2001-01-01", periods=n, freq=freq, calendar="noleap", use_cftime=True)
+
+
+def month_of_step(n=STEPS, dt_s=DT_S):
+    """Month 1…12 of each step of a 365-day year."""
+    day = (np.arange(n) * dt_s // 86400).astype(int)
+    return climate.DAY_MONTH[np.minimum(day, 364)] + 1
+
+
+# ------------------------------------------------------------------------------------
+# Building the year of loads
+# ------------------------------------------------------------------------------------
+
+
+def _pvt_layout(n_buildings, total_area):
+    """Area (m²) and orientation code (0 south, 1 east/west) of each building's PVT."""
+    kind = np.array([0 if (b % 7) < 5 else 1 for b in range(n_buildings)])
+    w = np.where(kind == 0, 1.0, 2.0)
+    return total_area * w / w.sum(), kind
+
+
+def _nearest_preset(T_air):
+    m = float(np.mean(T_air))
+    return min(climate.PRESETS, key=lambda k: abs(np.mean(climate.PRESET_STATS[k]["T_mean"]) - m))
+
+
+def compute_loads(
+    weather: pd.DataFrame,
+    district_preset: str,
+    *,
+    n_buildings=7,
+    heated_area_m2=3920.0,
+    persons=None,
+    dhw_litres_per_person_day=50.0,
+    dhw_setpoint_C=43.0,
+    pvt_area_m2=518.4,
+    pvt_enabled=True,
+    seed=0,
+    cooling_months=COOLING_MONTHS_DEFAULT,
+    calib: dict | None = None,
+) -> xr.Dataset:
+    """One year of district loads at 15 min from hourly weather (see module docstring).
+
+    Parameters
+    ----------
+    weather : DataFrame
+        Hourly table of :mod:`gshp.climate` (``T_air`` °C, ``ghi`` W/m², attrs
+        ``latitude_deg``).
+    district_preset : str
+        Calibrated reference district (building, DHW-loss and PVT parameters).
+    n_buildings, heated_area_m2, persons, dhw_litres_per_person_day, dhw_setpoint_C,
+    pvt_area_m2, pvt_enabled, seed :
+        As in the ``[district]`` case section (persons None → heated area / 42.6 m²).
+    cooling_months : sequence of int
+        Months in which the network is at its cooling setpoint (PVT panel cooling with
+        25 °C water; 20 °C otherwise).
+    calib : dict, optional
+        Overrides of the calibrated parameters (keys as in the calibration file).
+    """
+    cal = dict(calibration()[district_preset])
+    if calib:
+        cal.update(calib)
+    lat = float(weather.attrs["latitude_deg"])
+    T_h = weather["T_air"].to_numpy(dtype=np.float64)
+    ghi = weather["ghi"].to_numpy(dtype=np.float64)
+    T_air = hourly_to_steps(T_h, "linear")
+
+    # --- space heating and cooling -------------------------------------------------------
+    win = sum(w * climate.tilted_irradiance(ghi, lat, 90.0, az) for az, w in FACADES)
+    params = building.building_params(
+        H_W_m2K=cal["H_W_m2K"],
+        a_sol=cal["a_sol"],
+        T_heat_C=cal.get("T_heat_C", 20.0),
+        T_cool_C=cal.get("T_cool_C", 24.0),
+    )
+    area = np.full(n_buildings, heated_area_m2 / n_buildings)
+    Q_sh, Q_sc = building.space_loads(T_air, hourly_to_steps(win), area, params, DT_S)
+
+    # --- DHW ---------------------------------------------------------------------------------
+    if persons is None:
+        persons = max(1, int(round(heated_area_m2 / AREA_PER_PERSON_M2)))
+    pp = np.full(n_buildings, persons / n_buildings)
+    m_draw = dhw.draw_profiles(pp, dhw_litres_per_person_day, seed=seed, dt_s=DT_S)
+    T_mains = dhw.mains_from_weather(T_h, STEPS_PER_HOUR)
+    loss = cal["dhw_loss_W_per_m2"] * heated_area_m2
+    Q_dhw_total = dhw.dhw_heat(m_draw.sum(axis=0), T_mains, dhw_setpoint_C) + loss
+
+    # --- PVT -----------------------------------------------------------------------------
+    Q_pvt_dhw = np.zeros(STEPS)
+    Q_pvt_net = np.zeros(STEPS)
+    P_pvt = np.zeros(STEPS)
+    pvt_balance = np.zeros(4)
+    if pvt_enabled and pvt_area_m2 > 0:
+        a_b, kind = _pvt_layout(n_buildings, pvt_area_m2)
+        south = hourly_to_steps(climate.tilted_irradiance(ghi, lat, PVT_SOUTH_TILT_DEG, 0.0))
+        ew = 0.5 * hourly_to_steps(
+            climate.tilted_irradiance(ghi, lat, PVT_EW_TILT_DEG, -90.0)
+            + climate.tilted_irradiance(ghi, lat, PVT_EW_TILT_DEG, 90.0)
+        )
+        irr = np.ascontiguousarray(np.where(kind[:, None] == 0, south[None, :], ew[None, :]))
+        cool = np.isin(month_of_step(), np.asarray(cooling_months))
+        T_net = np.where(cool, T_NETWORK_COOLING_C, T_NETWORK_HEATING_C).astype(np.float64)
+        pp_ = pvt.pvt_params(
+            eta_ref=cal["pvt_eta_ref"],
+            tank_Tmax_C=cal.get("pvt_tank_Tmax_C", 45.0),
+            dT_fluid_K=cal.get("pvt_dT_fluid_K", 2.5),
+        )
+        pvt.simulate_pvt(
+            irr,
+            np.ascontiguousarray(T_air),
+            np.ascontiguousarray(m_draw),
+            np.ascontiguousarray(T_mains),
+            float(dhw_setpoint_C),
+            T_net,
+            np.ascontiguousarray(a_b),
+            DT_S,
+            pp_,
+            Q_pvt_dhw,
+            Q_pvt_net,
+            P_pvt,
+            pvt_balance,
+        )
+    Q_dhw = np.maximum(Q_dhw_total - Q_pvt_dhw, 0.0)
+
+    ds = xr.Dataset(
+        {
+            "Q_space_heating": ("time", Q_sh, _a("W", "space heating delivered by the boosters")),
+            "Q_space_cooling": ("time", Q_sc, _a("W", "space cooling delivered by the boosters")),
+            "Q_dhw": ("time", Q_dhw, _a("W", "DHW heat delivered by the boosters (net of PVT)")),
+            "Q_pvt_dhw": ("time", Q_pvt_dhw, _a("W", "PVT heat delivered to DHW")),
+            "Q_pvt_network": ("time", Q_pvt_net, _a("W", "PVT heat rejected into the network")),
+            "P_pvt": ("time", P_pvt, _a("W", "PVT electricity")),
+            "T_air": ("time", T_air, _a("degC", "outdoor air temperature")),
+            "T_mains": ("time", T_mains, _a("degC", "mains water temperature")),
+        },
+        coords={"time": time_coordinate()},
+    )
+    ds.attrs.update(
+        district_preset=district_preset,
+        latitude_deg=lat,
+        weather_source=str(weather.attrs.get("source", "")),
+        persons=int(persons),
+        n_buildings=int(n_buildings),
+        heated_area_m2=float(heated_area_m2),
+        pvt_area_m2=float(pvt_area_m2 if pvt_enabled else 0.0),
+        dhw_setpoint_C=float(dhw_setpoint_C),
+        time_step_s=DT_S,
+        pvt_tank_balance_J=pvt_balance.tolist(),
+        cooling_months=list(int(m) for m in cooling_months),
+    )
+    return ds
+
+
+def _a(units, long_name):
+    return {"units": units, "long_name": long_name}
+
+
+def district_loads(case) -> xr.Dataset:
+    """The year of district loads of a case (kernel input; see module docstring).
+
+    Uses ``case.climate`` (preset or weather file, latitude), ``case.district`` and
+    ``case.simulation.seed``; ``case.controls.cooling_months`` (if present) sets when the
+    PVT panels are cooled with 25 °C rather than 20 °C network water.
+    """
+    d = case.district
+    cl = case.climate
+    seed = int(getattr(getattr(case, "simulation", None), "seed", 0) or 0)
+    ctl = getattr(case, "controls", None)
+    cooling_months = tuple(getattr(ctl, "cooling_months", COOLING_MONTHS_DEFAULT))
+    has_climate = cl is not None and (
+        getattr(cl, "preset", None) is not None or getattr(cl, "weather_file", None) is not None
+    )
+    wx = climate.weather(cl, seed=seed) if has_climate else None
+    if d.load_file is not None:
+        return read_load_file(d.load_file, d.load_file_kind, weather=wx)
+    if wx is None:
+        raise InputError.single(
+            "climate", "no preset or weather_file", "a climate to compute the district loads"
+        )
+    dp = d.preset or getattr(cl, "preset", None) or _nearest_preset(wx["T_air"].to_numpy())
+    return compute_loads(
+        wx,
+        dp,
+        n_buildings=d.n_buildings,
+        heated_area_m2=d.heated_area_m2,
+        persons=d.persons,
+        dhw_litres_per_person_day=d.dhw_litres_per_person_day,
+        dhw_setpoint_C=d.dhw_setpoint_C,
+        pvt_area_m2=d.pvt_area_m2,
+        pvt_enabled=d.pvt_enabled,
+        seed=seed,
+        cooling_months=cooling_months,
+    )
+
+
+# ------------------------------------------------------------------------------------
+# User load files
+# ------------------------------------------------------------------------------------
+
+#: Columns of a load file (kW, hourly or 15-min means), by kind. Required first.
+LOAD_COLUMNS = {
+    "demands": {
+        "required": ("Q_space_heating_kW", "Q_space_cooling_kW", "Q_dhw_kW"),
+        "optional": ("Q_pvt_network_kW", "Q_pvt_dhw_kW", "P_pvt_kW", "T_air_C"),
+    },
+    "network": {"required": ("Q_network_kW",), "optional": ("T_air_C",)},
+}
+
+
+def read_load_file(path, kind="demands", weather=None) -> xr.Dataset:
+    """Read a user load file (CSV) into the kernel's dataset.
+
+    Format: comma-separated, lines starting with ``#`` are comments, one header line of
+    column names, then 8760 hourly rows or 35 040 quarter-hour rows of one 365-day year
+    starting 1 Jan 00:00 (each row the mean over its interval). An optional first
+    column ``time_h`` (hours since 1 Jan 00:00 at the interval start) is checked for
+    uniform spacing. Columns (kW, means over the interval):
+
+    kind ``demands``: ``Q_space_heating_kW``, ``Q_space_cooling_kW``, ``Q_dhw_kW`` (≥ 0;
+    DHW delivered by the boosters), optional ``Q_pvt_network_kW``, ``Q_pvt_dhw_kW``,
+    ``P_pvt_kW`` (≥ 0) and ``T_air_C`` (°C).
+    kind ``network``: ``Q_network_kW`` (+ = heat drawn from the network, − = rejected),
+    optional ``T_air_C``.
+
+    ``T_air`` falls back to the case's climate (``weather``) when the column is absent.
+    Hourly files are held constant over the four quarter-hours.
+    """
+    path = Path(path)
+    if kind not in LOAD_COLUMNS:
+        raise InputError.single("district.load_file_kind", kind, "'demands' or 'network'")
+    try:
+        raw = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError as exc:
+        raise InputError.single(
+            "district.load_file", str(path), f"a readable CSV file ({exc})"
+        ) from None
+    rows = [(k, ln) for k, ln in enumerate(raw, start=1) if ln.strip() and not ln.startswith("#")]
+    if not rows:
+        raise InputError.single("district.load_file", str(path), "a header line and data rows")
+    hk, hline = rows[0]
+    names = [c.strip() for c in hline.split(",")]
+    spec = LOAD_COLUMNS[kind]
+    problems = []
+    missing = [c for c in spec["required"] if c not in names]
+    if missing:
+        problems.append(Problem(f"line {hk}", hline[:60], f"columns {', '.join(missing)}"))
+    allowed = set(spec["required"]) | set(spec["optional"]) | {"time_h"}
+    unknown = [c for c in names if c not in allowed]
+    if unknown:
+        problems.append(
+            Problem(f"line {hk}", unknown, f"known columns: {', '.join(sorted(allowed))}")
+        )
+    if problems:
+        raise InputError(problems, source=str(path))
+    data = np.empty((len(rows) - 1, len(names)))
+    for i, (k, ln) in enumerate(rows[1:]):
+        f = ln.split(",")
+        if len(f) != len(names):
+            problems.append(Problem(f"line {k}", f"{len(f)} fields", f"{len(names)} fields"))
+        else:
+            try:
+                data[i] = [float(x) for x in f]
+            except ValueError:
+                problems.append(Problem(f"line {k}", ln[:50], "numbers in every field"))
+            else:
+                if not np.all(np.isfinite(data[i])):
+                    problems.append(Problem(f"line {k}", ln[:50], "finite numbers"))
+                for c, name in enumerate(names):
+                    if name.endswith("_kW") and name != "Q_network_kW" and data[i, c] < 0:
+                        problems.append(Problem(f"line {k}, {name}", data[i, c], "≥ 0 kW"))
+        if len(problems) >= 10:
+            break
+    if problems:
+        raise InputError(problems, source=str(path))
+    n = data.shape[0]
+    if n not in (8760, STEPS):
+        raise InputError.single(
+            "rows", n, "8760 hourly or 35040 quarter-hour rows (365-day year)", source=str(path)
+        )
+    col = {name: data[:, i] for i, name in enumerate(names)}
+    if "time_h" in col:
+        step_h = 8760.0 / n
+        expected = np.arange(n) * step_h
+        bad = np.nonzero(np.abs(col["time_h"] - expected) > 1e-6)[0]
+        if bad.size:
+            k = rows[1 + bad[0]][0]
+            raise InputError.single(
+                f"line {k}, time_h",
+                col["time_h"][bad[0]],
+                f"{expected[bad[0]]:g} (uniform steps of {step_h:g} h from 0)",
+                source=str(path),
+            )
+    rep = STEPS // n
+
+    def up(x):
+        return np.repeat(np.asarray(x, dtype=np.float64), rep)
+
+    if "T_air_C" in col:
+        T_air = up(col["T_air_C"]) if rep == 1 else hourly_to_steps(col["T_air_C"], "linear")
+    elif weather is not None:
+        T_air = hourly_to_steps(weather["T_air"].to_numpy(), "linear")
+    else:
+        raise InputError.single(
+            "T_air_C", "missing", "a T_air_C column, or a [climate] section", source=str(path)
+        )
+    v = {}
+    if kind == "network":
+        v["Q_network_net"] = ("time", up(col["Q_network_kW"]) * 1e3, _a("W", "net network load"))
+    else:
+        for name, long in (
+            ("Q_space_heating", "space heating delivered by the boosters"),
+            ("Q_space_cooling", "space cooling delivered by the boosters"),
+            ("Q_dhw", "DHW heat delivered by the boosters (net of PVT)"),
+            ("Q_pvt_dhw", "PVT heat delivered to DHW"),
+            ("Q_pvt_network", "PVT heat rejected into the network"),
+            ("P_pvt", "PVT electricity"),
+        ):
+            key = name + "_kW" if name != "P_pvt" else "P_pvt_kW"
+            x = up(col[key]) * 1e3 if key in col else np.zeros(STEPS)
+            v[name] = ("time", x, _a("W", long))
+    v["T_air"] = ("time", T_air, _a("degC", "outdoor air temperature"))
+    ds = xr.Dataset(v, coords={"time": time_coordinate()})
+    ds.attrs.update(load_file=str(path), load_file_kind=kind, time_step_s=DT_S)
+    return ds
+
+
+# ------------------------------------------------------------------------------------
+# Network side
+# ------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def network_load_step(Q_sh, Q_dhw, Q_sc, Q_pvt_network, T_supply_C, booster_params):
+    """Net heat drawn from the network by the substations in one step (W, + = drawn).
+
+    Q_net = Q_sh·(1 − 1/COP_sh) + Q_dhw·(1 − 1/COP_dhw) − Q_sc·(1 + 1/EER) − Q_pvt,
+    COPs from :func:`gshp.heatpump.booster_cops` at the network supply temperature
+    (DESIGN §2, substations). All loads in W, ≥ 0; T_supply_C in °C.
+    """
+    cop_sh, cop_dhw, eer = booster_cops(T_supply_C, booster_params)
+    return (
+        Q_sh * (1.0 - 1.0 / cop_sh)
+        + Q_dhw * (1.0 - 1.0 / cop_dhw)
+        - Q_sc * (1.0 + 1.0 / eer)
+        - Q_pvt_network
+    )
+
+
+@numba.njit(cache=True)
+def booster_power_step(Q_sh, Q_dhw, Q_sc, T_supply_C, booster_params):
+    """Booster electricity (W): (heating+DHW part, cooling part) at the network temperature."""
+    cop_sh, cop_dhw, eer = booster_cops(T_supply_C, booster_params)
+    return Q_sh / cop_sh + Q_dhw / cop_dhw, Q_sc / eer
+
+
+@numba.njit(cache=True)
+def _network_series(Q_sh, Q_dhw, Q_sc, Q_pvt, T_sup, params, out, p_heat, p_cool):
+    for j in range(Q_sh.shape[0]):
+        out[j] = network_load_step(Q_sh[j], Q_dhw[j], Q_sc[j], Q_pvt[j], T_sup[j], params)
+        ph, pc = booster_power_step(Q_sh[j], Q_dhw[j], Q_sc[j], T_sup[j], params)
+        p_heat[j] = ph
+        p_cool[j] = pc
+
+
+def _series(*arrays):
+    n = max(np.size(a) for a in arrays)
+    return [np.ascontiguousarray(np.broadcast_to(np.asarray(a, np.float64), (n,))) for a in arrays]
+
+
+def network_load(Q_sh, Q_dhw, Q_sc, Q_pvt_network, T_supply_C, booster_params=None):
+    """Net network load (W, + = heat drawn from the network), array version.
+
+    Same formula as the kernel (:func:`network_load_step`); arguments broadcast
+    (T_supply_C may be a scalar or a per-step array, °C).
+    """
+    if booster_params is None:
+        booster_params = default_booster_params()
+    a = _series(Q_sh, Q_dhw, Q_sc, Q_pvt_network, T_supply_C)
+    out, ph, pc = (np.empty_like(a[0]) for _ in range(3))
+    _network_series(*a, np.ascontiguousarray(booster_params, np.float64), out, ph, pc)
+    return out
+
+
+def booster_power(Q_sh, Q_dhw, Q_sc, T_supply_C, booster_params=None):
+    """Booster electricity (W): arrays (heating + DHW, cooling)."""
+    if booster_params is None:
+        booster_params = default_booster_params()
+    a = _series(Q_sh, Q_dhw, Q_sc, np.zeros(1), T_supply_C)
+    out, ph, pc = (np.empty_like(a[0]) for _ in range(3))
+    _network_series(*a, np.ascontiguousarray(booster_params, np.float64), out, ph, pc)
+    return ph, pc
+
+
+def reference_supply(cooling_months=COOLING_MONTHS_DEFAULT, T_heat=20.0, T_cool=25.0,
+                     heating_by_month=None):  # fmt: skip
+    """Per-step network supply temperature (°C) of a calendar strategy.
+
+    ``heating_by_month``: optional dict month → °C overriding T_heat (e.g. the variable
+    strategy {11: 8, 12: 8, 1: 8, 2: 8, 3: 8}).
+    """
+    m = month_of_step()
+    T = np.full(STEPS, float(T_heat))
+    if heating_by_month:
+        for mo, t in heating_by_month.items():
+            T[m == mo] = t
+    T[np.isin(m, np.asarray(cooling_months))] = T_cool
+    return T
+
+
+def seasonal_balance(ds, cooling_months=COOLING_MONTHS_DEFAULT, T_heat=20.0, T_cool=25.0,
+                     booster_params=None) -> dict:  # fmt: skip
+    """Heat drawn from (+) / rejected to (−) the network per season, MWh (DESIGN R7 form).
+
+    Cold season = months not in ``cooling_months`` (network at ``T_heat``); warm season =
+    ``cooling_months`` (network at ``T_cool``). Boosters = heating + DHW − cooling side.
+    """
+    T = reference_supply(cooling_months, T_heat, T_cool)
+    zero = np.zeros(STEPS)
+    boost = network_load(
+        ds["Q_space_heating"].values, ds["Q_dhw"].values, ds["Q_space_cooling"].values,
+        zero, T, booster_params,
+    )  # fmt: skip
+    pv = -ds["Q_pvt_network"].values
+    warm = np.isin(month_of_step(), np.asarray(cooling_months))
+    k = DT_S / 3.6e9
+    out = {
+        "cold_boosters": boost[~warm].sum() * k,
+        "cold_pvt": pv[~warm].sum() * k,
+        "warm_boosters": boost[warm].sum() * k,
+        "warm_pvt": pv[warm].sum() * k,
+    }
+    out["cold_net"] = out["cold_boosters"] + out["cold_pvt"]
+    out["warm_net"] = out["warm_boosters"] + out["warm_pvt"]
+    return out
+
+
+def annual_totals(ds) -> dict:
+    """Annual totals (MWh) of a loads dataset, with the names of :data:`REFERENCE`."""
+    k = DT_S / 3.6e9
+    if "Q_network_net" in ds:
+        q = ds["Q_network_net"].values
+        return {"network_drawn": q[q > 0].sum() * k, "network_rejected": -q[q < 0].sum() * k}
+    return {
+        "space_heating": float(ds["Q_space_heating"].sum()) * k,
+        "space_cooling": float(ds["Q_space_cooling"].sum()) * k,
+        "dhw": float(ds["Q_dhw"].sum() + ds["Q_pvt_dhw"].sum()) * k,
+        "dhw_boosters": float(ds["Q_dhw"].sum()) * k,
+        "pvt_dhw": float(ds["Q_pvt_dhw"].sum()) * k,
+        "pvt_network": float(ds["Q_pvt_network"].sum()) * k,
+        "pvt_electricity": float(ds["P_pvt"].sum()) * k,
+    }
+
+
+def summary(ds, reference=None, cooling_months=COOLING_MONTHS_DEFAULT) -> str:
+    """Text table of a loads dataset's annual totals beside DESIGN's reference values.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        From :func:`district_loads`.
+    reference : str or dict, optional
+        A preset name (DESIGN §7 values of :data:`REFERENCE`), a dict of the same keys,
+        or None (default: the dataset's ``district_preset`` attribute, if any).
+    """
+    if reference is None:
+        reference = ds.attrs.get("district_preset")
+    ref = REFERENCE.get(reference, {}) if isinstance(reference, str) else (reference or {})
+    tot = annual_totals(ds)
+    lines = ["District loads, annual totals (MWh)"]
+    if ref:
+        lines.append(f"{'':34s}{'this case':>11s}{'reference':>11s}{'diff':>8s}")
+    if "Q_network_net" not in ds:
+        mon = ",".join(str(m) for m in cooling_months)
+        lines.append(f"(R7 seasons: warm = months {mon}, network 25 °C; cold = the rest, 20 °C)")
+    labels = {
+        "space_heating": "space heating (R3)",
+        "space_cooling": "space cooling (R3)",
+        "dhw": "DHW demand incl. PVT share (R3)",
+        "dhw_boosters": "DHW by boosters",
+        "pvt_dhw": "PVT heat to DHW (R6)",
+        "pvt_network": "PVT heat to network (R6)",
+        "pvt_electricity": "PVT electricity (R6)",
+        "network_drawn": "network: heat drawn",
+        "network_rejected": "network: heat rejected",
+    }
+    rows = dict(tot)
+    if "Q_network_net" not in ds:
+        rows.update(seasonal_balance(ds, cooling_months))
+        for s in ("cold", "warm"):
+            for part in ("boosters", "pvt", "net"):
+                labels[f"{s}_{part}"] = f"{s} season {part} (R7)"
+    for key, val in rows.items():
+        r = ref.get(key)
+        label = labels.get(key, key)
+        if r is None:
+            lines.append(f"{label:34.34s}{val:11.1f}")
+        else:
+            d = (val - r) / abs(r) * 100 if r else math.nan
+            lines.append(f"{label:34.34s}{val:11.1f}{r:11.1f}{d:7.1f}%")
+    return "\n".join(lines)

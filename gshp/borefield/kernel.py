@@ -87,7 +87,7 @@ SC_K12 = 6
 
 
 # ------------------------------------------------------------------ load aggregation
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def cj_history(dg, inv_w, q_cells):
     """Wall temperature drop from past loads after the coming shift, without shifting.
 
@@ -101,12 +101,25 @@ def cj_history(dg, inv_w, q_cells):
     return s
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def cj_shift(inv_w, q_cells):
     """Shift the aggregated loads by one step in place (``q <- q @ A`` of pygfunction)."""
     for k in range(q_cells.shape[0] - 1, 0, -1):
         q_cells[k] = q_cells[k] * (1.0 - inv_w[k]) + q_cells[k - 1] * inv_w[k]
     q_cells[0] = 0.0
+
+
+@numba.njit(cache=True, inline="always")
+def cj_shift_history(dg, inv_w, q_cells):
+    """Shift in place (as :func:`cj_shift`) and return the history term of
+    :func:`cj_history` in the same pass (K)."""
+    s = 0.0
+    for k in range(q_cells.shape[0] - 1, 0, -1):
+        v = q_cells[k] * (1.0 - inv_w[k]) + q_cells[k - 1] * inv_w[k]
+        q_cells[k] = v
+        s += dg[k] * v
+    q_cells[0] = 0.0
+    return s
 
 
 @numba.njit(cache=True)
@@ -266,8 +279,8 @@ def _build_slot(params, ftab, cap, slot, m_flow, mats, vecs, work):
 
 
 @numba.njit(cache=True)
-def _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
-    """Index of the cache slot holding flow ``m_flow`` (built on a miss, round robin).
+def _find_slot(slot_m, m_flow):
+    """Index of the cache slot holding flow ``m_flow``, -1 on a miss.
 
     ``slot_m[:N_SLOTS]`` are the cached flows (NaN = empty), ``slot_m[N_SLOTS]`` the next
     slot to replace. The cache is a memo: it never changes the physical state.
@@ -275,6 +288,12 @@ def _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
     for k in range(N_SLOTS):
         if slot_m[k] == m_flow:
             return k
+    return -1
+
+
+@numba.njit(cache=True)
+def _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
+    """Build the next cache slot (round robin) for ``m_flow``; returns its index."""
     k = int(slot_m[N_SLOTS])
     _build_slot(params, ftab, cap, k, m_flow, mats, vecs, work)
     slot_m[k] = m_flow
@@ -282,16 +301,19 @@ def _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
     return k
 
 
-@numba.njit(cache=True)
-def _wall_coeffs(params, dg, inv_w, q_cells, nodes, vecs, k):
-    """(alpha, beta, sp, up): T_wall = alpha + beta T_in; sp, up = grout/outlet of P x_old."""
+@numba.njit(cache=True, inline="always")
+def _wall_coeffs(params, hist, nodes, vecs, k):
+    """(alpha, beta, sp, up): T_wall = alpha + beta T_in; sp, up = grout/outlet of P x_old.
+
+    hist: wall temperature drop from past loads (K), see :func:`cj_history`.
+    """
     n = int(params[P_NNODE])
     sp = 0.0
     up = 0.0
     for j in range(n):
         sp += vecs[k, R_G, j] * nodes[j]
         up += vecs[k, R_U, j] * nodes[j]
-    th = params[P_T0] - cj_history(dg, inv_w, q_cells)
+    th = params[P_T0] - hist
     g = params[P_DG0] * vecs[k, V_SC, SC_KGB]
     den = 1.0 + g * (2.0 - vecs[k, V_SC, SC_SB])
     alpha = (th + g * sp) / den
@@ -309,8 +331,10 @@ def borefield_outlet_coeffs(
     Pure with respect to the physical state (q_cells, nodes); may fill the flow cache.
     m_flow_kg_s: total field mass flow (kg/s), 0 = pump off (then b = 0).
     """
-    k = _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
-    alpha, beta, sp, up = _wall_coeffs(params, dg, inv_w, q_cells, nodes, vecs, k)
+    k = _find_slot(slot_m, m_flow_kg_s)
+    if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
+        k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
+    alpha, beta, sp, up = _wall_coeffs(params, cj_history(dg, inv_w, q_cells), nodes, vecs, k)
     a = up + vecs[k, V_SC, SC_VBU] * alpha
     b = vecs[k, V_SC, SC_VINU] + vecs[k, V_SC, SC_VBU] * beta
     return a, b
@@ -347,8 +371,11 @@ def borefield_advance(
     """
     n = int(params[P_NNODE])
     nseg = int(params[P_NSEG])
-    k = _slot_for(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
-    alpha, beta, sp, up = _wall_coeffs(params, dg, inv_w, q_cells, nodes, vecs, k)
+    k = _find_slot(slot_m, m_flow_kg_s)
+    if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
+        k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
+    # the step commits: shift the aggregation cells now (same history as the coefficients)
+    alpha, beta, sp, up = _wall_coeffs(params, cj_shift_history(dg, inv_w, q_cells), nodes, vecs, k)
     if m_flow_kg_s <= 0.0:
         T_in_C = 0.0  # no inflow: v_in == 0, the value is irrelevant
     T_wall = alpha + beta * T_in_C
@@ -365,7 +392,6 @@ def borefield_advance(
     for s in range(nseg):
         sg += nodes[4 * s + 2] + nodes[4 * s + 3]
     qp = vecs[k, V_SC, SC_KGB] * (2.0 * T_wall - sg / nseg)
-    cj_shift(inv_w, q_cells)
     q_cells[0] = qp
     T_out = nodes[1]
     if m_flow_kg_s > 0.0:

@@ -341,6 +341,7 @@ def tank_setup(
     # Interior layers must share one loss UA exactly so that tank_step can reuse exp().
     if n > 2:
         params[P_LOSS_UA0 + 1 : P_LOSS_UA0 + n - 1] = params[P_LOSS_UA0 + 1]
+    params[P_LOSS_UA0 + n - 1] = params[P_LOSS_UA0]
     return TankKernel(T=np.ascontiguousarray(T0, dtype=np.float64), params=params)
 
 
@@ -348,21 +349,44 @@ def tank_setup(
 
 
 @numba.njit(cache=True)
-def _layer(T0, T_in, mcp, q, ua, T_room, C, dt, g, f):
-    """Exact step of one mixed layer with constant inflow; returns (T_end, T_mean).
+def _factors(mcp, ua, dt, C):
+    """Step factors of a layer with throughflow ``mcp`` (W/K) and loss ``ua`` (W/K).
 
-    ``g = 1 - exp(-x)`` and ``f = g / x`` with ``x = (mcp + ua) dt / C`` (precomputed);
-    see the module docstring. Both results are clamped to [T0, T_eq] (ordered).
+    Returns ``(g, f, a_in, inv_a)``: ``g = 1 - exp(-x)``, ``f = g / x`` with
+    ``x = (mcp + ua) dt / C``; ``T_eq = a_in T_in + (q + ua T_room) inv_a``. ``a_in`` is
+    exactly 1 when ``ua == 0`` so that ``T_eq == T_in`` to the bit without losses or coil.
+    ``inv_a == 0`` flags a layer with neither flow nor loss (pure heat source).
     """
     a = mcp + ua
     if a > 0.0:
-        if mcp > 0.0:
-            T_eq = T_in + (ua * (T_room - T_in) + q) / a
+        x = a * dt / C
+        if x > 0.0:
+            g = -math.expm1(-x)
+            f = g / x
         else:
-            T_eq = T_room + q / ua
-        d = T_eq - T0
-        T_end = T0 + d * g
-        T_mean = T_eq - d * f
+            g = 0.0
+            f = 1.0
+        inv_a = 1.0 / a
+        a_in = 1.0 if ua == 0.0 else mcp * inv_a
+        return g, f, a_in, inv_a
+    return 0.0, 1.0, 0.0, 0.0
+
+
+@numba.njit(cache=True)
+def _layer(T0, T_in, q, ua, T_room, C, dt, g, f, a_in, inv_a):
+    """Exact step of one mixed layer with constant inflow; returns (T_end, T_mean).
+
+    Factors from :func:`_factors`; see the module docstring. Both results are clamped to
+    the interval spanned by ``T0`` and ``T_eq``.
+    """
+    if inv_a > 0.0:
+        c0 = (q + ua * T_room) * inv_a
+        T_eq = a_in * T_in + c0
+        T_end = T0 + (T_eq - T0) * g
+        # T_mean = T_eq + (T0 - T_eq) f, arranged so that only one multiply-add depends on
+        # T_in (the dependency chain from layer to layer sets the cost of a step).
+        h = 1.0 - f
+        T_mean = (a_in * h) * T_in + (c0 * h + f * T0)
         lo = min(T0, T_eq)
         hi = max(T0, T_eq)
     else:
@@ -372,14 +396,8 @@ def _layer(T0, T_in, mcp, q, ua, T_room, C, dt, g, f):
         T_mean = T0 + 0.5 * d
         lo = min(T0, T_end)
         hi = max(T0, T_end)
-    if T_end < lo:
-        T_end = lo
-    elif T_end > hi:
-        T_end = hi
-    if T_mean < lo:
-        T_mean = lo
-    elif T_mean > hi:
-        T_mean = hi
+    T_end = min(max(T_end, lo), hi)
+    T_mean = min(max(T_mean, lo), hi)
     return T_end, T_mean
 
 
@@ -387,11 +405,12 @@ def _layer(T0, T_in, mcp, q, ua, T_room, C, dt, g, f):
 def mix_inversions(T):
     """Remove temperature inversions by energy-conserving mixing, in place.
 
-    Scans upward; whenever a layer is colder than the one below it, it is merged with the
-    adjacent layers below that are warmer than the running mean (pool-adjacent-violators),
-    and the whole group takes the mean. The result is non-decreasing upward, equals full
-    mixing of each unstable group of equal-volume layers, and conserves Σ T exactly up to
-    round-off. Cost O(n) when the profile is stable.
+    Scans upward; a layer colder than the mean of the open group below it joins the group,
+    and the group then absorbs the layers below it that are warmer than its new mean
+    (pool-adjacent-violators). Each final group takes its mean. The result is
+    non-decreasing upward (to the rounding of a mean, ~1e-15 K), equals full mixing of
+    each unstable group of equal-volume layers, and conserves Σ T up to round-off. Every
+    mean is clamped to its group's range, so no layer leaves it. Cost O(n), amortised.
 
     Parameters
     ----------
@@ -410,25 +429,38 @@ def mix_inversions(T):
     """
     n = T.shape[0]
     mixed = 0
-    for i in range(1, n):
-        if T[i - 1] > T[i]:
-            hi = T[i - 1]
-            s = T[i]
-            cnt = 1
-            j = i
-            while j > 0 and T[j - 1] > s / cnt:
-                j -= 1
-                s += T[j]
-                cnt += 1
-            mean = s / cnt
-            lo = min(T[i], T[j])
-            if mean < lo:
-                mean = lo
-            elif mean > hi:
-                mean = hi
-            for k in range(j, i + 1):
+    # Open block [j, i-1]: not yet written back; sum s, count c, value range [lo, hi].
+    # Layers below j hold final block values (non-decreasing upward).
+    j = 0
+    s = T[0]
+    c = 1.0
+    lo = T[0]
+    hi = T[0]
+    for i in range(1, n + 1):
+        if i < n:
+            t = T[i]
+            if t * c < s:  # colder than the open block's mean: merge (unstable)
+                s += t
+                c += 1.0
+                lo = min(lo, t)
+                while j > 0 and T[j - 1] * c > s:  # block below now warmer: merge it
+                    j -= 1
+                    s += T[j]
+                    c += 1.0
+                    hi = max(hi, T[j])
+                continue
+        # Close the open block: write its mean (clamped to its range) to its layers.
+        if c > 1.0:
+            mean = min(max(s / c, lo), hi)
+            for k in range(j, i):
                 T[k] = mean
-            mixed += cnt
+            mixed += i - j
+        if i < n:
+            j = i
+            s = T[i]
+            c = 1.0
+            lo = T[i]
+            hi = T[i]
     return mixed
 
 
@@ -480,25 +512,27 @@ def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_
     C = params[P_C_LAYER]
     mcp = m_flow_kg_s * params[P_CP]
     w0 = P_LOSS_UA0 + n
-    T_up = T_in_C
+    T_up = T_in_C if mcp > 0.0 else T_room_C  # the inlet value is unused without flow
     Q_loss = 0.0
-    ua_prev = -1.0
-    g = 0.0
-    f = 1.0
+    # Two-slot cache of the step factors keyed by the layer loss UA: tank_setup gives the
+    # end layers one UA and the interior layers another, so expm1 runs at most twice.
+    i0 = 0 if direction >= 0 else n - 1
+    ua_a = params[P_LOSS_UA0 + i0]
+    g_a, f_a, ain_a, inv_a_a = _factors(mcp, ua_a, dt_s, C)
+    ua_b = -1.0
+    g_b = f_b = ain_b = inv_a_b = 0.0
     for k in range(n):
         i = k if direction >= 0 else n - 1 - k
         ua = params[P_LOSS_UA0 + i]
-        if ua != ua_prev:
-            x = (mcp + ua) * dt_s / C
-            if x > 0.0:
-                g = -math.expm1(-x)
-                f = g / x
-            else:
-                g = 0.0
-                f = 1.0
-            ua_prev = ua
+        if ua == ua_a:
+            g, f, a_in, inv_a = g_a, f_a, ain_a, inv_a_a
+        else:
+            if ua != ua_b:
+                ua_b = ua
+                g_b, f_b, ain_b, inv_a_b = _factors(mcp, ua, dt_s, C)
+            g, f, a_in, inv_a = g_b, f_b, ain_b, inv_a_b
         q = Q_coil_W * params[w0 + i]
-        T_end, T_mean = _layer(T[i], T_up, mcp, q, ua, T_room_C, C, dt_s, g, f)
+        T_end, T_mean = _layer(T[i], T_up, q, ua, T_room_C, C, dt_s, g, f, a_in, inv_a)
         T[i] = T_end
         Q_loss += ua * (T_mean - T_room_C)
         T_up = T_mean

@@ -13,9 +13,15 @@ Units: SI inside (W, K, kg/s, J/(kg·K)); temperatures in °C at the interfaces.
 from __future__ import annotations
 
 import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
 
 import numba
 import numpy as np
+
+from gshp.errors import MISSING, InputError, Problem
 
 # ---------------------------------------------------------------------------------------
 # Booster heat pumps of the substations
@@ -214,3 +220,826 @@ def booster_cops(T_network_C, params):
         cop_max,
     )
     return cop_sh, cop_dhw, eer_sc
+
+
+# ---------------------------------------------------------------------------------------
+# Compressor maps (EN 12900 / AHRI 540 ten-coefficient polynomials)
+# ---------------------------------------------------------------------------------------
+
+MAPS_DIR = Path(__file__).parent / "data" / "compressors"
+
+#: Accepted units of the map files and their conversion to SI, as (scale, offset):
+#: SI = scale * value + offset. Temperatures convert °C → map unit with the inverse.
+_TEMPERATURE_UNITS = {"degC": (1.0, 0.0), "degF": (5.0 / 9.0, -32.0 * 5.0 / 9.0)}
+_CAPACITY_UNITS = {"W": 1.0, "kW": 1000.0, "Btu/h": 0.29307107017}
+_POWER_UNITS = {"W": 1.0, "kW": 1000.0}
+_MASS_FLOW_UNITS = {"kg/s": 1.0, "kg/h": 1.0 / 3600.0, "lbm/h": 0.45359237 / 3600.0, "g/s": 1e-3}
+
+#: Specific heat of the condenser (heating) water, J/(kg·K), at about 35 °C.
+CP_WATER = 4180.0
+
+
+def polynomial_en12900(c, S, D):
+    """EN 12900 / AHRI 540 ten-coefficient compressor polynomial.
+
+    X = C1 + C2·S + C3·D + C4·S² + C5·S·D + C6·D² + C7·S³ + C8·D·S² + C9·S·D² + C10·D³,
+    S evaporating and D condensing dew-point temperature, in the map's own units.
+
+    References: EN 12900:2013 Refrigerant compressors — rating conditions, tolerances and
+    presentation of manufacturer's performance data; ANSI/AHRI Standard 540-2020.
+    """
+    S = np.asarray(S, dtype=np.float64)
+    D = np.asarray(D, dtype=np.float64)
+    return (
+        c[0]
+        + c[1] * S
+        + c[2] * D
+        + c[3] * S * S
+        + c[4] * S * D
+        + c[5] * D * D
+        + c[6] * S**3
+        + c[7] * D * S * S
+        + c[8] * S * D * D
+        + c[9] * D**3
+    )
+
+
+def _clamp_to_polygon(x, y, px, py):
+    """Clamp points (x, y) into the polygon (px, py): inside points are kept, outside points
+    move to the nearest point of the boundary. Returns (xc, yc, outside)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = len(px)
+    inside = np.zeros(np.broadcast(x, y).shape, dtype=bool)
+    best = np.full(inside.shape, np.inf)
+    bx = np.zeros(inside.shape)
+    by = np.zeros(inside.shape)
+    for i in range(n):
+        x1, y1 = px[i], py[i]
+        x2, y2 = px[(i + 1) % n], py[(i + 1) % n]
+        # ray casting (even-odd rule)
+        crosses = ((y1 > y) != (y2 > y)) & (x < (x2 - x1) * (y - y1) / ((y2 - y1) or 1e-300) + x1)
+        inside ^= crosses
+        # nearest point on this edge
+        ex, ey = x2 - x1, y2 - y1
+        t = np.clip(((x - x1) * ex + (y - y1) * ey) / (ex * ex + ey * ey), 0.0, 1.0)
+        qx, qy = x1 + t * ex, y1 + t * ey
+        d2 = (x - qx) ** 2 + (y - qy) ** 2
+        closer = d2 < best
+        best = np.where(closer, d2, best)
+        bx = np.where(closer, qx, bx)
+        by = np.where(closer, qy, by)
+    outside = ~inside & (best > 1e-18)
+    return np.where(outside, bx, x), np.where(outside, by, y), outside
+
+
+@dataclass(frozen=True)
+class CompressorMap:
+    """One compressor's EN 12900 map with its units, rating conditions and envelope.
+
+    Coefficients are kept in the units of the source; :meth:`evaluate` converts to SI.
+    ``envelope_S_C`` / ``envelope_D_C`` are the vertices (°C) of the operating envelope
+    in the (evaporating, condensing) dew-point plane.
+    """
+
+    id: str
+    model: str
+    manufacturer: str
+    refrigerant: str
+    source: str
+    superheat_K: float
+    subcooling_K: float
+    units: dict
+    capacity: tuple
+    power: tuple
+    mass_flow: tuple | None
+    envelope_S_C: tuple
+    envelope_D_C: tuple
+    swept_volume_m3: float | None = None
+    path: str = ""
+
+    def _to_map_T(self, T_C):
+        scale, offset = _TEMPERATURE_UNITS[self.units["temperature"]]
+        return (np.asarray(T_C, dtype=np.float64) - offset) / scale
+
+    def clamp(self, S_C, D_C):
+        """Clamp (S, D) in °C into the envelope: (S_clamped, D_clamped, outside flag)."""
+        return _clamp_to_polygon(S_C, D_C, self.envelope_S_C, self.envelope_D_C)
+
+    def evaluate(self, S_C, D_C, clamp=True):
+        """Refrigerating capacity (W), electric power (W) and envelope flag at (S, D) °C.
+
+        Outside the envelope the polynomials are evaluated at the nearest envelope point
+        (clamping, never extrapolation) and the flag is True.
+        """
+        if clamp:
+            S_C, D_C, out = self.clamp(S_C, D_C)
+        else:
+            out = np.zeros(np.broadcast(S_C, D_C).shape, dtype=bool)
+        s, d = self._to_map_T(S_C), self._to_map_T(D_C)
+        q = polynomial_en12900(self.capacity, s, d) * _CAPACITY_UNITS[self.units["capacity"]]
+        p = polynomial_en12900(self.power, s, d) * _POWER_UNITS[self.units["power"]]
+        return q, p, out
+
+    def mass_flow_kg_s(self, S_C, D_C):
+        """Refrigerant mass flow (kg/s) at (S, D) °C, clamped to the envelope; None if absent."""
+        if self.mass_flow is None:
+            return None
+        S_C, D_C, _ = self.clamp(S_C, D_C)
+        s, d = self._to_map_T(S_C), self._to_map_T(D_C)
+        return polynomial_en12900(self.mass_flow, s, d) * _MASS_FLOW_UNITS[self.units["mass_flow"]]
+
+
+def list_compressor_maps() -> list[str]:
+    """Ids of the compressor maps shipped with gshp."""
+    return sorted(p.stem for p in MAPS_DIR.glob("*.toml"))
+
+
+def load_compressor_map(name_or_path: str) -> CompressorMap:
+    """Load and validate a compressor map: a shipped id or a path to a TOML map file.
+
+    Checks: ten numeric coefficients for capacity and power (mass flow optional), known
+    units, rating superheat/subcooling present, an envelope polygon of at least three
+    vertices, and positive capacity and power everywhere inside the envelope. All problems
+    are collected into one :class:`~gshp.errors.InputError`.
+    """
+    p = Path(name_or_path)
+    if not p.suffix and (MAPS_DIR / f"{name_or_path}.toml").exists():
+        p = MAPS_DIR / f"{name_or_path}.toml"
+    if not p.exists():
+        raise InputError.single(
+            "heat_pump.compressor",
+            name_or_path,
+            f"a shipped map id ({', '.join(list_compressor_maps())}) or an existing .toml file",
+        )
+    try:
+        with open(p, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.single(str(p), str(exc), "a valid TOML compressor map") from None
+    src = str(p)
+    problems: list[Problem] = []
+
+    def need(table, key, where, kind=str):
+        if key not in table:
+            problems.append(Problem(where, MISSING, f"required ({kind.__name__})"))
+            return None
+        v = table[key]
+        if kind is float and isinstance(v, int | float) and not isinstance(v, bool):
+            return float(v)
+        if not isinstance(v, kind):
+            problems.append(Problem(where, v, f"must be a {kind.__name__}"))
+            return None
+        return v
+
+    ident = need(raw, "id", "id") or p.stem
+    model = need(raw, "model", "model")
+    refrigerant = need(raw, "refrigerant", "refrigerant")
+    source = need(raw, "source", "source")
+    rating = raw.get("rating", {})
+    sh = need(rating, "superheat_K", "rating.superheat_K", float)
+    sc = need(rating, "subcooling_K", "rating.subcooling_K", float)
+    units = raw.get("units", {})
+    allowed = {
+        "temperature": _TEMPERATURE_UNITS,
+        "capacity": _CAPACITY_UNITS,
+        "power": _POWER_UNITS,
+        "mass_flow": _MASS_FLOW_UNITS,
+    }
+    for key, table in allowed.items():
+        if key == "mass_flow" and "mass_flow" not in raw.get("coefficients", {}):
+            continue
+        u = units.get(key, MISSING)
+        if u not in table:
+            problems.append(Problem(f"units.{key}", u, f"one of {', '.join(table)}"))
+    coefs = raw.get("coefficients", {})
+    got = {}
+    for key in ("capacity", "power", "mass_flow"):
+        if key not in coefs:
+            if key != "mass_flow":
+                problems.append(Problem(f"coefficients.{key}", MISSING, "ten numbers C1..C10"))
+            continue
+        c = coefs[key]
+        ok = (
+            isinstance(c, list)
+            and len(c) == 10
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in c)
+            and all(math.isfinite(v) for v in c)
+        )
+        if not ok:
+            problems.append(Problem(f"coefficients.{key}", c, "ten finite numbers C1..C10"))
+        else:
+            got[key] = tuple(float(v) for v in c)
+    env = raw.get("envelope", {})
+    es, ed = env.get("evaporating_C", MISSING), env.get("condensing_C", MISSING)
+    env_ok = (
+        isinstance(es, list)
+        and isinstance(ed, list)
+        and len(es) == len(ed) >= 3
+        and all(isinstance(v, int | float) and math.isfinite(v) for v in es + ed)
+    )
+    if not env_ok:
+        problems.append(
+            Problem(
+                "envelope",
+                {"evaporating_C": es, "condensing_C": ed},
+                "two lists of equal length >= 3 (polygon vertices, °C)",
+            )
+        )
+    if problems:
+        raise InputError(problems, source=src)
+    cmap = CompressorMap(
+        id=ident,
+        model=model,
+        manufacturer=str(raw.get("manufacturer", "")),
+        refrigerant=refrigerant,
+        source=source,
+        superheat_K=sh,
+        subcooling_K=sc,
+        units={k: units[k] for k in allowed if k in units},
+        capacity=got["capacity"],
+        power=got["power"],
+        mass_flow=got.get("mass_flow"),
+        envelope_S_C=tuple(float(v) for v in es),
+        envelope_D_C=tuple(float(v) for v in ed),
+        swept_volume_m3=raw.get("swept_volume_m3"),
+        path=src,
+    )
+    # Physical inside the envelope: sample a grid and keep the points inside.
+    ss = np.linspace(min(es), max(es), 41)
+    dd = np.linspace(min(ed), max(ed), 41)
+    S, D = np.meshgrid(ss, dd, indexing="ij")
+    _, _, out = cmap.clamp(S, D)
+    q, pw, _ = cmap.evaluate(S[~out], D[~out], clamp=False)
+    for name, arr in (("capacity", q), ("power", pw)):
+        if arr.size and np.min(arr) <= 0.0:
+            k = int(np.argmin(arr))
+            problems.append(
+                Problem(
+                    f"coefficients.{name}",
+                    f"{arr[k]:.4g} W at S={S[~out][k]:.1f} °C, D={D[~out][k]:.1f} °C",
+                    "must be positive everywhere inside the envelope",
+                )
+            )
+    if problems:
+        raise InputError(problems, source=src)
+    return cmap
+
+
+# ---------------------------------------------------------------------------------------
+# The machine: compressor + evaporator + condenser (effectiveness–NTU)
+# ---------------------------------------------------------------------------------------
+
+#: Default UA rule: UA = rated heating capacity / this temperature difference (K), for
+#: both evaporator and condenser. With it the rating point B0/W35 has a mean temperature
+#: difference of ≈ 3 K in the evaporator and ≈ 4 K in the condenser (evaporating ≈ −5 °C,
+#: condensing ≈ 38 °C), typical of brine-to-water plate heat exchangers.
+UA_RULE_DT_K = 4.0
+#: Largest displacement ratio per compressor when the number of compressors is chosen.
+MAX_DISPLACEMENT_RATIO = 1.1
+#: Specific heat of the brine used for the EN 14511 rating (reference water–glycol 30 %).
+RATING_BRINE_CP = 3915.0
+
+_BISECT_ITERS = 60
+
+
+def effectiveness_phase_change(UA_W_K, C_W_K):
+    """ε = 1 − exp(−NTU), NTU = UA/C, of a heat exchanger whose other side changes phase
+    (C_r = 0). Incropera & DeWitt, Fundamentals of Heat and Mass Transfer, eq. 11.36."""
+    C = np.asarray(C_W_K, dtype=np.float64)
+    return -np.expm1(-np.asarray(UA_W_K, dtype=np.float64) / C)
+
+
+@numba.njit(cache=True)
+def _poly10(c, S, D):
+    """EN 12900 polynomial, scalar (see :func:`polynomial_en12900`)."""
+    return (
+        c[0]
+        + S * (c[1] + S * (c[3] + S * c[6]))
+        + D * (c[2] + D * (c[5] + D * c[9]))
+        + S * D * (c[4] + S * c[7] + D * c[8])
+    )
+
+
+@numba.njit(cache=True)
+def _clamp_point(x, y, px, py):
+    """Scalar version of :func:`_clamp_to_polygon`: (x', y', 1.0 if moved else 0.0)."""
+    n = px.shape[0]
+    inside = False
+    best = 1e300
+    bx = x
+    by = y
+    for i in range(n):
+        x1 = px[i]
+        y1 = py[i]
+        j = i + 1 if i + 1 < n else 0
+        x2 = px[j]
+        y2 = py[j]
+        if (y1 > y) != (y2 > y):
+            if x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+                inside = not inside
+        ex = x2 - x1
+        ey = y2 - y1
+        t = ((x - x1) * ex + (y - y1) * ey) / (ex * ex + ey * ey)
+        t = min(max(t, 0.0), 1.0)
+        qx = x1 + t * ex
+        qy = y1 + t * ey
+        d2 = (x - qx) ** 2 + (y - qy) ** 2
+        if d2 < best:
+            best = d2
+            bx = qx
+            by = qy
+    if inside or best <= 1e-18:
+        return x, y, 0.0
+    return bx, by, 1.0
+
+
+@numba.njit(cache=True)
+def _map_eval(cq, cp, conv, px, py, S_C, D_C):
+    """Capacity (W), power (W) and envelope flag at (S, D) °C, clamped to the envelope.
+    conv = [temperature scale, temperature offset, capacity→W, power→W]."""
+    s, d, out = _clamp_point(S_C, D_C, px, py)
+    s = (s - conv[1]) / conv[0]
+    d = (d - conv[1]) / conv[0]
+    return _poly10(cq, s, d) * conv[2], _poly10(cp, s, d) * conv[3], out
+
+
+@numba.njit(cache=True)
+def _solve_point(cq, cp, conv, px, py, scale, Ts, Ke, Tk, Kc):
+    lo_c = Tk
+    hi_c = Tk + 100.0
+    Te = Ts
+    for _ in range(_BISECT_ITERS):
+        Tc = 0.5 * (lo_c + hi_c)
+        lo = Ts - 100.0
+        hi = Ts
+        for _ in range(_BISECT_ITERS):
+            Te = 0.5 * (lo + hi)
+            q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+            if scale * q - Ke * (Ts - Te) > 0.0:
+                hi = Te
+            else:
+                lo = Te
+        Te = 0.5 * (lo + hi)
+        q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+        if scale * (q + p) - Kc * (Tc - Tk) > 0.0:
+            lo_c = Tc
+        else:
+            hi_c = Tc
+    Tc = 0.5 * (lo_c + hi_c)
+    lo = Ts - 100.0
+    hi = Ts
+    for _ in range(_BISECT_ITERS):
+        Te = 0.5 * (lo + hi)
+        q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+        if scale * q - Ke * (Ts - Te) > 0.0:
+            hi = Te
+        else:
+            lo = Te
+    Te = 0.5 * (lo + hi)
+    q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+    return Te, Tc, scale * q, scale * p, o
+
+
+@numba.njit(cache=True)
+def _solve_many(cq, cp, conv, px, py, scale, Ts, Ke, Tk, Kc, out):
+    for i in range(Ts.shape[0]):
+        Te, Tc, Qe, P, o = _solve_point(cq, cp, conv, px, py, scale, Ts[i], Ke[i], Tk[i], Kc[i])
+        out[i, 0] = Te
+        out[i, 1] = Tc
+        out[i, 2] = Qe
+        out[i, 3] = P
+        out[i, 4] = o
+
+
+def _map_arrays(cmap):
+    t_scale, t_off = _TEMPERATURE_UNITS[cmap.units["temperature"]]
+    conv = np.array(
+        [
+            t_scale,
+            t_off,
+            _CAPACITY_UNITS[cmap.units["capacity"]],
+            _POWER_UNITS[cmap.units["power"]],
+        ]
+    )
+    return (
+        np.array(cmap.capacity, dtype=np.float64),
+        np.array(cmap.power, dtype=np.float64),
+        conv,
+        np.array(cmap.envelope_S_C, dtype=np.float64),
+        np.array(cmap.envelope_D_C, dtype=np.float64),
+    )
+
+
+def solve_cycle(cmap, scale, T_source_in_C, K_evap_W_K, T_sink_ref_C, K_cond_W_K):
+    """Evaporating and condensing temperatures of the machine (vectorised fixed point).
+
+    Unknowns T_e, T_c (dew points, °C). Equations:
+
+        Q_e = scale · Q_map(T_e, T_c) = K_e · (T_source_in − T_e)        (evaporator)
+        Q_c = Q_e + P = K_c · (T_c − T_sink_ref),  P = scale · P_map(T_e, T_c)  (condenser)
+
+    with K = ε·C the effectiveness–NTU conductances (Incropera & DeWitt, ch. 11); superheat
+    and desuperheating zones are lumped into the two-phase zones. No shell heat loss: the
+    electric power of a suction-gas-cooled hermetic scroll ends up in the refrigerant, so
+    Q_c = Q_e + P exactly. Outside the envelope the map is evaluated at the clamped point
+    (flag set). Solved by nested bisection (inner T_e for given T_c, outer T_c), 60
+    halvings each: temperatures to ≈ 1e-13 K.
+
+    Returns
+    -------
+    T_e, T_c, Q_e, P, Q_c, clamped : numpy arrays (°C, °C, W, W, W, bool)
+    """
+    Ts, Ke, Tk, Kc = (
+        np.ascontiguousarray(a, dtype=np.float64).ravel()
+        for a in np.broadcast_arrays(
+            np.asarray(T_source_in_C, float),
+            np.asarray(K_evap_W_K, float),
+            np.asarray(T_sink_ref_C, float),
+            np.asarray(K_cond_W_K, float),
+        )
+    )
+    shape = np.broadcast(
+        np.asarray(T_source_in_C),
+        np.asarray(K_evap_W_K),
+        np.asarray(T_sink_ref_C),
+        np.asarray(K_cond_W_K),
+    ).shape
+    res = np.empty((Ts.shape[0], 5))
+    cq, cp, conv, px, py = _map_arrays(cmap)
+    _solve_many(cq, cp, conv, px, py, float(scale), Ts, Ke, Tk, Kc, res)
+    Te, Tc, Qe, P = (res[:, k].reshape(shape) for k in range(4))
+    out = res[:, 4].reshape(shape) > 0.5
+    return Te, Tc, Qe, P, Qe + P, out
+
+
+@dataclass(frozen=True)
+class Rating:
+    """Steady operating point of the machine (W, °C)."""
+
+    heating_W: float
+    evaporator_W: float
+    power_W: float
+    cop: float
+    T_evap_C: float
+    T_cond_C: float
+    source_flow_kg_s: float
+    sink_flow_kg_s: float
+    clamped: bool
+
+
+@dataclass(frozen=True)
+class HeatPump:
+    """A ground-source heat pump: n identical compressors (one map, scaled displacement)
+    with an evaporator and a condenser of given UA.
+
+    ``scale = n_compressors × displacement_ratio`` multiplies the map's capacity and power
+    (positive-displacement machines: both proportional to the swept volume at equal
+    evaporating and condensing temperatures, EN 12900 scaling within a series).
+    """
+
+    cmap: CompressorMap
+    rated_heating_W: float
+    n_compressors: int
+    displacement_ratio: float
+    evaporator_UA_W_K: float
+    condenser_UA_W_K: float
+    condenser_flow_kg_s: float
+    UA_rule: str = ""
+
+    @property
+    def scale(self) -> float:
+        return self.n_compressors * self.displacement_ratio
+
+    @classmethod
+    def from_config(cls, cfg) -> HeatPump:
+        """Build from ``case.heat_pump`` (attributes ``compressor``,
+        ``rated_heating_capacity_kW``, ``n_compressors``, ``condenser_flow_kg_s``,
+        ``evaporator_UA_W_K``, ``condenser_UA_W_K``)."""
+        return cls.build(
+            compressor=cfg.compressor,
+            rated_heating_capacity_kW=cfg.rated_heating_capacity_kW,
+            n_compressors=getattr(cfg, "n_compressors", None),
+            condenser_flow_kg_s=getattr(cfg, "condenser_flow_kg_s", None),
+            evaporator_UA_W_K=getattr(cfg, "evaporator_UA_W_K", None),
+            condenser_UA_W_K=getattr(cfg, "condenser_UA_W_K", None),
+        )
+
+    @classmethod
+    def build(
+        cls,
+        compressor: str,
+        rated_heating_capacity_kW: float,
+        n_compressors: int | None = None,
+        condenser_flow_kg_s: float | None = None,
+        evaporator_UA_W_K: float | None = None,
+        condenser_UA_W_K: float | None = None,
+    ) -> HeatPump:
+        """Scale the compressor map so the heating capacity at B0/W35 (EN 14511: brine
+        3 K, water 5 K temperature difference) equals the rated capacity.
+
+        UA defaults: rated heating capacity / 4 K (``UA_RULE_DT_K``) for each exchanger.
+        Condenser flow default: rated capacity over 5 K of water. The total displacement
+        factor is found by root finding; ``n_compressors`` None → the smallest number with a
+        displacement ratio ≤ 1.1 per compressor.
+        """
+        cmap = load_compressor_map(compressor)
+        problems = []
+        q_rated = float(rated_heating_capacity_kW) * 1000.0
+        if not (q_rated > 0.0 and math.isfinite(q_rated)):
+            problems.append(
+                Problem("heat_pump.rated_heating_capacity_kW", rated_heating_capacity_kW, "> 0")
+            )
+        for name, v in (
+            ("n_compressors", n_compressors),
+            ("condenser_flow_kg_s", condenser_flow_kg_s),
+            ("evaporator_UA_W_K", evaporator_UA_W_K),
+            ("condenser_UA_W_K", condenser_UA_W_K),
+        ):
+            if v is not None and not (v > 0 and math.isfinite(v)):
+                problems.append(Problem(f"heat_pump.{name}", v, "> 0 or omitted"))
+        if problems:
+            raise InputError(problems)
+        rule = []
+        ua_e = evaporator_UA_W_K
+        if ua_e is None:
+            ua_e = q_rated / UA_RULE_DT_K
+            rule.append(f"evaporator UA = rated capacity / {UA_RULE_DT_K:g} K")
+        ua_c = condenser_UA_W_K
+        if ua_c is None:
+            ua_c = q_rated / UA_RULE_DT_K
+            rule.append(f"condenser UA = rated capacity / {UA_RULE_DT_K:g} K")
+        m_c = condenser_flow_kg_s or q_rated / (CP_WATER * 5.0)
+
+        def heating_at(scale):
+            hp = cls(cmap, q_rated, 1, scale, float(ua_e), float(ua_c), m_c)
+            return hp.rating(0.0, 35.0).heating_W
+
+        lo, hi = 1e-3, 1.0
+        while heating_at(hi) < q_rated:
+            lo, hi = hi, hi * 4.0
+            if hi > 1e6:
+                raise InputError.single(
+                    "heat_pump.rated_heating_capacity_kW",
+                    rated_heating_capacity_kW,
+                    "reachable with the compressor map and heat exchangers",
+                )
+        from scipy.optimize import brentq
+
+        scale = brentq(lambda s: heating_at(s) - q_rated, lo, hi, xtol=1e-12, rtol=1e-12)
+        n = n_compressors or max(1, math.ceil(scale / MAX_DISPLACEMENT_RATIO - 1e-12))
+        return cls(
+            cmap,
+            q_rated,
+            int(n),
+            scale / n,
+            float(ua_e),
+            float(ua_c),
+            float(m_c),
+            UA_rule="; ".join(rule),
+        )
+
+    def rating(
+        self,
+        source_in_C: float,
+        sink_out_C: float,
+        source_dT_K: float = 3.0,
+        sink_dT_K: float = 5.0,
+        brine_cp_J_kgK: float = RATING_BRINE_CP,
+    ) -> Rating:
+        """Heating capacity, evaporator load, power and COP at EN 14511 brine-to-water
+        conditions: brine inlet ``source_in_C`` cooled by 3 K, water heated by 5 K to
+        ``sink_out_C``; the flows are those giving these differences (fixed point on flows).
+
+        Reference: EN 14511-2:2018, Table 5 (brine-to-water standard rating conditions).
+        """
+        m_s = 0.78 * self.rated_heating_W / (brine_cp_J_kgK * source_dT_K)
+        m_w = self.rated_heating_W / (CP_WATER * sink_dT_K)
+        for _ in range(200):
+            K_e = effectiveness_phase_change(self.evaporator_UA_W_K, m_s * brine_cp_J_kgK)
+            K_e = K_e * m_s * brine_cp_J_kgK
+            C_w = m_w * CP_WATER
+            K_c = effectiveness_phase_change(self.condenser_UA_W_K, C_w) * C_w
+            Te, Tc, Qe, P, Qc, out = solve_cycle(
+                self.cmap, self.scale, source_in_C, K_e, sink_out_C - sink_dT_K, K_c
+            )
+            m_s_new = float(Qe) / (brine_cp_J_kgK * source_dT_K)
+            m_w_new = float(Qc) / (CP_WATER * sink_dT_K)
+            done = abs(m_s_new - m_s) <= 1e-12 * m_s and abs(m_w_new - m_w) <= 1e-12 * m_w
+            m_s, m_w = m_s_new, m_w_new
+            if done:
+                break
+        return Rating(
+            heating_W=float(Qc),
+            evaporator_W=float(Qe),
+            power_W=float(P),
+            cop=float(Qc / P),
+            T_evap_C=float(Te),
+            T_cond_C=float(Tc),
+            source_flow_kg_s=m_s,
+            sink_flow_kg_s=m_w,
+            clamped=bool(out),
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Performance table for the time loop and its compiled lookup
+# ---------------------------------------------------------------------------------------
+
+
+class PerformanceTable(NamedTuple):
+    """Machine performance over (source inlet, sink) temperatures, float64 arrays.
+
+    ``q_cond``, ``q_evap``, ``power``, ``clamped`` have shape (n, m) = (len(t_source),
+    len(t_sink)); q_cond = q_evap + power exactly. ``clamped`` is 1.0 where the compressor
+    ran outside its envelope (map evaluated at the clamped point). ``t_evap``, ``t_cond``
+    (°C) are the solved refrigerant temperatures and ``t_water_in`` the condenser water
+    inlet temperature (°C).
+    """
+
+    t_source: np.ndarray
+    t_sink: np.ndarray
+    q_cond: np.ndarray
+    q_evap: np.ndarray
+    power: np.ndarray
+    clamped: np.ndarray
+    t_evap: np.ndarray
+    t_cond: np.ndarray
+    t_water_in: np.ndarray
+
+
+def performance_table(
+    hp: HeatPump,
+    source_in_C,
+    sink_C,
+    m_source_kg_s: float,
+    cp_source_J_kgK: float,
+    coil_effectiveness: float | None = None,
+    m_sink_kg_s: float | None = None,
+) -> PerformanceTable:
+    """Tabulate Q_cond, Q_evap and P over a grid, at the case's flows (set-up time).
+
+    Evaporator: source fluid (borefield) at ``m_source_kg_s``, ``cp_source_J_kgK``,
+    K_e = ε_e·C_s with ε_e = 1 − exp(−UA_e/C_s). Condenser water at ``m_sink_kg_s``
+    (default: the machine's condenser flow), K_c = ε_c·C_w.
+
+    Sink axis: the condenser water inlet temperature; or, with ``coil_effectiveness`` ε_k,
+    the tank temperature around an immersed coil in the closed condenser loop
+    (ε_k = Q/(C_w·(T_water,coil in − T_tank))). In steady state the loop behaves as one
+    exchanger between condensing refrigerant and tank with
+    1/ε_eff = 1/ε_c + 1/ε_k − 1, Q_c = ε_eff·C_w·(T_c − T_tank); the condenser water inlet
+    temperature is then T_tank + Q_c/(ε_k·C_w) − Q_c/C_w (returned as ``t_water_in``).
+    """
+    ts = np.ascontiguousarray(source_in_C, dtype=np.float64)
+    tk = np.ascontiguousarray(sink_C, dtype=np.float64)
+    problems = []
+    if ts.ndim != 1 or ts.size < 2 or np.any(np.diff(ts) <= 0):
+        problems.append(Problem("source_in_C", ts, "1-D, at least 2, strictly increasing"))
+    if tk.ndim != 1 or tk.size < 2 or np.any(np.diff(tk) <= 0):
+        problems.append(Problem("sink_C", tk, "1-D, at least 2, strictly increasing"))
+    if not (m_source_kg_s > 0 and math.isfinite(m_source_kg_s)):
+        problems.append(Problem("borefield total flow (kg/s)", m_source_kg_s, "> 0"))
+    if not (cp_source_J_kgK > 0 and math.isfinite(cp_source_J_kgK)):
+        problems.append(Problem("borefield fluid cp (J/(kg·K))", cp_source_J_kgK, "> 0"))
+    if coil_effectiveness is not None and not (0.0 < coil_effectiveness <= 1.0):
+        problems.append(Problem("coil_effectiveness", coil_effectiveness, "in (0, 1]"))
+    m_w = hp.condenser_flow_kg_s if m_sink_kg_s is None else float(m_sink_kg_s)
+    if not (m_w > 0 and math.isfinite(m_w)):
+        problems.append(Problem("m_sink_kg_s", m_sink_kg_s, "> 0"))
+    if problems:
+        raise InputError(problems)
+    C_s = m_source_kg_s * cp_source_J_kgK
+    C_w = m_w * CP_WATER
+    eps_e = float(effectiveness_phase_change(hp.evaporator_UA_W_K, C_s))
+    eps_c = float(effectiveness_phase_change(hp.condenser_UA_W_K, C_w))
+    eps = (
+        eps_c
+        if coil_effectiveness is None
+        else 1.0 / (1.0 / eps_c + 1.0 / coil_effectiveness - 1.0)
+    )
+    S, K = np.meshgrid(ts, tk, indexing="ij")
+    Te, Tc, Qe, P, Qc, out = solve_cycle(hp.cmap, hp.scale, S, eps_e * C_s, K, eps * C_w)
+    if coil_effectiveness is None:
+        t_win = K.copy()
+    else:
+        t_win = K + Qc / (coil_effectiveness * C_w) - Qc / C_w
+    c = np.ascontiguousarray
+    return PerformanceTable(
+        ts.copy(),
+        tk.copy(),
+        c(Qc),
+        c(Qe),
+        c(P),
+        c(out.astype(np.float64)),
+        c(Te),
+        c(Tc),
+        c(t_win),
+    )
+
+
+@numba.njit(cache=True)
+def _cell(grid, x):
+    """Index i and weight w of x in a strictly increasing grid (clamped); flag if outside."""
+    n = grid.shape[0]
+    out = 0.0
+    if x <= grid[0]:
+        if x < grid[0]:
+            out = 1.0
+        return 0, 0.0, out
+    if x >= grid[n - 1]:
+        if x > grid[n - 1]:
+            out = 1.0
+        return n - 2, 1.0, out
+    lo = 0
+    hi = n - 1
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if grid[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    return lo, (x - grid[lo]) / (grid[lo + 1] - grid[lo]), out
+
+
+@numba.njit(cache=True)
+def _bilinear(a, i, wi, j, wj):
+    return (1.0 - wi) * ((1.0 - wj) * a[i, j] + wj * a[i, j + 1]) + wi * (
+        (1.0 - wj) * a[i + 1, j] + wj * a[i + 1, j + 1]
+    )
+
+
+@numba.njit(cache=True)
+def hp_lookup(t_source, t_sink, q_cond, q_evap, power, T_source_C, T_sink_C):
+    """Bilinear lookup of the performance table (allocation-free, for the station kernel).
+
+    Parameters
+    ----------
+    t_source, t_sink : float64 1-D arrays, strictly increasing (°C)
+    q_cond, q_evap, power : float64 2-D arrays (len(t_source), len(t_sink)) (W)
+    T_source_C : float — source (borefield outlet) temperature at the evaporator inlet (°C)
+    T_sink_C : float — sink temperature of the table's sink axis (°C)
+
+    Returns
+    -------
+    Q_cond_W, Q_evap_W, P_W, clamped : float
+        clamped = 1.0 when (T_source, T_sink) was outside the grid (edges used), else 0.0.
+        Q_evap and P are interpolated and Q_cond = Q_evap + P, so the balance holds
+        exactly at every point (bilinear interpolation is linear in the table values).
+    """
+    i, wi, o1 = _cell(t_source, T_source_C)
+    j, wj, o2 = _cell(t_sink, T_sink_C)
+    qe = _bilinear(q_evap, i, wi, j, wj)
+    p = _bilinear(power, i, wi, j, wj)
+    return qe + p, qe, p, max(o1, o2)
+
+
+@numba.njit(cache=True)
+def hp_envelope_flag(t_source, t_sink, clamped, T_source_C, T_sink_C):
+    """1.0 if any table node of the cell used at (T_source, T_sink) ran outside the
+    compressor envelope, else 0.0 (count these steps in the kernel)."""
+    i, wi, o1 = _cell(t_source, T_source_C)
+    j, wj, o2 = _cell(t_sink, T_sink_C)
+    f = 0.0
+    for a in range(2):
+        for b in range(2):
+            wa = wi if a == 1 else 1.0 - wi
+            wb = wj if b == 1 else 1.0 - wj
+            if wa * wb > 0.0 and clamped[i + a, j + b] > 0.5:
+                f = 1.0
+    return f
+
+
+def summary(hp: HeatPump) -> str:
+    """Readable summary: compressor map and source, scaling, rating points and a small
+    performance table (COP at EN 14511 flows)."""
+    m = hp.cmap
+    r35 = hp.rating(0.0, 35.0)
+    lines = [
+        f"Compressor map: {m.id} — {m.manufacturer} {m.model}, {m.refrigerant}",
+        f"  rating: superheat {m.superheat_K:g} K, subcooling {m.subcooling_K:g} K, "
+        f"dew-point temperatures; file {m.path}",
+        f"  source: {m.source.splitlines()[0]} ...",
+        f"Scaling: {hp.n_compressors} × {m.model} at displacement ratio "
+        f"{hp.displacement_ratio:.4f} (total {hp.scale:.4f} × map) "
+        f"→ {hp.rated_heating_W / 1e3:.1f} kW at B0/W35",
+        f"Heat exchangers: evaporator UA {hp.evaporator_UA_W_K:.0f} W/K, condenser UA "
+        f"{hp.condenser_UA_W_K:.0f} W/K" + (f" ({hp.UA_rule})" if hp.UA_rule else ""),
+        f"Condenser water flow: {hp.condenser_flow_kg_s:.3f} kg/s; no compressor shell loss "
+        "(Q_cond = Q_evap + P)",
+        f"Rated point B0/W35: heating {r35.heating_W / 1e3:.1f} kW, evaporator "
+        f"{r35.evaporator_W / 1e3:.1f} kW, power {r35.power_W / 1e3:.1f} kW, "
+        f"COP {r35.cop:.2f} (T_evap {r35.T_evap_C:.1f} °C, T_cond {r35.T_cond_C:.1f} °C)",
+        "",
+        "EN 14511 ratings (3 K brine, 5 K water): heating kW / COP",
+    ]
+    sinks = (35.0, 45.0, 55.0)
+    lines.append("  brine in \\ water out " + "".join(f"{f'W{s:g}':>16}" for s in sinks))
+    for src in (-5.0, 0.0, 5.0, 10.0):
+        cells = []
+        for snk in sinks:
+            r = hp.rating(src, snk)
+            flag = "*" if r.clamped else " "
+            cells.append(f"{r.heating_W / 1e3:8.1f} / {r.cop:4.2f}{flag}")
+        lines.append(f"  {f'B{src:g}':>20} " + "".join(f"{c:>16}" for c in cells))
+    lines.append("  (* = compressor clamped to its envelope)")
+    return "\n".join(lines)

@@ -355,17 +355,15 @@ def _factors(mcp, ua, dt, C):
     Returns ``(g, f, a_in, inv_a)``: ``g = 1 - exp(-x)``, ``f = g / x`` with
     ``x = (mcp + ua) dt / C``; ``T_eq = a_in T_in + (q + ua T_room) inv_a``. ``a_in`` is
     exactly 1 when ``ua == 0`` so that ``T_eq == T_in`` to the bit without losses or coil.
-    ``inv_a == 0`` flags a layer with neither flow nor loss (pure heat source).
+    ``inv_a == 0`` flags a layer with no flow or loss worth counting: ``x <= 1e-15``, where
+    the exchange changes the layer by less than its rounding unit (this also keeps
+    denormal flows from overflowing ``1 / a``); it is then treated as a pure heat source.
     """
     a = mcp + ua
-    if a > 0.0:
-        x = a * dt / C
-        if x > 0.0:
-            g = -math.expm1(-x)
-            f = g / x
-        else:
-            g = 0.0
-            f = 1.0
+    x = a * dt / C
+    if x > 1e-15:
+        g = -math.expm1(-x)
+        f = g / x
         inv_a = 1.0 / a
         a_in = 1.0 if ua == 0.0 else mcp * inv_a
         return g, f, a_in, inv_a

@@ -937,7 +937,7 @@ def performance_table(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _cell(grid, x):
     """Index i and weight w of x in a strictly increasing grid (clamped); flag if outside."""
     n = grid.shape[0]
@@ -950,25 +950,25 @@ def _cell(grid, x):
         if x > grid[n - 1]:
             out = 1.0
         return n - 2, 1.0, out
-    lo = 0
-    hi = n - 1
-    while hi - lo > 1:
-        mid = (lo + hi) >> 1
-        if grid[mid] <= x:
-            lo = mid
-        else:
-            hi = mid
+    # Guess the cell as if the grid were uniform (exact for uniform grids), then walk.
+    lo = int((x - grid[0]) / (grid[n - 1] - grid[0]) * (n - 1))
+    if lo > n - 2:
+        lo = n - 2
+    while lo > 0 and grid[lo] > x:
+        lo -= 1
+    while lo < n - 2 and grid[lo + 1] <= x:
+        lo += 1
     return lo, (x - grid[lo]) / (grid[lo + 1] - grid[lo]), out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _bilinear(a, i, wi, j, wj):
     return (1.0 - wi) * ((1.0 - wj) * a[i, j] + wj * a[i, j + 1]) + wi * (
         (1.0 - wj) * a[i + 1, j] + wj * a[i + 1, j + 1]
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def hp_lookup(t_source, t_sink, q_cond, q_evap, power, T_source_C, T_sink_C):
     """Bilinear lookup of the performance table (allocation-free, for the station kernel).
 

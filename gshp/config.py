@@ -193,6 +193,17 @@ class DistrictConfig:
         choices=("demands", "network"),
         doc="'demands': building demands per column; 'network': the net network load directly.",
     )
+    booster_capacity_kW: float | None = F(
+        None,
+        kind="float",
+        optional=True,
+        lo=0,
+        lo_open=True,
+        hi=1e5,
+        unit="kW",
+        doc="Heating/cooling capacity of each building's booster heat pump (R2: 36 kW "
+        "Helsinki, 25 kW Berlin and Strasbourg); default: the district preset's value.",
+    )
     pvt_area_m2: float = F(
         518.4,
         kind="float",
@@ -400,7 +411,7 @@ class HeatPumpConfig:
         doc="Heating capacity at B0/W35 (EN 14511); reference 135/96/96.",
     )
     compressor: str = F(
-        "copeland_zh_r410a",
+        "copeland_zh45k4e_r134a",
         kind="str",
         doc="Shipped compressor map id (see `gshp heatpump --maps`) or a path to a map file.",
     )

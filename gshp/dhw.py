@@ -5,6 +5,7 @@ Units: SI inside (kg/s, W, J); temperatures in °C.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from gshp.climate import MONTH_DAYS
@@ -149,3 +150,39 @@ def draw_profiles(persons_per_building, litres_per_person_day, seed=0, dt_s=900.
 def dhw_heat(m_dot_kg_s, T_mains_C, T_set_C):
     """Heat to bring drawn water from mains to the setpoint (W): ṁ·c_p·(T_set − T_mains)."""
     return m_dot_kg_s * CP_WATER * np.maximum(T_set_C - T_mains_C, 0.0)
+
+
+@numba.njit(cache=True)
+def charge_tanks(demand_W, cap_W, dt_s, Q_charge, deficit_J):
+    """Booster charging of the buildings' DHW tanks, limited by the booster capacity.
+
+    The tank (800 L per building, DESIGN §7) buffers the draws: the booster charges it
+    with the demand of the step plus the tank's accumulated deficit, at most ``cap_W``;
+    what it cannot deliver stays in the deficit (the tank cools below its setpoint) and
+    is made up in later steps. Energy is conserved: Σ Q_charge·dt = Σ demand·dt − Δdeficit
+    (storage-tank charging, Duffie & Beckman, *Solar Engineering of Thermal Processes*,
+    4th ed., §8.3, with the tank as one energy store).
+
+    Parameters
+    ----------
+    demand_W : float64[nb, n]
+        DHW heat demand of each building in each step (W ≥ 0).
+    cap_W : float
+        Booster capacity per building (W).
+    dt_s : float
+        Time step (s).
+    Q_charge : float64[nb, n]
+        Output: booster power into each tank (W), 0 ≤ Q_charge ≤ cap_W.
+    deficit_J : float64[nb]
+        In/out: each tank's energy deficit below its setpoint (J ≥ 0), updated in place.
+    """
+    nb = demand_W.shape[0]
+    n = demand_W.shape[1]
+    for b in range(nb):
+        for j in range(n):
+            want = demand_W[b, j] + deficit_J[b] / dt_s
+            q = min(want, cap_W)
+            Q_charge[b, j] = q
+            deficit_J[b] += (demand_W[b, j] - q) * dt_s
+            if deficit_J[b] < 0.0:
+                deficit_J[b] = 0.0

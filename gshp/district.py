@@ -17,7 +17,14 @@ station kernel consumes: an :class:`xarray.Dataset` on a 15-min axis of one 365-
 ``P_pvt``
     PVT electricity;
 ``T_air``
-    outdoor air temperature (°C).
+    outdoor air temperature (°C);
+``T_mains``
+    mains water temperature (°C);
+``Q_building_unmet``
+    space heating + cooling demand not delivered because of the booster capacity
+    (``case.district.booster_capacity_kW`` per building, default DESIGN R2), W: the
+    buildings then float off their setpoints (``T_indoor``, mean indoor air °C). DHW
+    tank charging has priority on the booster; the tank buffers the draws.
 
 With a load file of kind ``network`` the dataset holds ``Q_network_net`` (W, + = heat
 drawn from the network) and ``T_air``.
@@ -74,6 +81,10 @@ REFERENCE = {
         warm_boosters=-133.8, warm_pvt=-15.2, warm_net=-149.0,
     ),
 }  # fmt: skip
+
+#: Booster heat pump capacity per building, kW (DESIGN §7 R2); shared by space heating
+#: and DHW (DHW first), and the space-cooling capacity.
+BOOSTER_CAPACITY_KW = {"helsinki": 36.0, "berlin": 25.0, "strasbourg": 25.0}
 
 #: Heated floor area per occupant (m²): 2.2 persons per 93 m² flat (7 × 6 flats, 3920 m²).
 AREA_PER_PERSON_M2 = 3920.0 / 92.0
@@ -163,6 +174,7 @@ def compute_loads(
     seed=0,
     cooling_months=COOLING_MONTHS_DEFAULT,
     calib: dict | None = None,
+    booster_capacity_kW=None,
 ) -> xr.Dataset:
     """One year of district loads at 15 min from hourly weather (see module docstring).
 
@@ -181,6 +193,11 @@ def compute_loads(
         25 °C water; 20 °C otherwise).
     calib : dict, optional
         Overrides of the calibrated parameters (keys as in the calibration file).
+    booster_capacity_kW : float, optional
+        Booster heat pump capacity per building (kW); None → :data:`BOOSTER_CAPACITY_KW`
+        of the district preset. DHW tank charging has priority; space heating gets the
+        rest; space cooling the full capacity. Demand beyond it is not delivered (the
+        building floats) and is reported as ``Q_building_unmet``.
     """
     cal = dict(calibration()[district_preset])
     if calib:
@@ -189,17 +206,6 @@ def compute_loads(
     T_h = weather["T_air"].to_numpy(dtype=np.float64)
     ghi = weather["ghi"].to_numpy(dtype=np.float64)
     T_air = hourly_to_steps(T_h, "linear")
-
-    # --- space heating and cooling -------------------------------------------------------
-    win = sum(w * climate.tilted_irradiance(ghi, lat, 90.0, az) for az, w in FACADES)
-    params = building.building_params(
-        H_W_m2K=cal["H_W_m2K"],
-        a_sol=cal["a_sol"],
-        T_heat_C=cal.get("T_heat_C", 20.0),
-        T_cool_C=cal.get("T_cool_C", 24.0),
-    )
-    area = np.full(n_buildings, heated_area_m2 / n_buildings)
-    Q_sh, Q_sc = building.space_loads(T_air, hourly_to_steps(win), area, params, DT_S)
 
     # --- DHW ---------------------------------------------------------------------------------
     if persons is None:
@@ -245,7 +251,34 @@ def compute_loads(
             P_pvt,
             pvt_balance,
         )
-    Q_dhw = np.maximum(Q_dhw_total - Q_pvt_dhw, 0.0)
+    # --- booster: DHW tank charging first, then space heating; cooling ---------------------
+    if booster_capacity_kW is None:
+        booster_capacity_kW = BOOSTER_CAPACITY_KW[district_preset]
+    cap_W = float(booster_capacity_kW) * 1e3
+    gross_b = dhw.dhw_heat(m_draw, T_mains[None, :], dhw_setpoint_C) + loss / n_buildings
+    net_total = np.maximum(Q_dhw_total - Q_pvt_dhw, 0.0)
+    share = np.divide(gross_b, Q_dhw_total[None, :], out=np.zeros_like(gross_b),
+                      where=Q_dhw_total[None, :] > 0)  # fmt: skip
+    demand_b = np.ascontiguousarray(share * net_total[None, :])
+    Q_dhw_b = np.empty_like(demand_b)
+    deficit = np.zeros(n_buildings)
+    for _rep in range(2):  # periodic: the year starts with last year's tank deficit
+        dhw.charge_tanks(demand_b, cap_W, DT_S, Q_dhw_b, deficit)
+    Q_dhw = Q_dhw_b.sum(axis=0)
+
+    # --- space heating and cooling -------------------------------------------------------
+    win = sum(w * climate.tilted_irradiance(ghi, lat, 90.0, az) for az, w in FACADES)
+    params = building.building_params(
+        H_W_m2K=cal["H_W_m2K"],
+        a_sol=cal["a_sol"],
+        T_heat_C=cal.get("T_heat_C", 20.0),
+        T_cool_C=cal.get("T_cool_C", 24.0),
+    )
+    area = np.full(n_buildings, heated_area_m2 / n_buildings)
+    Q_sh, Q_sc, un_h, un_c, T_in = building.space_loads(
+        T_air, hourly_to_steps(win), area, params, DT_S,
+        cap_heat_W=cap_W - Q_dhw_b, cap_cool_W=cap_W, full=True,
+    )  # fmt: skip
 
     ds = xr.Dataset(
         {
@@ -257,6 +290,12 @@ def compute_loads(
             "P_pvt": ("time", P_pvt, _a("W", "PVT electricity")),
             "T_air": ("time", T_air, _a("degC", "outdoor air temperature")),
             "T_mains": ("time", T_mains, _a("degC", "mains water temperature")),
+            "Q_building_unmet": (
+                "time",
+                un_h + un_c,
+                _a("W", "space heating + cooling demand not met (booster capacity)"),
+            ),
+            "T_indoor": ("time", T_in, _a("degC", "mean indoor temperature of the buildings")),
         },
         coords={"time": time_coordinate()},
     )
@@ -272,8 +311,19 @@ def compute_loads(
         time_step_s=DT_S,
         pvt_tank_balance_J=pvt_balance.tolist(),
         cooling_months=list(int(m) for m in cooling_months),
+        booster_capacity_kW=float(booster_capacity_kW),
+        unmet_heating_MWh=float(un_h.sum() * DT_S / 3.6e9),
+        unmet_cooling_MWh=float(un_c.sum() * DT_S / 3.6e9),
+        dhw_tank_deficit_max_kWh=float(_max_deficit(demand_b, Q_dhw_b) / 3.6e6),
     )
     return ds
+
+
+def _max_deficit(demand_b, Q_b):
+    """Largest DHW tank energy deficit (J) over the year (tank charging behind draws)."""
+    if not demand_b.size:
+        return 0.0
+    return float(np.max(np.cumsum((demand_b - Q_b) * DT_S, axis=1), initial=0.0))
 
 
 def _a(units, long_name):
@@ -315,6 +365,7 @@ def district_loads(case) -> xr.Dataset:
         pvt_enabled=d.pvt_enabled,
         seed=seed,
         cooling_months=cooling_months,
+        booster_capacity_kW=getattr(d, "booster_capacity_kW", None),
     )
 
 
@@ -583,7 +634,7 @@ def annual_totals(ds) -> dict:
     if "Q_network_net" in ds:
         q = ds["Q_network_net"].values
         return {"network_drawn": q[q > 0].sum() * k, "network_rejected": -q[q < 0].sum() * k}
-    return {
+    out = {
         "space_heating": float(ds["Q_space_heating"].sum()) * k,
         "space_cooling": float(ds["Q_space_cooling"].sum()) * k,
         "dhw": float(ds["Q_dhw"].sum() + ds["Q_pvt_dhw"].sum()) * k,
@@ -592,6 +643,9 @@ def annual_totals(ds) -> dict:
         "pvt_network": float(ds["Q_pvt_network"].sum()) * k,
         "pvt_electricity": float(ds["P_pvt"].sum()) * k,
     }
+    if "Q_building_unmet" in ds:
+        out["building_unmet"] = float(ds["Q_building_unmet"].sum()) * k
+    return out
 
 
 def summary(ds, reference=None, warm_months=R7_WARM_MONTHS) -> str:
@@ -625,6 +679,7 @@ def summary(ds, reference=None, warm_months=R7_WARM_MONTHS) -> str:
         "pvt_electricity": "PVT electricity (R6)",
         "network_drawn": "network: heat drawn",
         "network_rejected": "network: heat rejected",
+        "building_unmet": "unmet heat+cool (booster cap.)",
     }
     rows = dict(tot)
     if "Q_network_net" not in ds:

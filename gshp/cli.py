@@ -7,6 +7,7 @@ field or line, the value and what is allowed, and exits with code 2 — never a 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -172,6 +173,78 @@ def cmd_check(args) -> int:
     return 0
 
 
+def yearly_table(ds) -> str:
+    """The yearly summary table of a result Dataset (one row per simulated year)."""
+    head = (
+        f"{'year':>4} {'SCOP':>5} {'GSHP MWh':>9} {'boost MWh':>9} {'pumps MWh':>9} "
+        f"{'BHE out min':>11} {'max':>5} {'wall mean':>9} {'unmet kWh':>9}"
+    )
+    rows = [head]
+    for i, yr in enumerate(ds["year"].values):
+
+        def v(name, i=i):
+            return float(ds[name].values[i])
+
+        rows.append(
+            f"{int(yr):>4} {v('scop_gshp'):>5.2f} {v('E_gshp') / 1e3:>9.1f} "
+            f"{v('E_boosters') / 1e3:>9.1f} {v('E_pumps') / 1e3:>9.1f} "
+            f"{v('T_bhe_out_min'):>9.2f} °C {v('T_bhe_out_max'):>5.1f} "
+            f"{v('T_borehole_wall_mean'):>6.2f} °C {v('unmet_heat_year'):>9.0f}"
+        )
+    return "\n".join(rows)
+
+
+def _apply_run_options(cases, args):
+    over = {}
+    if getattr(args, "years", None) is not None:
+        over["simulation.years"] = args.years
+    if getattr(args, "resolution", None) is not None:
+        over["simulation.output_resolution"] = args.resolution
+    return [c.replace(**over) for c in cases] if over else cases
+
+
+def cmd_run(args) -> int:
+    from gshp.results import write_netcdf
+    from gshp.runner import run_cases
+
+    if args.jobs is not None and args.jobs < 0:
+        raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
+    cases = _apply_run_options(load_cases(args.cases), args)
+    out_dir = Path(args.output)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError.single("--output", str(out_dir), "a folder")
+    jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
+    written = {}
+
+    def on_result(res):
+        if res.ok:
+            written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
+
+    results = run_cases(cases, jobs=jobs or -1, progress=not args.quiet, on_result=on_result)
+    failed = [r for r in results if not r.ok]
+    for res in results:
+        if not res.ok:
+            continue
+        ds = res.dataset
+        print(
+            f"\n{res.name}: {written[res.name]}  (kernel {ds.attrs['kernel_wall_time_s']:.2f}"
+            f" s, energy balance closure {ds.attrs['energy_balance_closure']:.1e})"
+        )
+        print(yearly_table(ds))
+        if ds.attrs.get("freezing_violation"):
+            print(
+                f"  WARNING: borefield fluid below its freezing point "
+                f"({ds.attrs['station_T_freeze_C']:.1f} °C) in "
+                f"{int(ds['freezing_steps'].sum())} steps"
+            )
+    for res in failed:
+        print(f"\n{res.name}: FAILED: {res.error}", file=sys.stderr)
+    print(f"\n{len(results) - len(failed)} of {len(results)} case(s) done; results in {out_dir}/")
+    if any(r.error_kind == "input" for r in failed):
+        return 2
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gshp",
@@ -190,7 +263,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the case-file reference (every field) as Markdown",
     )
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("run", help="simulate cases and write results/<case>.nc")
+    p.add_argument("cases", nargs="+", metavar="CASE_OR_DIR", help="case files or folders")
+    p.add_argument("-o", "--output", default="results", help="result folder (default: results)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="parallel processes (default: one per case, up to the cores; 0: one per core)",
+    )
+    p.add_argument(
+        "--years",
+        type=_positive_years,
+        default=None,
+        help="override simulation.years of every case",
+    )
+    p.add_argument(
+        "--resolution",
+        choices=("step", "15min", "hourly", "daily", "monthly"),
+        help="override simulation.output_resolution",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_run)
     return parser
+
+
+def _positive_years(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of years") from None
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{value} is outside the allowed 1–100 years")
+    return value
 
 
 def main(argv=None) -> int:

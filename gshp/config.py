@@ -746,6 +746,17 @@ class ControlsConfig:
         unit="h",
         doc="Moving window of the automatic season rule.",
     )
+    season_override_margin_K: float = F(
+        2.0,
+        kind="float",
+        lo=0,
+        hi=30,
+        unit="K",
+        doc="Protective override of the season rule: in the heating season the station "
+        "switches to cooling for the rest of the day when the tank's cold side exceeds the "
+        "cooling setpoint by this margin (heat rejected with no sink), and in the cooling "
+        "season to heating when the warm side falls this far below the heating setpoint.",
+    )
     sensor_height_fraction: float = F(
         0.5,
         kind="float",

@@ -463,7 +463,7 @@ def mix_inversions(T):
 
 
 @numba.njit(cache=True)
-def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_C):
+def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_C, G_coil_W_K=0.0):
     """Advance the tank by one step, in place.
 
     Parameters
@@ -482,10 +482,17 @@ def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_
         +1 (heating mode): enters the bottom layer, leaves from the top;
         -1 (cooling mode): enters the top layer, leaves from the bottom.
     Q_coil_W : float
-        Heat given to the tank through the coil over the step, W (+ heats the tank),
-        shared by the coil layers' UA weights.
+        Heat given to the tank through the coil over the step, W (+ heats the tank).
     T_room_C : float
         Plant-room temperature, °C.
+    G_coil_W_K : float, optional
+        Conductance ``ε·m·c_p`` of the coil fluid stream, W/K. Layer ``i`` of the coil
+        receives ``w_i (Q_coil + G (T̄ − T_i))`` with ``w_i`` its UA share and ``T̄`` the
+        UA-weighted coil temperature at the start of the step: each layer exchanges in
+        proportion to its own temperature difference with the coil fluid (for fluid
+        entering at ``T_f`` with ``Q = G (T_f − T̄)`` this is exactly
+        ``w_i G (T_f − T_i)``), and the shares still add up to ``Q_coil``. With ``G = 0``
+        the heat is shared by UA weight alone.
 
     Returns
     -------
@@ -519,6 +526,7 @@ def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_
     g_a, f_a, ain_a, inv_a_a = _factors(mcp, ua_a, dt_s, C)
     ua_b = -1.0
     g_b = f_b = ain_b = inv_a_b = 0.0
+    T_bar = coil_temperature(T, params) if G_coil_W_K != 0.0 else 0.0
     for k in range(n):
         i = k if direction >= 0 else n - 1 - k
         ua = params[P_LOSS_UA0 + i]
@@ -529,7 +537,7 @@ def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_
                 ua_b = ua
                 g_b, f_b, ain_b, inv_a_b = _factors(mcp, ua, dt_s, C)
             g, f, a_in, inv_a = g_b, f_b, ain_b, inv_a_b
-        q = Q_coil_W * params[w0 + i]
+        q = params[w0 + i] * (Q_coil_W + G_coil_W_K * (T_bar - T[i]))
         T_end, T_mean = _layer(T[i], T_up, q, ua, T_room_C, C, dt_s, g, f, a_in, inv_a)
         T[i] = T_end
         Q_loss += ua * (T_mean - T_room_C)

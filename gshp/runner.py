@@ -1,0 +1,254 @@
+"""Run several cases: in-process, in parallel processes (joblib), or on Dask distributed.
+
+Every case is independent and deterministic, so the results do not depend on the number of
+jobs or on the backend. A case that fails is reported with its error; the others go on.
+Progress: one bar per case (years simulated) plus an overall bar of finished cases; worker
+processes report their years through a multiprocessing queue.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import traceback
+from dataclasses import dataclass
+
+from gshp.errors import InputError
+
+
+@dataclass
+class CaseResult:
+    """Outcome of one case: a Dataset, or an error message."""
+
+    name: str
+    dataset: object = None
+    error: str | None = None
+    error_kind: str | None = None  # "input" (bad input) or "failure" (anything else)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _run_one(index, case, progress_queue=None, simulate_fn=None):
+    """Worker: simulate one case, never raise (errors come back as text)."""
+    from gshp.simulation import simulate
+
+    fn = simulate_fn or simulate
+
+    def progress(done, total):
+        if progress_queue is not None:
+            progress_queue.put((index, done, total))
+
+    try:
+        ds = fn(case, progress=progress)
+        return index, CaseResult(case.name, dataset=ds)
+    except InputError as exc:
+        return index, CaseResult(case.name, error=exc.message(), error_kind="input")
+    except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return index, CaseResult(case.name, error=detail, error_kind="failure")
+
+
+def run_cases(
+    cases,
+    *,
+    jobs: int = 1,
+    progress: bool = True,
+    scheduler: str | None = None,
+    on_result=None,
+    simulate_fn=None,
+) -> list[CaseResult]:
+    """Simulate ``cases`` and return their results in the order given.
+
+    Parameters
+    ----------
+    cases : list of Case
+    jobs : int
+        Parallel worker processes (joblib/loky); 1 runs in this process; ≤ 0 means one per
+        CPU core.
+    progress : bool
+        Show progress bars (tqdm, on standard error).
+    scheduler : str, optional
+        Dask distributed scheduler address (``tcp://host:port``) or ``"local"`` for a
+        LocalCluster on this machine; runs the cases as Dask tasks.
+    on_result : callable, optional
+        ``on_result(CaseResult)`` as each case finishes (e.g. to write its file at once).
+    simulate_fn : callable, optional
+        Replacement for :func:`gshp.simulation.simulate` (tests, sizing).
+    """
+    cases = list(cases)
+    results: list[CaseResult | None] = [None] * len(cases)
+    if not cases:
+        return []
+    bars = _Bars(cases, progress)
+    try:
+        if scheduler:
+            iterator = _dask_iter(cases, scheduler, simulate_fn)
+            q = None
+        elif jobs == 1 or len(cases) == 1:
+            iterator = (_run_one(i, c, bars, simulate_fn) for i, c in enumerate(cases))
+            q = None
+        else:
+            iterator, q = _joblib_iter(cases, jobs, simulate_fn)
+        listener = bars.listen(q) if q is not None else None
+        for index, res in iterator:
+            results[index] = res
+            bars.finished(index, res)
+            if on_result is not None:
+                on_result(res)
+        if listener is not None:
+            listener.stop()
+    finally:
+        bars.close()
+    return results  # type: ignore[return-value]
+
+
+def _joblib_iter(cases, jobs, simulate_fn):
+    from joblib import Parallel, delayed
+
+    manager = multiprocessing.Manager()
+    q = manager.Queue()
+    n_jobs = jobs if jobs > 0 else -1
+    par = Parallel(
+        n_jobs=min(n_jobs, len(cases)) if n_jobs > 0 else n_jobs,
+        backend="loky",
+        return_as="generator_unordered",
+    )
+    gen = par(delayed(_run_one)(i, c, q, simulate_fn) for i, c in enumerate(cases))
+
+    def iterate():
+        try:
+            yield from gen
+        finally:
+            manager.shutdown()
+
+    return iterate(), q
+
+
+def _dask_iter(cases, scheduler, simulate_fn):
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise InputError.single(
+            "--scheduler", scheduler, "requires dask.distributed: pip install 'gshp[dask]'"
+        ) from None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise InputError.single(
+                "--scheduler", scheduler, f"a reachable Dask scheduler ({exc})"
+            ) from None
+        cluster = None
+    try:
+        futures = [
+            client.submit(_run_one, i, c, None, simulate_fn, pure=False)
+            for i, c in enumerate(cases)
+        ]
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class _Bars:
+    """tqdm bars: overall (cases) and one per running case (years)."""
+
+    def __init__(self, cases, enabled):
+        self.enabled = enabled
+        self.cases = cases
+        self.per_case = {}
+        self.overall = None
+        self._lock = threading.Lock()
+        if enabled:
+            from tqdm import tqdm
+
+            self._tqdm = tqdm
+            if len(cases) > 1:
+                self.overall = tqdm(
+                    total=len(cases),
+                    desc="cases",
+                    unit="case",
+                    position=0,
+                    leave=True,
+                    dynamic_ncols=True,
+                )
+
+    def _bar(self, index, total):
+        bar = self.per_case.get(index)
+        if bar is None:
+            pos = len(self.per_case) + (1 if self.overall is not None else 0)
+            bar = self._tqdm(
+                total=total,
+                desc=self.cases[index].name,
+                unit="year",
+                position=pos,
+                leave=False,
+                dynamic_ncols=True,
+            )
+            self.per_case[index] = bar
+        return bar
+
+    def update(self, index, done, total):
+        if not self.enabled:
+            return
+        with self._lock:
+            bar = self._bar(index, total)
+            bar.n = done
+            bar.refresh()
+
+    def put(self, msg):
+        """Progress from a case running in this process (same interface as a queue)."""
+        self.update(*msg)
+
+    def listen(self, q):
+        if not self.enabled:
+            return None
+        stop = threading.Event()
+
+        def loop():
+            while not stop.is_set():
+                try:
+                    msg = q.get(timeout=0.2)
+                except (queue.Empty, EOFError, OSError, BrokenPipeError):
+                    continue
+                self.update(*msg)
+
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+
+        class _Stop:
+            def stop(self_inner):
+                stop.set()
+                thread.join(timeout=2)
+
+        return _Stop()
+
+    def finished(self, index, res):
+        if not self.enabled:
+            return
+        with self._lock:
+            bar = self.per_case.pop(index, None)
+            if bar is not None:
+                bar.close()
+            if self.overall is not None:
+                self.overall.update(1)
+            if not res.ok:
+                self._tqdm.write(f"{res.name}: FAILED — {res.error}")
+
+    def close(self):
+        if not self.enabled:
+            return
+        for bar in self.per_case.values():
+            bar.close()
+        if self.overall is not None:
+            self.overall.close()

@@ -1,0 +1,801 @@
+"""The station kernel: one compiled loop over every time step of a run.
+
+Each step couples, in this order (DESIGN §1–§3):
+
+1. **District → network.** The slot's building demands (space heating, DHW, space
+   cooling) and PVT heat become the net network load through the boosters' COP/EER at the
+   network supply temperature of the previous step (one step of transport lag):
+   heating/DHW draw ``Q·(1 − 1/COP)``, cooling rejects ``Q·(1 + 1/EER)``. Variable flow:
+   ``m = max(|Q|/(c_p·ΔT_design), m_min)``.
+2. **Controls.** Season from the precomputed season array; the GSHP (heating season) and
+   the bypass (cooling season) switch on a tank sensor with hysteresis and minimum run
+   and rest times; a season change stops the unit of the other season at once.
+3. **Heat pump ↔ borefield**, solved consistently within the step: the borefield's
+   response over the step is affine in its inlet temperature, ``T_out = a + b·T_in``, and
+   the evaporator load is piecewise linear in the source temperature (bilinear table), so
+   the coupled source temperature is found in closed form cell by cell (at most a few
+   cells are visited). Cooling bypass: the borefield fluid runs through the tank coil,
+   ``Q = ε·m·c_p·(T_out − T_coil)``, again closed form.
+4. **Tank and tempering valve.** The valve fraction is set from the tank outlet at the
+   start of the step; the tank (exact exponential integration per layer, buoyancy
+   mixing, coil heat, losses)
+   advances; supply = mix of tank outlet and network return; shortfall against the
+   setpoint is recorded as unmet heat.
+5. **Network water** is one mixed node of heat capacity ``C_net``: it receives the
+   station's heat and gives the substations' load, which sets the return temperature of
+   the next step, exactly conserving energy.
+
+All per-step work is allocation-free; outputs are accumulated into the chosen output
+resolution, yearly and monthly indicators, and energy-balance sums inside the loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from gshp.borefield.kernel import (
+    borefield_advance,
+    borefield_outlet_coeffs,
+    borefield_wall_heat,
+)
+from gshp.controls import adaptive_choice, hysteresis
+from gshp.heatpump import booster_cops, hp_lookup
+from gshp.tank import coil_fluid_coeffs, coil_temperature, tank_step, tempering_valve
+
+# ---- output time series (means over each output interval) --------------------------
+OUT_NAMES = (
+    "T_supply",
+    "T_return",
+    "T_setpoint",
+    "T_tank_top",
+    "T_tank_bottom",
+    "T_bhe_in",
+    "T_bhe_out",
+    "T_borehole_wall",
+    "Q_network",
+    "Q_condenser",
+    "Q_evaporator",
+    "P_gshp",
+    "Q_ground",
+    "Q_bypass",
+    "P_boosters",
+    "P_pumps",
+    "gshp_on_fraction",
+    "mode",
+    "unmet_heat",
+    "bypass_on_fraction",
+    "Q_tank_loss",
+)
+(
+    O_TS,
+    O_TR,
+    O_TSET,
+    O_TTOP,
+    O_TBOT,
+    O_TBIN,
+    O_TBOUT,
+    O_TWALL,
+    O_QNET,
+    O_QC,
+    O_QE,
+    O_PHP,
+    O_QG,
+    O_QBY,
+    O_PBOOST,
+    O_PPUMP,
+    O_HPON,
+    O_MODE,
+    O_UNMET,
+    O_BYON,
+    O_QLOSS,
+) = range(21)
+N_OUT = 21
+
+# ---- yearly sums (J unless noted) ------------------------------------------------------
+YEAR_NAMES = (
+    "E_gshp",
+    "Q_condenser",
+    "Q_evaporator",
+    "E_boosters",
+    "E_pumps",
+    "Q_ground_extracted",
+    "Q_ground_injected",
+    "T_bhe_out_min",
+    "T_bhe_out_max",
+    "T_wall_sum",
+    "unmet_heat",
+    "Q_network_drawn",
+    "Q_network_rejected",
+    "Q_bypass",
+    "freezing_steps",
+    "envelope_clamped_steps",
+    "E_boosters_heating_dhw",
+    "E_boosters_cooling",
+    "T_bhe_in_min",
+    "gshp_starts",
+    "steps",
+    "E_pump_borefield",
+    "E_pump_network",
+    "E_pump_condenser",
+    "T_supply_heating_sum",
+    "heating_steps",
+    "unmet_cooling",
+)
+(
+    Y_EHP,
+    Y_QC,
+    Y_QE,
+    Y_EBOOST,
+    Y_EPUMP,
+    Y_QGX,
+    Y_QGI,
+    Y_TMIN,
+    Y_TMAX,
+    Y_TWALL,
+    Y_UNMET,
+    Y_QNDRAWN,
+    Y_QNREJ,
+    Y_QBY,
+    Y_FREEZE,
+    Y_CLAMP,
+    Y_EBHEAT,
+    Y_EBCOOL,
+    Y_TINMIN,
+    Y_STARTS,
+    Y_STEPS,
+    Y_EPBF,
+    Y_EPNET,
+    Y_EPCOND,
+    Y_TSH,
+    Y_NHEAT,
+    Y_UNMETC,
+) = range(27)
+N_YEAR = 27
+
+# ---- energy-balance sums over the whole run (J) ----------------------------------------
+BAL_NAMES = (
+    "station_to_network",
+    "tank_coil_in",
+    "tank_loss",
+    "network_to_substations",
+    "borefield_fluid_heat",
+    "hp_residual",
+    "throughput",
+    "T_return_final",
+    "borefield_wall_heat",
+)
+(B_STATION, B_TCOIL, B_TLOSS, B_NTO, B_BFQ, B_HPRES, B_THRU, B_TRET, B_BFWALL) = range(9)
+N_BAL = 9
+
+# ---- status ---------------------------------------------------------------------------
+STATUS_OK = 0
+STATUS_NONFINITE = 1
+NONFINITE_NAMES = ("T_bhe_out", "T_tank_top", "T_supply", "Q_network", "T_return")
+
+# ---- scalar parameter vector ------------------------------------------------------------
+(
+    P_DT,
+    P_N_STEPS,
+    P_STEPS_PER_SLOT,
+    P_STEPS_PER_YEAR,
+    P_M_BF,
+    P_CP_F,
+    P_CP_W,
+    P_DT_NET,
+    P_M_MIN,
+    P_C_NET,
+    P_P_BF,
+    P_P_COND,
+    P_P_NET_DESIGN,
+    P_M_NET_DESIGN,
+    P_SENSOR_LAYER,
+    P_HP_ON,
+    P_HP_OFF,
+    P_BY_ON,
+    P_BY_OFF,
+    P_MIN_ON,
+    P_MIN_OFF,
+    P_ADAPTIVE,
+    P_AD_TMIN,
+    P_AD_TMAX,
+    P_AD_STEP,
+    P_AD_SINK_OFFSET,
+    P_T_FREEZE,
+    P_T_ROOM,
+    P_LOAD_DIRECT,
+    P_T_INIT_RETURN,
+    P_OUT_STEP,
+    P_N_OUT_PER_YEAR,
+    P_T_INIT_SUPPLY,
+    P_OVERRIDE_MARGIN,
+    P_G_COIL_HP,
+) = range(35)
+N_PARAMS = 35
+
+# ---- kernel state carried between chunks -------------------------------------------------
+(
+    K_HP_ON,
+    K_BY_ON,
+    K_T_HP,
+    K_T_BY,
+    K_T_RETURN,
+    K_T_SUPPLY,
+    K_T_BHE_OUT,
+    K_T_BHE_IN,
+    K_T_SRC_GUESS,
+    K_PREV_MODE,
+    K_AD_T,
+    K_DAY_SH,
+    K_DAY_DHW,
+    K_DAY_PVT,
+    K_DAY_TSRC,
+    K_DAY_NSRC,
+    K_OVERRIDE,
+) = range(17)
+N_KSTATE = 17
+
+
+@njit(cache=True)
+def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
+    """Source temperature T with T = a + b·(T − Q_evap(T, T_sink)/(m·c_p)), exact for the
+    bilinear table (piecewise linear in T). Returns (T, clamped)."""
+    n = t_src.size
+    m = t_snk.size
+    # sink interpolation weights (clamped)
+    if T_sink <= t_snk[0]:
+        j = 0
+        w = 0.0
+    elif T_sink >= t_snk[m - 1]:
+        j = m - 2
+        w = 1.0
+    else:
+        j = 0
+        while t_snk[j + 1] < T_sink:
+            j += 1
+        w = (T_sink - t_snk[j]) / (t_snk[j + 1] - t_snk[j])
+    T = T_guess
+    clamped = 0.0
+    for _ in range(n + 2):
+        if T <= t_src[0]:
+            i = 0
+        elif T >= t_src[n - 1]:
+            i = n - 2
+        else:
+            i = 0
+            while t_src[i + 1] < T:
+                i += 1
+        x0 = t_src[i]
+        x1 = t_src[i + 1]
+        q0 = (1.0 - w) * q_evap[i, j] + w * q_evap[i, j + 1]
+        q1 = (1.0 - w) * q_evap[i + 1, j] + w * q_evap[i + 1, j + 1]
+        s = (q1 - q0) / (x1 - x0)
+        c = q0 - s * x0
+        T_new = (a - b * c / m_cp) / (1.0 - b + b * s / m_cp)
+        if T_new < t_src[0] and i == 0:
+            # below the table: the lookup holds the edge value (flat)
+            T_new = (a - b * q_evap_edge(q_evap, 0, j, w) / m_cp) / (1.0 - b)
+            clamped = 1.0
+            return T_new, clamped
+        if T_new > t_src[n - 1] and i == n - 2:
+            T_new = (a - b * q_evap_edge(q_evap, n - 1, j, w) / m_cp) / (1.0 - b)
+            clamped = 1.0
+            return T_new, clamped
+        if x0 - 1e-9 <= T_new <= x1 + 1e-9:
+            return T_new, clamped
+        T = T_new
+    return T, clamped
+
+
+@njit(cache=True)
+def q_evap_edge(q_evap, i, j, w):
+    return (1.0 - w) * q_evap[i, j] + w * q_evap[i, j + 1]
+
+
+@njit(cache=True)
+def run_kernel(
+    k_start,
+    k_stop,
+    ks,
+    p,
+    q_sh,
+    q_dhw,
+    q_sc,
+    q_pvt,
+    q_direct,
+    season,
+    sp_heat,
+    sp_cool,
+    month,
+    out_slot,
+    booster,
+    hp_ts,
+    hp_tk,
+    hp_qc,
+    hp_qe,
+    hp_pw,
+    tank_T,
+    tank_p,
+    bf_p,
+    bf_ftab,
+    bf_dg,
+    bf_inv_w,
+    bf_q,
+    bf_nodes,
+    bf_cap,
+    bf_slot,
+    bf_mats,
+    bf_vecs,
+    bf_work,
+    out,
+    counts,
+    yearly,
+    monthly,
+    bal,
+    status,
+):
+    """Run steps ``k_start`` … ``k_stop − 1`` of a case (see the module docstring).
+
+    ``ks`` (N_KSTATE) carries the controller and network state between calls, so a run
+    can be done in chunks (progress display, early stop) with results identical to one
+    call.
+
+    ``p`` is the scalar parameter vector (indices ``P_*``); the one-year arrays are at the
+    load resolution (15 min); ``tank_T``/``tank_p`` and the eleven ``bf_*`` arrays are the
+    tank's and the borefield's state and parameter arrays (updated in place); ``out``
+    (N_OUT × n_out), ``counts`` (n_out), ``yearly`` (n_years × N_YEAR), ``monthly``
+    (n_years·12 × 2: condenser heat, GSHP electricity), ``bal`` (N_BAL) are accumulators;
+    ``status`` (3,) receives an error code, the step and the variable index.
+    """
+    dt = p[P_DT]
+    n_steps = int(p[P_N_STEPS])
+    steps_per_slot = int(p[P_STEPS_PER_SLOT])
+    steps_per_year = int(p[P_STEPS_PER_YEAR])
+    n_slots = q_sh.size
+    m_bf = p[P_M_BF]
+    cp_f = p[P_CP_F]
+    cp_w = p[P_CP_W]
+    m_cp_bf = m_bf * cp_f
+    dT_net = p[P_DT_NET]
+    m_min = p[P_M_MIN]
+    C_net = p[P_C_NET]
+    sensor = int(p[P_SENSOR_LAYER])
+    n_layers = tank_T.size
+    out_step = p[P_OUT_STEP] > 0.5
+    n_out_year = int(p[P_N_OUT_PER_YEAR])
+    adaptive = p[P_ADAPTIVE] > 0.5
+    load_direct = p[P_LOAD_DIRECT] > 0.5
+    T_freeze = p[P_T_FREEZE]
+    T_room = p[P_T_ROOM]
+    V_net_design = p[P_M_NET_DESIGN] / 1000.0
+
+    hp_on = int(ks[K_HP_ON])
+    by_on = int(ks[K_BY_ON])
+    t_state_hp = ks[K_T_HP]
+    t_state_by = ks[K_T_BY]
+    T_return = ks[K_T_RETURN]
+    T_supply_prev = ks[K_T_SUPPLY]
+    T_bhe_out = ks[K_T_BHE_OUT]
+    T_bhe_in = ks[K_T_BHE_IN]
+    T_src_guess = ks[K_T_SRC_GUESS]
+    prev_mode = int(ks[K_PREV_MODE])
+    ad_T = ks[K_AD_T]
+    day_sh = ks[K_DAY_SH]
+    day_dhw = ks[K_DAY_DHW]
+    day_pvt = ks[K_DAY_PVT]
+    day_tsrc = ks[K_DAY_TSRC]
+    day_nsrc = ks[K_DAY_NSRC]
+    override = int(ks[K_OVERRIDE])
+    steps_per_day = int(round(86400.0 / dt))
+    margin = p[P_OVERRIDE_MARGIN]
+
+    for k in range(k_start, min(k_stop, n_steps)):
+        year = k // steps_per_year
+        k_in_year = k - year * steps_per_year
+        slot = (k_in_year // steps_per_slot) % n_slots
+        base_mode = season[slot]
+
+        # ---- once a day: adaptive setpoint move, season rule decides again -------------
+        if k % steps_per_day == 0:
+            if adaptive and k > 0 and base_mode == 0 and day_sh + day_dhw > 0.0:
+                T_src = day_tsrc / day_nsrc if day_nsrc > 0 else T_bhe_out
+                ad_T = _adaptive_move(
+                    ad_T, p, day_sh, day_dhw, day_pvt, T_src, booster, hp_ts, hp_tk, hp_qc,
+                    hp_qe, hp_pw,
+                )  # fmt: skip
+            day_sh = 0.0
+            day_dhw = 0.0
+            day_pvt = 0.0
+            day_tsrc = 0.0
+            day_nsrc = 0.0
+            override = 0
+        T_heat_set = ad_T if adaptive else sp_heat[slot]
+        T_cool_set = sp_cool[slot]
+        # protective override of the season rule (until midnight): heating with the
+        # tank's cold side above the cooling setpoint (rejected heat has no sink) switches
+        # to cooling; cooling with the warm side below the heating setpoint switches to
+        # heating. The dead band between the setpoints keeps it from chattering.
+        mode = base_mode if override == 0 else 2 - override
+        if mode == 0 and tank_T[0] > T_cool_set + margin:
+            override = 1
+            mode = 1
+        elif mode == 1 and tank_T[n_layers - 1] < T_heat_set - margin:
+            override = 2
+            mode = 0
+        heating = mode == 0
+        T_set = T_heat_set if heating else T_cool_set
+
+        # ---- 1. district -> network load ----------------------------------------------
+        cop_sh, cop_dhw, eer = booster_cops(T_supply_prev, booster)
+        if load_direct:
+            Q_net = q_direct[slot]
+            P_boost = 0.0
+            P_boost_heat = 0.0
+            P_boost_cool = 0.0
+        else:
+            Qsh = q_sh[slot]
+            Qdhw = q_dhw[slot]
+            Qsc = q_sc[slot]
+            P_boost_heat = Qsh / cop_sh + Qdhw / cop_dhw
+            P_boost_cool = Qsc / eer
+            P_boost = P_boost_heat + P_boost_cool
+            Q_net = Qsh + Qdhw - P_boost_heat - Qsc - P_boost_cool - q_pvt[slot]
+            day_sh += Qsh * dt
+            day_dhw += Qdhw * dt
+            day_pvt += q_pvt[slot] * dt
+        if not np.isfinite(Q_net):
+            status[0] = STATUS_NONFINITE
+            status[1] = k
+            status[2] = 3
+            break
+        m_net = abs(Q_net) / (cp_w * dT_net)
+        if m_net < m_min:
+            m_net = m_min
+
+        # ---- 2. controls -----------------------------------------------------------------
+        if mode != prev_mode:
+            if hp_on == 1:
+                hp_on = 0
+                t_state_hp = 0.0
+            if by_on == 1:
+                by_on = 0
+                t_state_by = 0.0
+            prev_mode = mode
+        T_sensor = tank_T[sensor]
+        if heating:
+            new = hysteresis(
+                hp_on,
+                T_sensor,
+                T_set + p[P_HP_ON],
+                T_set + p[P_HP_OFF],
+                False,
+                t_state_hp,
+                p[P_MIN_ON],
+                p[P_MIN_OFF],
+            )
+            if new != hp_on:
+                if new == 1:
+                    yearly[year, Y_STARTS] += 1.0
+                hp_on = new
+                t_state_hp = 0.0
+        else:
+            new = hysteresis(
+                by_on,
+                T_sensor,
+                T_set - p[P_BY_ON],
+                T_set - p[P_BY_OFF],
+                True,
+                t_state_by,
+                p[P_MIN_ON],
+                p[P_MIN_OFF],
+            )
+            if new != by_on:
+                by_on = new
+                t_state_by = 0.0
+        t_state_hp += dt
+        t_state_by += dt
+
+        # ---- 3. heat pump / bypass <-> borefield ------------------------------------------
+        Q_c = 0.0
+        Q_e = 0.0
+        P_hp = 0.0
+        Q_coil = 0.0
+        G_coil = 0.0
+        Q_by = 0.0
+        clamp = 0.0
+        if hp_on == 1:
+            a, b = borefield_outlet_coeffs(
+                bf_p,
+                bf_ftab,
+                bf_dg,
+                bf_inv_w,
+                bf_q,
+                bf_nodes,
+                bf_cap,
+                bf_slot,
+                bf_mats,
+                bf_vecs,
+                bf_work,
+                m_bf,
+            )
+            T_sink = coil_temperature(tank_T, tank_p)
+            T_src, clamp = _evap_source_solve(
+                a, b, m_cp_bf, hp_ts, hp_tk, hp_qe, T_sink, T_src_guess
+            )
+            Q_c, Q_e, P_hp, clamp2 = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_sink)
+            if clamp2 > clamp:
+                clamp = clamp2
+            T_in = T_src - Q_e / m_cp_bf
+            T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
+                bf_p,
+                bf_ftab,
+                bf_dg,
+                bf_inv_w,
+                bf_q,
+                bf_nodes,
+                bf_cap,
+                bf_slot,
+                bf_mats,
+                bf_vecs,
+                bf_work,
+                T_in,
+                m_bf,
+            )
+            T_bhe_in = T_in
+            T_src_guess = T_bhe_out
+            Q_coil = Q_c
+            G_coil = p[P_G_COIL_HP]
+            m_run = m_bf
+        elif by_on == 1:
+            a, b = borefield_outlet_coeffs(
+                bf_p,
+                bf_ftab,
+                bf_dg,
+                bf_inv_w,
+                bf_q,
+                bf_nodes,
+                bf_cap,
+                bf_slot,
+                bf_mats,
+                bf_vecs,
+                bf_work,
+                m_bf,
+            )
+            eps, T_coil = coil_fluid_coeffs(tank_T, tank_p, m_bf, cp_f)
+            T_out = (a + b * eps * T_coil) / (1.0 - b * (1.0 - eps))
+            T_in = T_out + eps * (T_coil - T_out)
+            T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
+                bf_p,
+                bf_ftab,
+                bf_dg,
+                bf_inv_w,
+                bf_q,
+                bf_nodes,
+                bf_cap,
+                bf_slot,
+                bf_mats,
+                bf_vecs,
+                bf_work,
+                T_in,
+                m_bf,
+            )
+            T_bhe_in = T_in
+            Q_by = m_cp_bf * (T_bhe_in - T_bhe_out)
+            Q_coil = -Q_by
+            G_coil = eps * m_cp_bf
+            m_run = m_bf
+        else:
+            T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
+                bf_p,
+                bf_ftab,
+                bf_dg,
+                bf_inv_w,
+                bf_q,
+                bf_nodes,
+                bf_cap,
+                bf_slot,
+                bf_mats,
+                bf_vecs,
+                bf_work,
+                T_bhe_out,
+                0.0,
+            )
+            T_bhe_in = T_bhe_out
+            m_run = 0.0
+
+        # ---- 4. tempering valve and tank -------------------------------------------------
+        # The ports follow the direction of the net load, not the season: when the
+        # substations draw heat the return enters the bottom and the supply leaves the
+        # warm top; when they reject heat (cooling, PVT, also on a sunny spring day) the
+        # return enters the top and the supply leaves the cold bottom, so the tank absorbs
+        # it. A tank on the wrong side of the return is bypassed (x = 0).
+        draw = Q_net >= 0.0
+        if draw:
+            T_pre = tank_T[n_layers - 1]
+            direction = 1
+        else:
+            T_pre = tank_T[0]
+            direction = -1
+        if (draw and T_pre <= T_return) or (not draw and T_pre >= T_return):
+            x = 0.0
+        else:
+            x, _ts = tempering_valve(T_pre, T_return, T_set, 1 if draw else 0)
+        m_tank = x * m_net
+        T_tank_out, Q_loss = tank_step(
+            tank_T, tank_p, dt, m_tank, T_return, direction, Q_coil, T_room, G_coil
+        )
+        T_supply = x * T_tank_out + (1.0 - x) * T_return
+        Q_station = m_tank * cp_w * (T_tank_out - T_return)
+        # unmet: the supply misses the setpoint on the side that matters for the season
+        # (too cold while heating is drawn, too warm while heat is rejected in summer)
+        short = 0.0
+        if heating and draw:
+            short = T_set - T_supply
+        elif not heating and not draw:
+            short = T_supply - T_set
+        unmet = m_net * cp_w * short if short > 0.0 else 0.0
+
+        # ---- 5. network water node -------------------------------------------------------
+        T_return = T_return + dt * (Q_station - Q_net) / C_net
+
+        # ---- pumps -------------------------------------------------------------------------
+        P_bf = p[P_P_BF] if m_run > 0.0 else 0.0
+        P_cond = p[P_P_COND] if hp_on == 1 else 0.0
+        v = m_net / 1000.0 / V_net_design if V_net_design > 0 else 0.0
+        P_net = p[P_P_NET_DESIGN] * v * v * v
+        P_pumps = P_bf + P_cond + P_net
+
+        # ---- checks -------------------------------------------------------------------------
+        bad = -1
+        if not np.isfinite(T_bhe_out):
+            bad = 0
+        elif not np.isfinite(tank_T[n_layers - 1]):
+            bad = 1
+        elif not np.isfinite(T_supply):
+            bad = 2
+        elif not np.isfinite(T_return):
+            bad = 4
+        if bad >= 0:
+            status[0] = STATUS_NONFINITE
+            status[1] = k
+            status[2] = bad
+            break
+
+        # ---- accumulate ----------------------------------------------------------------------
+        if out_step:
+            o = k
+        else:
+            o = year * n_out_year + out_slot[slot]
+        out[O_TS, o] += T_supply
+        out[O_TR, o] += T_return
+        out[O_TSET, o] += T_set
+        out[O_TTOP, o] += tank_T[n_layers - 1]
+        out[O_TBOT, o] += tank_T[0]
+        out[O_TBIN, o] += T_bhe_in
+        out[O_TBOUT, o] += T_bhe_out
+        out[O_TWALL, o] += T_wall
+        out[O_QNET, o] += Q_net
+        out[O_QC, o] += Q_c
+        out[O_QE, o] += Q_e
+        out[O_PHP, o] += P_hp
+        out[O_QG, o] += Q_g
+        out[O_QBY, o] += Q_by
+        out[O_PBOOST, o] += P_boost
+        out[O_PPUMP, o] += P_pumps
+        out[O_HPON, o] += hp_on
+        out[O_MODE, o] += mode
+        out[O_UNMET, o] += unmet
+        out[O_BYON, o] += by_on
+        out[O_QLOSS, o] += Q_loss
+        counts[o] += 1.0
+
+        y = yearly[year]
+        y[Y_EHP] += P_hp * dt
+        y[Y_QC] += Q_c * dt
+        y[Y_QE] += Q_e * dt
+        y[Y_EBOOST] += P_boost * dt
+        y[Y_EBHEAT] += P_boost_heat * dt
+        y[Y_EBCOOL] += P_boost_cool * dt
+        y[Y_EPUMP] += P_pumps * dt
+        y[Y_EPBF] += P_bf * dt
+        y[Y_EPNET] += P_net * dt
+        y[Y_EPCOND] += P_cond * dt
+        if Q_g > 0.0:
+            y[Y_QGX] += Q_g * dt
+        else:
+            y[Y_QGI] -= Q_g * dt
+        if m_run > 0.0:
+            if T_bhe_out < y[Y_TMIN]:
+                y[Y_TMIN] = T_bhe_out
+            if T_bhe_out > y[Y_TMAX]:
+                y[Y_TMAX] = T_bhe_out
+            if T_bhe_in < y[Y_TINMIN]:
+                y[Y_TINMIN] = T_bhe_in
+            if T_bhe_in < T_freeze:
+                y[Y_FREEZE] += 1.0
+            if hp_on == 1:
+                day_tsrc += T_bhe_out
+                day_nsrc += 1.0
+        y[Y_TWALL] += T_wall
+        if heating:
+            y[Y_UNMET] += unmet * dt
+        else:
+            y[Y_UNMETC] += unmet * dt
+        if Q_net > 0.0:
+            y[Y_QNDRAWN] += Q_net * dt
+        else:
+            y[Y_QNREJ] -= Q_net * dt
+        y[Y_QBY] += Q_by * dt
+        y[Y_CLAMP] += clamp
+        y[Y_STEPS] += 1.0
+        if heating:
+            y[Y_TSH] += T_supply
+            y[Y_NHEAT] += 1.0
+        mi = year * 12 + month[slot] - 1
+        monthly[mi, 0] += Q_c * dt
+        monthly[mi, 1] += P_hp * dt
+
+        bal[B_STATION] += Q_station * dt
+        bal[B_TCOIL] += Q_coil * dt
+        bal[B_TLOSS] += Q_loss * dt
+        bal[B_NTO] += Q_net * dt
+        bal[B_BFQ] += Q_g * dt
+        bal[B_BFWALL] += borefield_wall_heat(bf_p, bf_q) * dt
+        bal[B_HPRES] += (Q_c - Q_e - P_hp) * dt
+        bal[B_THRU] += (abs(Q_net) + Q_c + abs(Q_by) + abs(Q_loss)) * dt
+
+        T_supply_prev = T_supply
+    ks[K_HP_ON] = hp_on
+    ks[K_BY_ON] = by_on
+    ks[K_T_HP] = t_state_hp
+    ks[K_T_BY] = t_state_by
+    ks[K_T_RETURN] = T_return
+    ks[K_T_SUPPLY] = T_supply_prev
+    ks[K_T_BHE_OUT] = T_bhe_out
+    ks[K_T_BHE_IN] = T_bhe_in
+    ks[K_T_SRC_GUESS] = T_src_guess
+    ks[K_PREV_MODE] = prev_mode
+    ks[K_AD_T] = ad_T
+    ks[K_DAY_SH] = day_sh
+    ks[K_DAY_DHW] = day_dhw
+    ks[K_DAY_PVT] = day_pvt
+    ks[K_DAY_TSRC] = day_tsrc
+    ks[K_DAY_NSRC] = day_nsrc
+    ks[K_OVERRIDE] = override
+    bal[B_TRET] = T_return
+
+
+@njit(cache=True)
+def _adaptive_move(
+    ad_T, p, day_sh, day_dhw, day_pvt, T_src, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw
+):
+    """Daily move of the adaptive winter setpoint (see gshp.controls.adaptive_choice)."""
+    step = p[P_AD_STEP]
+    e0 = _daily_electricity(
+        ad_T - step, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts,
+        hp_tk, hp_qc, hp_qe, hp_pw,
+    )  # fmt: skip
+    e1 = _daily_electricity(
+        ad_T, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts, hp_tk,
+        hp_qc, hp_qe, hp_pw,
+    )  # fmt: skip
+    e2 = _daily_electricity(
+        ad_T + step, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts,
+        hp_tk, hp_qc, hp_qe, hp_pw,
+    )  # fmt: skip
+    return adaptive_choice(ad_T, p[P_AD_TMIN], p[P_AD_TMAX], step, e0, e1, e2)
+
+
+@njit(cache=True)
+def _daily_electricity(
+    T_set, Q_sh, Q_dhw, Q_pvt, T_src, sink_offset, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw
+):
+    """Estimated electricity (J) of the boosters and the GSHP for one day's loads at a
+    candidate winter setpoint (the adaptive strategy's objective)."""
+    cop_sh, cop_dhw, _eer = booster_cops(T_set, booster)
+    e_boost = Q_sh / cop_sh + Q_dhw / cop_dhw
+    q_net = Q_sh + Q_dhw - e_boost - Q_pvt
+    if q_net <= 0.0:
+        return e_boost
+    q_c, _q_e, pw, _cl = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_set + sink_offset)
+    return e_boost + q_net * pw / q_c

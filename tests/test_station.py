@@ -1,0 +1,190 @@
+"""The coupled station: controls, consistency, conservation, determinism, failure modes."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from gshp import station
+from gshp.config import load_case
+from gshp.simulation import comparable, prepare, run_prepared, simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+BERLIN = ROOT / "cases" / "berlin.toml"
+
+
+def _case(name="berlin", **over):
+    return load_case(ROOT / "cases" / f"{name}.toml").replace(**over)
+
+
+@pytest.fixture(scope="module")
+def berlin_steps():
+    """One Berlin year kept at every 3-minute step."""
+    case = _case(**{"simulation.years": 1, "simulation.output_resolution": "step"})
+    return simulate(case)
+
+
+def _runs(flag):
+    """Lengths of consecutive runs of True in a boolean array, with their start index."""
+    f = np.asarray(flag, dtype=np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], f, [0]])))
+    starts, stops = edges[::2], edges[1::2]
+    return starts, stops - starts
+
+
+def test_gshp_only_in_heating_bypass_only_in_cooling(berlin_steps):
+    ds = berlin_steps
+    hp = ds.gshp_on_fraction.values > 0
+    by = ds.bypass_on_fraction.values > 0
+    mode = ds["mode"].values
+    assert hp.any() and by.any()
+    assert np.all(mode[hp] == 0), "GSHP ran in the cooling season"
+    assert np.all(mode[by] == 1), "bypass ran in the heating season"
+    assert not np.any(hp & by)
+    assert np.all(ds.P_gshp.values[~hp] == 0) and np.all(ds.Q_bypass.values[~by] == 0)
+
+
+def test_minimum_run_and_rest_times(berlin_steps):
+    ds = berlin_steps
+    case = _case()
+    dt = case.simulation.time_step_s
+    min_on = int(np.ceil(case.controls.min_on_time_s / dt))
+    min_off = int(np.ceil(case.controls.min_off_time_s / dt))
+    mode = ds["mode"].values
+    n = mode.size
+    season_change = np.flatnonzero(np.diff(mode)) + 1
+    for flag, m in ((ds.gshp_on_fraction.values > 0, 0), (ds.bypass_on_fraction.values > 0, 1)):
+        starts, lengths = _runs(flag)
+        assert lengths.size > 10
+        for s, L in zip(starts, lengths, strict=True):
+            stop = s + L
+            if stop >= n or stop in season_change:
+                continue  # cut by the end of the run or forced off by the season change
+            assert L >= min_on, f"ran only {L} steps from step {s}"
+        off_starts, off_lengths = _runs(~flag & (mode == m))
+        for s, L in zip(off_starts, off_lengths, strict=True):
+            if s == 0 or s in season_change or s + L >= n or (s + L) in season_change:
+                continue
+            assert L >= min_off, f"rested only {L} steps from step {s}"
+
+
+def test_no_flow_no_ground_load(berlin_steps):
+    ds = berlin_steps
+    idle = (ds.gshp_on_fraction.values == 0) & (ds.bypass_on_fraction.values == 0)
+    assert idle.any()
+    assert np.all(ds.Q_ground.values[idle] == 0.0)
+    running = ~idle
+    assert np.all(np.abs(ds.Q_ground.values[running]) > 0)
+
+
+def test_heat_pump_and_borefield_consistent_within_the_step(berlin_steps):
+    ds = berlin_steps
+    hp = ds.gshp_on_fraction.values > 0
+    # Evaporator heat is exactly the heat the borefield fluid gained (no lag).
+    np.testing.assert_allclose(ds.Q_evaporator.values[hp], ds.Q_ground.values[hp], rtol=1e-9)
+    # Heat pump energy balance at every step.
+    np.testing.assert_allclose(
+        ds.Q_condenser.values, ds.Q_evaporator.values + ds.P_gshp.values, rtol=1e-9, atol=1e-6
+    )
+    # Ground recharge in summer: the bypass injects what it removes from the tank.
+    by = ds.bypass_on_fraction.values > 0
+    np.testing.assert_allclose(-ds.Q_ground.values[by], ds.Q_bypass.values[by], rtol=1e-9)
+
+
+def test_setpoint_met_when_capacity_suffices(berlin_steps):
+    ds = berlin_steps
+    heating = (ds["mode"].values == 0) & (ds.Q_network.values >= 0)
+    drawn = float(ds.Q_network_drawn.sum())
+    unmet = float(ds.unmet_heat_year.sum())
+    assert unmet < 0.005 * drawn, (unmet, drawn)
+    # while heat is drawn the supply never falls short of the setpoint (a supply above
+    # it happens when the network is still warm from rejected heat; that is no shortfall)
+    under = ds.T_setpoint.values[heating] - ds.T_supply.values[heating]
+    assert np.percentile(under, 99) < 0.2, np.percentile(under, [50, 99, 100])
+
+
+def test_undersized_heat_pump_records_shortfall(berlin_steps):
+    small = simulate(_case(**{"simulation.years": 1, "heat_pump.rated_heating_capacity_kW": 15.0}))
+    ref_unmet = float(berlin_steps.unmet_heat_year.sum())
+    unmet = float(small.unmet_heat_year.sum())
+    assert unmet > 20 * max(ref_unmet, 100.0)
+    assert float(small.T_supply.min()) < 19.0
+
+
+@pytest.mark.parametrize("name", ["helsinki", "berlin", "strasbourg", "berlin_variable_setpoint"])
+def test_energy_balance_closes_in_reference_cases(name):
+    ds = simulate(_case(name, **{"simulation.years": 1}))
+    closure = float(ds.energy_balance_closure)
+    assert closure < 1e-3
+    assert closure < 1e-8, f"round-off closure expected, got {closure:.2e}"
+    # the ground sees what the fluid took out: yearly extracted - injected = sum of Q_ground
+    q = float((ds.Q_ground * 3600.0).sum()) / 3.6e6
+    net = float(ds.Q_ground_extracted.sum() - ds.Q_ground_injected.sum())
+    assert q == pytest.approx(net, rel=1e-6)
+
+
+def test_runs_are_bit_identical_and_chunking_does_not_matter():
+    case = _case(**{"simulation.years": 2})
+    a = comparable(simulate(case))
+    b = comparable(simulate(case))
+    xr.testing.assert_identical(a, b)
+    # one kernel call over both years equals the year-by-year calls
+    prep = prepare(case)
+    args, out, counts, yearly, ks = _kernel_args(prep)
+    station.run_kernel(0, int(prep.params[station.P_N_STEPS]), ks, *args)
+    np.testing.assert_array_equal(out[station.O_TS] / counts, a.T_supply.values)
+    np.testing.assert_array_equal(yearly[:, station.Y_EHP] / 3.6e6, a.E_gshp.values)
+
+
+def _kernel_args(prep):
+    from gshp.simulation import _bf_arrays, initial_kernel_state
+
+    a = prep.arrays
+    out = np.zeros((station.N_OUT, prep.n_out))
+    counts = np.zeros(prep.n_out)
+    yearly = np.zeros((prep.n_years, station.N_YEAR))
+    yearly[:, station.Y_TMIN] = np.inf
+    yearly[:, station.Y_TINMIN] = np.inf
+    yearly[:, station.Y_TMAX] = -np.inf
+    monthly = np.zeros((prep.n_years * 12, 2))
+    args = (
+        prep.params, a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"], a["q_direct"], a["season"],
+        a["sp_heat"], a["sp_cool"], a["month"], a["out_slot"], a["booster"],
+        prep.table.t_source, prep.table.t_sink, prep.table.q_cond, prep.table.q_evap,
+        prep.table.power, prep.tank.T, prep.tank.params, *_bf_arrays(prep.borefield), out,
+        counts, yearly, monthly, np.zeros(station.N_BAL), np.zeros(3, dtype=np.int64),
+    )  # fmt: skip
+    return args, out, counts, yearly, initial_kernel_state(prep)
+
+
+def test_variable_strategy_trades_gshp_for_booster_electricity():
+    const = simulate(_case("berlin", **{"simulation.years": 1}))
+    var = simulate(_case("berlin_variable_setpoint", **{"simulation.years": 1}))
+    assert float(var.E_gshp.sum()) < float(const.E_gshp.sum())
+    assert float(var.E_boosters.sum()) > float(const.E_boosters.sum())
+    assert float(var.scop_gshp[0]) > float(const.scop_gshp[0])
+    # winter months (Jan) run at 8 °C, others at 20 °C
+    jan = var.T_setpoint.sel(time=var.time.dt.month == 1)
+    assert float(jan.max()) == 8.0
+
+
+def test_freezing_borefield_finishes_warns_and_records():
+    case = _case(**{"simulation.years": 1, "borefield.n_x": 1, "borefield.n_y": 2})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = simulate(case)
+    assert any("freezing point" in str(w.message) for w in caught)
+    assert ds.attrs["freezing_violation"] == 1
+    assert int(ds.freezing_steps.sum()) > 0
+    assert float(ds.T_bhe_in_min.min()) < ds.attrs["station_T_freeze_C"]
+
+
+def test_non_finite_input_stops_with_step_time_and_variable():
+    prep = prepare(_case(**{"simulation.years": 1}))
+    prep.arrays["q_sh"][200] = np.nan  # slot 200 = day 3, 02:00
+    with pytest.raises(FloatingPointError, match=r"non-finite Q_network at step 1000 .*day 3"):
+        run_prepared(prep)

@@ -775,3 +775,35 @@ def cmd_sweep(args) -> int:
 
 def _failed_names(outcome) -> set:
     return {r.name for r in outcome.failed}
+
+
+def _volatile(name: str) -> bool:
+    return "wall_time" in name or name.endswith("setup_s")
+
+
+def drop_volatile(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` without what varies run to run (wall and set-up times), for comparisons.
+
+    Removes variables and attributes named ``*wall_time*`` or ``*setup_s`` and such keys
+    inside JSON-text variables and attributes (e.g. the ``borefield`` summary).
+    """
+    ds = ds.drop_vars([str(v) for v in ds.variables if _volatile(str(v))])
+    ds.attrs = {k: _strip_json(v) for k, v in ds.attrs.items() if not _volatile(k)}
+    for name in list(ds.data_vars):
+        var = ds[name]
+        if var.dtype == object and var.ndim == 1:
+            cleaned = np.array([_strip_json(v) for v in var.values], dtype=object)
+            ds[name] = (var.dims, cleaned, var.attrs)
+    return ds
+
+
+def _strip_json(value):
+    if not isinstance(value, str) or not value.startswith("{"):
+        return value
+    try:
+        d = json.loads(value)
+    except ValueError:
+        return value
+    if not isinstance(d, dict):
+        return value
+    return json.dumps({k: v for k, v in d.items() if not _volatile(k)}, sort_keys=True)

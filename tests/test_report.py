@@ -1,0 +1,112 @@
+"""Reports: figures are valid PNGs, the summary table agrees with the result, single-case
+and sweep results both work, bad files are InputErrors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from gshp import report
+from gshp.config import load_case
+from gshp.errors import InputError
+from gshp.results import write_netcdf
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = {
+    "simulation.years": 2,
+    "simulation.output_resolution": "hourly",
+    "simulation.time_step_s": 900,
+}
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def two_cases():
+    from gshp.simulation import simulate
+
+    base = load_case(ROOT / "cases" / "berlin.toml", FAST)
+    out = []
+    for n_x in (5, 7):
+        out.append(simulate(base.replace(**{"borefield.n_x": n_x, "name": f"n_x={n_x}"})))
+    return out
+
+
+def _sweep_like(datasets):
+    ds = xr.concat(
+        [d.drop_attrs(deep=False) for d in datasets],
+        dim="case",
+        data_vars="all",
+        coords="different",
+        compat="equals",
+        join="outer",
+    )
+    ds = ds.assign_coords(
+        case=("case", np.array([d.attrs["case_name"] for d in datasets], dtype=object)),
+        **{"borefield.n_x": ("case", np.array([5, 7]))},
+    )
+    ds.attrs = dict(title="gshp sweep: t", sweep_name="t", sweep_mode="cross")
+    return ds
+
+
+def _check_pngs(paths):
+    pngs = [p for p in paths if p.suffix == ".png"]
+    assert [p.name for p in pngs] == list(report.FIGURES)
+    for p in pngs:
+        data = p.read_bytes()
+        assert data[:8] == PNG and len(data) > 20_000  # a real drawing, not a blank canvas
+
+
+def test_single_case_report(two_cases, tmp_path):
+    ds = two_cases[0]
+    path = write_netcdf(ds, tmp_path / "one.nc")
+    written = report.write_report(path, tmp_path / "rep")
+    _check_pngs(written)
+    df = pd.read_csv(tmp_path / "rep" / "summary.csv")
+    assert list(df["case"]) == ["n_x=5"]
+    assert df["years"].iloc[0] == 2
+    np.testing.assert_allclose(df["SCOP mean"].iloc[0], ds["scop_gshp"].mean(), rtol=1e-5)
+    e_total = (ds["E_gshp"] + ds["E_boosters"] + ds["E_pumps"]).mean() / 1e3
+    np.testing.assert_allclose(df["E_total MWh/a"].iloc[0], e_total, rtol=1e-5)
+    np.testing.assert_allclose(df["T_bhe_out min °C"].iloc[0], ds["T_bhe_out_min"].min(), 1e-5)
+    wall = ds["T_borehole_wall_mean"].values
+    np.testing.assert_allclose(df["wall drift K"].iloc[0], wall[-1] - wall[0], atol=1e-5)
+    md = (tmp_path / "rep" / "summary.md").read_text(encoding="utf-8")
+    assert md.count("\n| n_x=5 |") == 1 and "![cop_borefield](cop_borefield.png)" in md
+
+
+def test_sweep_report_and_trends(two_cases, tmp_path):
+    ds = _sweep_like(two_cases)
+    written = report.write_report(ds, tmp_path)
+    _check_pngs(written)
+    df = report.summary_table(ds)
+    assert list(df["case"]) == ["n_x=5", "n_x=7"]
+    assert list(df["borefield.n_x"]) == [5, 7]  # swept coordinates become columns
+    # a larger borefield keeps its outlet warmer and drifts less
+    assert df["T_bhe_out min °C"].iloc[1] > df["T_bhe_out min °C"].iloc[0]
+    assert abs(df["wall drift K"].iloc[1]) < abs(df["wall drift K"].iloc[0])
+    md = report.markdown_table(df)
+    lines = md.splitlines()
+    assert len(lines) == 2 + 2 and all(line.count("|") == lines[0].count("|") for line in lines)
+
+
+def test_cli_report_and_bad_inputs(two_cases, tmp_path, capsys):
+    parser = argparse.ArgumentParser()
+    report.add_parser(parser.add_subparsers(dest="command"))
+    path = write_netcdf(two_cases[1], tmp_path / "r.nc")
+    args = parser.parse_args(["report", str(path)])
+    assert args.func(args) == 0
+    assert (tmp_path / "r_report" / "summary.csv").is_file()
+    assert "n_x=7" in capsys.readouterr().out
+    with pytest.raises(InputError, match="missing"):
+        report.open_for_report(tmp_path / "nope.nc")
+    other = write_netcdf(xr.Dataset({"x": ("t", np.arange(3.0))}), tmp_path / "x.nc")
+    with pytest.raises(InputError, match="scop_gshp"):
+        report.open_for_report(other)
+    (tmp_path / "junk.nc").write_text("not netcdf")
+    with pytest.raises(InputError, match="junk.nc"):
+        report.open_for_report(tmp_path / "junk.nc")

@@ -322,7 +322,12 @@ def _wall_coeffs(params, hist, nodes, vecs, k):
 
 
 # ------------------------------------------------------------------ kernel-facing API
-@numba.njit(cache=True)
+# The per-step functions are inlined into their callers at numba IR level: passing the
+# eleven arrays through a real call costs reference counting and argument marshalling
+# that dominated the step (1.7 s → see benchmarks/bench_borefield.py).
+
+
+@numba.njit(cache=True, inline="always")
 def borefield_outlet_coeffs(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, m_flow_kg_s
 ):
@@ -357,7 +362,7 @@ def borefield_inlet_for_heat(
     return (Q_ground_W / (m_flow_kg_s * params[P_CP]) - a) / (b - 1.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def borefield_advance(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, T_in_C, m_flow_kg_s
 ):

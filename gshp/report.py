@@ -338,19 +338,22 @@ def fig_supply_setpoint(ds: xr.Dataset, path) -> Path:
         else:
             ax.plot(x, sup, color="tab:blue", lw=1.0, label="supply")
             ax.plot(x, setp, color="k", lw=1.2, ls="--", label="setpoint")
-        if "mode" in sel:
-            cool = sel["mode"].values == 1
-            if cool.any():
+        if "mode" in sel:  # cooling season shaded by day (majority of the day)
+            days = doy - 1
+            cool_day = pd.Series(sel["mode"].values == 1).groupby(days).mean().values >= 0.5
+            xd = np.unique(days) + 0.5
+            if cool_day.any():
                 ax.fill_between(
-                    x,
+                    xd,
                     0,
                     1,
-                    where=cool,
+                    where=cool_day,
                     transform=ax.get_xaxis_transform(),
-                    color="0.85",
+                    color="0.88",
                     lw=0,
                     label="cooling season",
                     step="mid",
+                    zorder=0,
                 )
         ax.set_xlim(0, 365)
         ax.set_xticks(np.concatenate([[0], np.cumsum(MONTH_DAYS)[:-1]]))

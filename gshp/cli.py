@@ -245,6 +245,49 @@ def cmd_run(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_loads(args) -> int:
+    from gshp.district import district_loads, summary
+    from gshp.results import write_netcdf
+
+    cases = load_cases(args.cases)
+    out_dir = Path(args.output)
+    for case in cases:
+        ds = district_loads(case)
+        ds.attrs["case_name"] = case.name
+        if args.format == "csv":
+            path = out_dir / f"{case.name}_loads.csv"
+            out_dir.mkdir(parents=True, exist_ok=True)
+            frame = ds.drop_vars([v for v in ds.data_vars if ds[v].ndim != 1]).to_dataframe()
+            suffix = {"W": "_W", "°C": "_C", "degC": "_C", "K": "_K"}
+            frame.columns = [c + suffix.get(ds[c].attrs.get("units", ""), "") for c in frame]
+            frame.index = [str(t) for t in frame.index]
+            frame.index.name = "time"
+            tmp = path.with_name(f".{path.name}.tmp")
+            frame.to_csv(tmp, float_format="%.6g")
+            os.replace(tmp, path)
+        else:
+            path = write_netcdf(ds, out_dir / f"{case.name}_loads.nc")
+        print(f"{case.name}: one year of 15-min loads written to {path}")
+        print(summary(ds))
+        print()
+    return 0
+
+
+def cmd_heatpump(args) -> int:
+    from gshp.heatpump import HeatPump, list_compressor_maps, summary
+
+    if args.maps:
+        print("Shipped compressor maps: " + ", ".join(list_compressor_maps()))
+        return 0
+    if not args.cases:
+        raise InputError.single("CASE", "none given", "one or more case files, or --maps")
+    for case in load_cases(args.cases):
+        print(f"{case.name}:")
+        print(summary(HeatPump.from_config(case.heat_pump)))
+        print()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gshp",
@@ -287,6 +330,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
+
+    from gshp import report, sweep
+
+    sweep.add_parser(sub)
+    report.add_parser(sub)
+
+    p = sub.add_parser(
+        "loads",
+        help="write a case's year of district loads and print "
+        "annual totals beside the reference values",
+    )
+    p.add_argument("cases", nargs="+", metavar="CASE", help="case files or folders")
+    p.add_argument("-o", "--output", default="results", help="output folder")
+    p.add_argument("--format", choices=("netcdf", "csv"), default="netcdf")
+    p.set_defaults(func=cmd_loads)
+
+    p = sub.add_parser(
+        "heatpump", help="print the heat pump's scaling, rated point and performance table"
+    )
+    p.add_argument("cases", nargs="*", metavar="CASE", help="case files or folders")
+    p.add_argument("--maps", action="store_true", help="list the shipped compressor maps")
+    p.set_defaults(func=cmd_heatpump)
     return parser
 
 

@@ -385,7 +385,9 @@ class TankConfig:
         lo_open=True,
         hi=1e8,
         unit="W/K",
-        doc="Coil UA; default: rated heating capacity / 5 K.",
+        doc="Coil UA; default: rated heating capacity / 2 K (a 2 K approach at rated "
+        "load, ≈ 50–100 m² of coil at 500–1000 W/(m²·K); smaller coils leave the cooling "
+        "bypass short of the 25 °C setpoint at peak).",
     )
     T_initial_C: float | None = F(
         None,

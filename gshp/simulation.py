@@ -175,7 +175,7 @@ def prepare(case: Case) -> Prepared:
     hp = HeatPump.from_config(case.heat_pump)
     rated_W = case.heat_pump.rated_heating_capacity_kW * 1000.0
     m_cond = case.heat_pump.condenser_flow_kg_s or rated_W / (CP_WATER * 5.0)
-    coil_UA = tk.coil_UA_W_K or rated_W / 5.0
+    coil_UA = tk.coil_UA_W_K or rated_W / 2.0
     eps_coil = 1.0 - np.exp(-coil_UA / (m_cond * CP_WATER))
     t_src_grid = np.arange(-20.0, 40.0 + 1e-9, 1.0)
     t_sink_grid = np.arange(0.0, 60.0 + 1e-9, 1.0)

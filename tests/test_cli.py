@@ -1,0 +1,96 @@
+"""Command line: run, loads, heatpump — outputs, exit codes, clear errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gshp.cli import main
+from gshp.results import open_result
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def two_cases(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for name in ("berlin", "strasbourg"):
+        shutil.copy(ROOT / "cases" / f"{name}.toml", folder / f"{name}.toml")
+    return folder
+
+
+def test_run_writes_results_and_prints_yearly_table(two_cases, tmp_path, capsys):
+    out = tmp_path / "res"
+    code = main(["run", str(two_cases), "-o", str(out), "--years", "1", "--jobs", "2", "-q"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "SCOP" in text and "2 of 2 case(s) done" in text
+    for name in ("berlin", "strasbourg"):
+        ds = open_result(out / f"{name}.nc")
+        assert ds.sizes["time"] == 8760 and ds.sizes["year"] == 1
+        assert ds["T_supply"].attrs["units"] == "°C"
+        assert float(ds.energy_balance_closure) < 1e-3
+    assert not list(out.glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_run_rejects_bad_input_with_exit_code_2(two_cases, tmp_path, capsys):
+    bad = two_cases / "broken.toml"
+    bad.write_text((two_cases / "berlin.toml").read_text().replace("n_x = 7", "n_x = -7"))
+    out = tmp_path / "res"
+    assert main(["run", str(two_cases), "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "broken.toml" in err and "borefield.n_x" in err and "Traceback" not in err
+    assert not out.exists() or not list(out.iterdir())
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["run", "cases/berlin.toml", "--years", "0"], "outside the allowed 1–100 years"),
+    (["run", "cases/berlin.toml", "--years", "two"], "not a whole number"),
+    (["run", "nothing_here.toml"], "nothing_here.toml"),
+    (["run", "cases/berlin.toml", "--jobs", "-3"], "--jobs"),
+])  # fmt: skip
+def test_bad_arguments(argv, fragment, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(main(argv))
+    assert info.value.code == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_loads_command_writes_csv_with_units(tmp_path, capsys):
+    assert main(["loads", str(ROOT / "cases" / "berlin.toml"), "-o", str(tmp_path),
+                 "--format", "csv"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "space heating (R3)" in out
+    frame = pd.read_csv(tmp_path / "berlin_loads.csv", index_col=0)
+    assert len(frame) == 35040
+    assert "Q_space_heating_W" in frame.columns and "T_air_C" in frame.columns
+    annual = frame["Q_space_heating_W"].sum() * 900 / 3.6e9
+    assert annual == pytest.approx(177.6, rel=0.05)  # DESIGN R3, Berlin
+
+
+def test_heatpump_command(capsys):
+    assert main(["heatpump", str(ROOT / "cases" / "berlin.toml")]) == 0
+    out = capsys.readouterr().out
+    cop = float(out.split("COP ")[1].split()[0])
+    assert 4.3 <= cop <= 5.0  # B0/W35 plausibility anchor (DESIGN §2)
+    assert main(["heatpump", "--maps"]) == 0
+    assert "copeland_zh45k4e_r134a" in capsys.readouterr().out
+
+
+def test_run_result_matches_python_api(tmp_path):
+    from gshp.config import load_case
+    from gshp.simulation import comparable, simulate
+
+    case = load_case(ROOT / "cases" / "berlin.toml").replace(**{"simulation.years": 1})
+    assert main(["run", str(ROOT / "cases" / "berlin.toml"), "-o", str(tmp_path), "--years",
+                 "1", "-q"]) == 0  # fmt: skip
+    from_file = open_result(tmp_path / "berlin.nc")
+    direct = comparable(simulate(case))
+    for name in ("T_supply", "Q_ground", "E_gshp", "cop_gshp_monthly"):
+        np.testing.assert_array_equal(from_file[name].values, direct[name].values)

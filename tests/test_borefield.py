@@ -24,7 +24,8 @@ from gshp.borefield import (
 from gshp.borefield import gfunction as gfn
 from gshp.errors import InputError
 
-BEIER = Path("/work/shared/validation/beier2011_sandbox.txt")
+# the measured data lie in shared/ beside the repository checkout
+BEIER = Path(__file__).resolve().parents[2] / "shared" / "validation" / "beier2011_sandbox.txt"
 
 
 @pytest.fixture(scope="module")

@@ -372,7 +372,7 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
     """
     a = prep.arrays
     n_years = prep.n_years
-    out = np.zeros((station.N_OUT, prep.n_out))
+    out = np.zeros((prep.n_out, station.N_OUT))
     counts = np.zeros(prep.n_out)
     yearly = np.zeros((n_years, station.N_YEAR))
     yearly[:, station.Y_TMIN] = np.inf
@@ -503,12 +503,12 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
     dt = prep.params[station.P_DT]
     n_years = prep.n_years
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = out / counts
+        means = out / counts[:, None]
     time_coord = time_axis(res, prep.n_out, dt)
     data = {}
     for i, name in enumerate(station.OUT_NAMES):
         unit, long = VAR_META[name]
-        values = means[i]
+        values = means[:, i]
         if name == "mode":
             values = (values >= 0.5).astype(np.int8)
             attrs = dict(

@@ -4,7 +4,7 @@ Each step couples, in this order (DESIGN §1–§3):
 
 1. **District → network.** The slot's building demands (space heating, DHW, space
    cooling) and PVT heat become the net network load through the boosters' COP/EER at the
-   network supply temperature of the previous step (one step of transport lag):
+   network supply temperature seen at the start of the slot (updated every 15 min):
    heating/DHW draw ``Q·(1 − 1/COP)``, cooling rejects ``Q·(1 + 1/EER)``. Variable flow:
    ``m = max(|Q|/(c_p·ΔT_design), m_min)``.
 2. **Controls.** Season from the precomputed season array; the GSHP (heating season) and
@@ -236,6 +236,23 @@ N_PARAMS = 35
 N_KSTATE = 17
 
 
+@njit(cache=True, inline="always")
+def _cell(grid, x):
+    """Index i with grid[i] <= x <= grid[i+1] for x inside an ascending grid: direct for a
+    uniform grid (the performance tables are), corrected by a short scan otherwise."""
+    n = grid.size
+    i = int((x - grid[0]) / (grid[1] - grid[0]))
+    if i < 0:
+        i = 0
+    elif i > n - 2:
+        i = n - 2
+    while i > 0 and grid[i] > x:
+        i -= 1
+    while i < n - 2 and grid[i + 1] < x:
+        i += 1
+    return i
+
+
 @njit(cache=True)
 def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
     """Source temperature T with T = a + b·(T − Q_evap(T, T_sink)/(m·c_p)), exact for the
@@ -250,9 +267,7 @@ def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
         j = m - 2
         w = 1.0
     else:
-        j = 0
-        while t_snk[j + 1] < T_sink:
-            j += 1
+        j = _cell(t_snk, T_sink)
         w = (T_sink - t_snk[j]) / (t_snk[j + 1] - t_snk[j])
     T = T_guess
     clamped = 0.0
@@ -262,9 +277,7 @@ def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
         elif T >= t_src[n - 1]:
             i = n - 2
         else:
-            i = 0
-            while t_src[i + 1] < T:
-                i += 1
+            i = _cell(t_src, T)
         x0 = t_src[i]
         x1 = t_src[i + 1]
         q0 = (1.0 - w) * q_evap[i, j] + w * q_evap[i, j + 1]
@@ -343,7 +356,7 @@ def run_kernel(
     ``p`` is the scalar parameter vector (indices ``P_*``); the one-year arrays are at the
     load resolution (15 min); ``tank_T``/``tank_p`` and the eleven ``bf_*`` arrays are the
     tank's and the borefield's state and parameter arrays (updated in place); ``out``
-    (N_OUT × n_out), ``counts`` (n_out), ``yearly`` (n_years × N_YEAR), ``monthly``
+    (n_out × N_OUT), ``counts`` (n_out), ``yearly`` (n_years × N_YEAR), ``monthly``
     (n_years·12 × 2: condenser heat, GSHP electricity), ``bal`` (N_BAL) are accumulators;
     ``status`` (3,) receives an error code, the step and the variable index.
     """
@@ -388,6 +401,9 @@ def run_kernel(
     override = int(ks[K_OVERRIDE])
     steps_per_day = int(round(86400.0 / dt))
     margin = p[P_OVERRIDE_MARGIN]
+    cop_sh = 1.0
+    cop_dhw = 1.0
+    eer = 1.0
 
     for k in range(k_start, min(k_stop, n_steps)):
         year = k // steps_per_year
@@ -426,7 +442,10 @@ def run_kernel(
         T_set = T_heat_set if heating else T_cool_set
 
         # ---- 1. district -> network load ----------------------------------------------
-        cop_sh, cop_dhw, eer = booster_cops(T_supply_prev, booster)
+        if k == k_start or k_in_year % steps_per_slot == 0:
+            # booster COPs at the supply temperature seen at the start of each 15-min
+            # load slot (they change negligibly within a slot)
+            cop_sh, cop_dhw, eer = booster_cops(T_supply_prev, booster)
         if load_direct:
             Q_net = q_direct[slot]
             P_boost = 0.0
@@ -666,27 +685,27 @@ def run_kernel(
             o = k
         else:
             o = year * n_out_year + out_slot[slot]
-        out[O_TS, o] += T_supply
-        out[O_TR, o] += T_return
-        out[O_TSET, o] += T_set
-        out[O_TTOP, o] += tank_T[n_layers - 1]
-        out[O_TBOT, o] += tank_T[0]
-        out[O_TBIN, o] += T_bhe_in
-        out[O_TBOUT, o] += T_bhe_out
-        out[O_TWALL, o] += T_wall
-        out[O_QNET, o] += Q_net
-        out[O_QC, o] += Q_c
-        out[O_QE, o] += Q_e
-        out[O_PHP, o] += P_hp
-        out[O_QG, o] += Q_g
-        out[O_QBY, o] += Q_by
-        out[O_PBOOST, o] += P_boost
-        out[O_PPUMP, o] += P_pumps
-        out[O_HPON, o] += hp_on
-        out[O_MODE, o] += mode
-        out[O_UNMET, o] += unmet
-        out[O_BYON, o] += by_on
-        out[O_QLOSS, o] += Q_loss
+        out[o, O_TS] += T_supply
+        out[o, O_TR] += T_return
+        out[o, O_TSET] += T_set
+        out[o, O_TTOP] += tank_T[n_layers - 1]
+        out[o, O_TBOT] += tank_T[0]
+        out[o, O_TBIN] += T_bhe_in
+        out[o, O_TBOUT] += T_bhe_out
+        out[o, O_TWALL] += T_wall
+        out[o, O_QNET] += Q_net
+        out[o, O_QC] += Q_c
+        out[o, O_QE] += Q_e
+        out[o, O_PHP] += P_hp
+        out[o, O_QG] += Q_g
+        out[o, O_QBY] += Q_by
+        out[o, O_PBOOST] += P_boost
+        out[o, O_PPUMP] += P_pumps
+        out[o, O_HPON] += hp_on
+        out[o, O_MODE] += mode
+        out[o, O_UNMET] += unmet
+        out[o, O_BYON] += by_on
+        out[o, O_QLOSS] += Q_loss
         counts[o] += 1.0
 
         y = yearly[year]

@@ -136,7 +136,7 @@ def test_runs_are_bit_identical_and_chunking_does_not_matter():
     prep = prepare(case)
     args, out, counts, yearly, ks = _kernel_args(prep)
     station.run_kernel(0, int(prep.params[station.P_N_STEPS]), ks, *args)
-    np.testing.assert_array_equal(out[station.O_TS] / counts, a.T_supply.values)
+    np.testing.assert_array_equal(out[:, station.O_TS] / counts, a.T_supply.values)
     np.testing.assert_array_equal(yearly[:, station.Y_EHP] / 3.6e6, a.E_gshp.values)
 
 
@@ -144,7 +144,7 @@ def _kernel_args(prep):
     from gshp.simulation import _bf_arrays, initial_kernel_state
 
     a = prep.arrays
-    out = np.zeros((station.N_OUT, prep.n_out))
+    out = np.zeros((prep.n_out, station.N_OUT))
     counts = np.zeros(prep.n_out)
     yearly = np.zeros((prep.n_years, station.N_YEAR))
     yearly[:, station.Y_TMIN] = np.inf

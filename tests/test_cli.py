@@ -94,3 +94,19 @@ def test_run_result_matches_python_api(tmp_path):
     direct = comparable(simulate(case))
     for name in ("T_supply", "Q_ground", "E_gshp", "cop_gshp_monthly"):
         np.testing.assert_array_equal(from_file[name].values, direct[name].values)
+
+
+def test_jobs_1_equals_jobs_2(two_cases, tmp_path):
+    """Results do not depend on the number of parallel processes."""
+    from gshp.simulation import comparable
+
+    outs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        assert main(["run", str(two_cases), "-o", str(out), "--years", "1", "--jobs", jobs,
+                     "--resolution", "daily", "-q"]) == 0  # fmt: skip
+        outs[jobs] = out
+    for name in ("berlin", "strasbourg"):
+        a = comparable(open_result(outs["1"] / f"{name}.nc"))
+        b = comparable(open_result(outs["2"] / f"{name}.nc"))
+        assert a.identical(b), name

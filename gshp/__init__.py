@@ -11,5 +11,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 from gshp.errors import InputError  # noqa: E402
+from gshp.sizing import size  # noqa: E402
 
-__all__ = ["InputError", "__version__"]
+__all__ = ["InputError", "__version__", "size"]

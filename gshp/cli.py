@@ -288,6 +288,26 @@ def cmd_heatpump(args) -> int:
     return 0
 
 
+def cmd_size(args) -> int:
+    from gshp.sizing import size
+
+    (case,) = load_cases([args.case])
+    res = size(
+        case,
+        t_min_C=args.min_fluid_temp,
+        t_max_C=args.max_fluid_temp,
+        vary=args.vary,
+        years=args.years,
+        max_unmet_kWh=args.max_unmet_kwh,
+        max_size=args.max_size,
+        min_size=args.min_size,
+        search_step_s=args.search_step,
+        progress=None if (args.json or args.quiet) else print,
+    )
+    print(res.to_json() if args.json else res.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gshp",
@@ -345,6 +365,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="results", help="output folder")
     p.add_argument("--format", choices=("netcdf", "csv"), default="netcdf")
     p.set_defaults(func=cmd_loads)
+
+    p = sub.add_parser(
+        "size",
+        help="smallest borefield holding outlet-temperature limits (full simulation)",
+        description="Smallest borefield (boreholes in a growing rectangle, or length per "
+        "borehole) that keeps the borefield outlet temperature, at every step while the "
+        "pump runs, within the limits over the whole run. Monthly limits: 12 "
+        "comma-separated values, written with '=' when negative "
+        "(--min-fluid-temp=-3,-3,-2,0,0,0,0,0,0,-1,-2,-3).",
+    )
+    p.add_argument("case", metavar="CASE", help="case file")
+    p.add_argument("--min-fluid-temp", metavar="C", help="lowest outlet °C (1 or 12 values)")
+    p.add_argument("--max-fluid-temp", metavar="C", help="highest outlet °C (1 or 12 values)")
+    p.add_argument("--vary", choices=("boreholes", "length"), default="boreholes")
+    p.add_argument("--years", type=_positive_years, default=None, help="design life")
+    p.add_argument(
+        "--max-unmet-kwh",
+        type=float,
+        default=None,
+        metavar="X",
+        help="bound on the yearly heating + cooling shortfall, kWh",
+    )
+    p.add_argument(
+        "--max-size",
+        type=float,
+        default=None,
+        help="largest field: boreholes, or m per borehole with --vary length",
+    )
+    p.add_argument("--min-size", type=float, default=None, help="smallest field")
+    p.add_argument(
+        "--search-step",
+        type=int,
+        default=900,
+        metavar="S",
+        help="station step during the search, s (default 900)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_size)
 
     p = sub.add_parser(
         "heatpump", help="print the heat pump's scaling, rated point and performance table"

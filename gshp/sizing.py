@@ -46,7 +46,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from gshp import station
 from gshp.config import Case, load_case
 from gshp.errors import InputError, Problem
 
@@ -170,9 +169,9 @@ def run_monthly(prep):
     """
     if prep.n_out > 100_000:
         raise ValueError("run_monthly: prepare the case with a monthly or daily output")
+    from gshp import station as S
     from gshp.simulation import _bf_arrays, initial_kernel_state
 
-    S = station
     a = prep.arrays
     n_years = prep.n_years
     side = max(S.N_OUT, prep.n_out)

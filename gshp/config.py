@@ -890,16 +890,7 @@ def load_case(path, overrides: dict | None = None) -> Case:
         Listing every problem with its field path, value and what is allowed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError.single(
-            str(path), MISSING if not path.exists() else "a folder", "a readable TOML case file"
-        )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError.single(str(path), f"byte {exc.start}", "UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.single(str(path), str(exc), "valid TOML") from None
+    raw = read_toml(path, "a readable TOML case file")
     raw.setdefault("name", path.stem)
     if overrides:
         raw = apply_overrides(raw, overrides)
@@ -946,30 +937,49 @@ def case_hash(case: Case) -> str:
 
 
 def read_coordinates_file(path) -> tuple:
-    """Read borehole coordinates from a CSV file with a header ``x_m,y_m``."""
+    """Borehole coordinates (m) from a CSV file with a header ``x_m,y_m``.
+
+    Every malformed line is reported (file:line, the line, what is allowed).
+    """
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError.single(str(path), exc.strerror, "a readable CSV file") from None
-    header = [h.strip() for h in lines[0].split(",")] if lines else []
-    if header[:2] != ["x_m", "y_m"]:
-        raise InputError.single(f"{path}:1", lines[0] if lines else "", "a header line 'x_m,y_m'")
-    pts = []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(str(path), str(exc), "a readable CSV file") from None
+    if not lines or [h.strip() for h in lines[0].split(",")][:2] != ["x_m", "y_m"]:
+        raise InputError.single(f"{path}:1", lines[0] if lines else "", "a header 'x_m,y_m'")
+    pts, problems = [], []
     for no, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
-        parts = line.split(",")
         try:
-            x, y = float(parts[0]), float(parts[1])
-        except (ValueError, IndexError):
-            raise InputError.single(f"{path}:{no}", line, "two numbers 'x,y' in m") from None
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise InputError.single(f"{path}:{no}", line, "finite coordinates")
-        pts.append((x, y))
+            x, y = (float(v) for v in line.split(",")[:2])
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError
+            pts.append((x, y))
+        except ValueError:
+            problems.append(Problem(f"{path}:{no}", line, "two finite numbers x_m,y_m"))
+    if problems:
+        raise InputError(problems)
     if not pts:
         raise InputError.single(str(path), "no rows", "at least one borehole")
     return tuple(pts)
+
+
+def read_toml(path, what: str) -> dict:
+    """Parse a TOML file; a missing, unreadable or invalid file is an InputError.
+
+    ``what`` names the expected file in the message, e.g. "a TOML case file".
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single(str(path), MISSING if not path.exists() else "a folder", what)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError.single(str(path), f"byte {exc.start}", "UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.single(str(path), str(exc), "valid TOML") from None
 
 
 # ---------------------------------------------------------------------------- internals

@@ -42,14 +42,13 @@ import dataclasses
 import difflib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from gshp.config import Case, case_from_dict, case_hash, load_case
+from gshp.config import Case, case_from_dict, case_hash, load_case, read_toml
 from gshp.errors import MISSING, InputError, Problem
 from gshp.results import netcdf_safe_attrs, open_result, write_netcdf
 from gshp.runner import CaseResult, run_cases
@@ -176,16 +175,7 @@ def load_sweep(path, output=None) -> Sweep:
         Combined result file, replacing the file's ``output`` (command-line ``-o``).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError.single(
-            str(path), MISSING if not path.exists() else "a folder", "a readable sweep TOML file"
-        )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError.single(str(path), f"byte {exc.start}", "UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.single(str(path), str(exc), "valid TOML") from None
+    raw = read_toml(path, "a readable sweep TOML file")
     return sweep_from_dict(raw, base_dir=path.parent, source=path, output=output)
 
 

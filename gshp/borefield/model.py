@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time as _time
-from pathlib import Path
 from typing import NamedTuple
 
 import numba
@@ -14,6 +13,7 @@ import xarray as xr
 from gshp.borefield import gfunction as gfn
 from gshp.borefield import interior
 from gshp.borefield import kernel as kn
+from gshp.config import read_coordinates_file
 from gshp.errors import InputError, Problem
 
 
@@ -241,7 +241,7 @@ class Borefield:
         elif cfg.coordinates_m is not None:
             coords = [tuple(p) for p in cfg.coordinates_m]
         elif cfg.coordinates_file is not None:
-            coords = read_coordinates_csv(cfg.coordinates_file)
+            coords = list(read_coordinates_file(cfg.coordinates_file))
         else:
             raise InputError.single(
                 "borefield.coordinates_m",
@@ -515,33 +515,6 @@ def _override_scale(R_eff, R_b, R_a, H, m_b, cp) -> float:
         return interior.hellstrom_effective(R_b * s, R_a * s, H, m_b, cp) - R_eff
 
     return float(brentq(f, 1e-3, 1e3, xtol=1e-12))
-
-
-def read_coordinates_csv(path) -> list:
-    """Borehole coordinates (m) from a CSV file with header ``x_m,y_m``."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError.single(str(path), exc.strerror, "a readable CSV file") from None
-    if not lines or [h.strip() for h in lines[0].split(",")][:2] != ["x_m", "y_m"]:
-        raise InputError.single(f"{path}:1", lines[0] if lines else "", "header 'x_m,y_m'")
-    pts, probs = [], []
-    for no, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        try:
-            x, y = (float(v) for v in line.split(",")[:2])
-            if not (math.isfinite(x) and math.isfinite(y)):
-                raise ValueError
-            pts.append((x, y))
-        except ValueError:
-            probs.append(Problem(f"{path}:{no}", line, "two finite numbers x_m,y_m"))
-    if probs:
-        raise InputError(probs)
-    if not pts:
-        raise InputError.single(str(path), "no rows", "at least one borehole")
-    return pts
 
 
 def _validate(kw) -> list:

@@ -188,3 +188,27 @@ def test_non_finite_input_stops_with_step_time_and_variable():
     prep.arrays["q_sh"][200] = np.nan  # slot 200 = day 3, 02:00
     with pytest.raises(FloatingPointError, match=r"non-finite Q_network at step 1000 .*day 3"):
         run_prepared(prep)
+
+
+def test_adaptive_setpoint_is_bounded_and_lowers_total_electricity():
+    """With a small (cold) borefield the GSHP is expensive: the adaptive rule lowers the
+    winter setpoint, within its bounds and by at most its step per day, and saves
+    electricity overall against the constant strategy."""
+    over = {"simulation.years": 2, "borefield.n_x": 2, "borefield.n_y": 3,
+            "simulation.output_resolution": "daily", "network.adaptive_T_min_C": 8.0,
+            "network.adaptive_T_max_C": 20.0, "network.adaptive_step_K": 0.5}  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the small field freezes: not the point here
+        const = simulate(_case(**over, **{"network.strategy": "constant"}))
+        adapt = simulate(_case(**over, **{"network.strategy": "adaptive"}))
+    sp = adapt.T_setpoint.values
+    month = adapt.time.dt.month.values
+    # winter days are whole heating days (no season switch or override within the day)
+    pure = (adapt["mode"].values == 0) & ((month <= 3) | (month >= 11))
+    assert sp[pure].min() >= 8.0 - 1e-9 and sp[pure].max() <= 20.0 + 1e-9
+    both = pure[1:] & pure[:-1]
+    assert np.all(np.abs(np.diff(sp))[both] <= 0.5 + 1e-9)
+    assert sp[pure].mean() < 18.0, "the rule should have moved the setpoint down"
+    assert float(adapt.E_gshp.sum()) < float(const.E_gshp.sum())
+    assert float(adapt.E_boosters.sum()) > float(const.E_boosters.sum())
+    assert float(adapt.E_total.sum()) <= float(const.E_total.sum())

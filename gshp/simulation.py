@@ -13,6 +13,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
@@ -370,53 +371,16 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
 
     ``progress(years_done, n_years)`` is called after each simulated year.
     """
-    a = prep.arrays
     n_years = prep.n_years
-    out = np.zeros((prep.n_out, station.N_OUT))
-    counts = np.zeros(prep.n_out)
-    yearly = np.zeros((n_years, station.N_YEAR))
-    yearly[:, station.Y_TMIN] = np.inf
-    yearly[:, station.Y_TINMIN] = np.inf
-    yearly[:, station.Y_TMAX] = -np.inf
-    monthly = np.zeros((n_years * 12, 2))
-    bal = np.zeros(station.N_BAL)
-    status = np.zeros(3, dtype=np.int64)
-    tank_T = prep.tank.T
+    buf = kernel_buffers(prep)
+    out, counts, yearly, monthly, bal, status = buf
     E_tank0 = _tank_energy(prep.tank)
     bf0 = prep.borefield
     E_bf0 = _borefield_stored(bf0)
     T_return0 = prep.params[station.P_T_INIT_RETURN]
-
     ks = initial_kernel_state(prep)
     steps_per_year = int(prep.params[station.P_STEPS_PER_YEAR])
-    args = (
-        prep.params,
-        a["q_sh"],
-        a["q_dhw"],
-        a["q_sc"],
-        a["q_pvt"],
-        a["q_direct"],
-        a["season"],
-        a["sp_heat"],
-        a["sp_cool"],
-        a["month"],
-        a["out_slot"],
-        a["booster"],
-        prep.table.t_source,
-        prep.table.t_sink,
-        prep.table.q_cond,
-        prep.table.q_evap,
-        prep.table.power,
-        tank_T,
-        prep.tank.params,
-        *_bf_arrays(bf0),
-        out,
-        counts,
-        yearly,
-        monthly,
-        bal,
-        status,
-    )
+    args = kernel_args(prep, buf)
     station.run_kernel(0, 0, ks.copy(), *args)  # compile (or load) outside the timing
     t0 = time.perf_counter()
     for year in range(n_years):
@@ -443,9 +407,43 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
     return ds
 
 
-def _bf_arrays(bfk):
-    """The borefield kernel arrays in the order the station kernel takes them."""
-    return tuple(bfk)
+class KernelBuffers(NamedTuple):
+    """The kernel's accumulators (see :func:`gshp.station.run_kernel`)."""
+
+    out: np.ndarray  # (n_out, N_OUT) sums of the time series
+    counts: np.ndarray  # (n_out,) steps in each output interval
+    yearly: np.ndarray  # (n_years, N_YEAR)
+    monthly: np.ndarray  # (n_years * 12, 2)
+    bal: np.ndarray  # (N_BAL,) energy-balance sums
+    status: np.ndarray  # (3,) error code, step, variable
+
+
+def kernel_buffers(prep: Prepared) -> KernelBuffers:
+    """Fresh accumulators for a run of ``prep`` (extremes start at ±inf)."""
+    yearly = np.zeros((prep.n_years, station.N_YEAR))
+    yearly[:, station.Y_TMIN] = np.inf
+    yearly[:, station.Y_TINMIN] = np.inf
+    yearly[:, station.Y_TMAX] = -np.inf
+    return KernelBuffers(
+        out=np.zeros((prep.n_out, station.N_OUT)),
+        counts=np.zeros(prep.n_out),
+        yearly=yearly,
+        monthly=np.zeros((prep.n_years * 12, 2)),
+        bal=np.zeros(station.N_BAL),
+        status=np.zeros(3, dtype=np.int64),
+    )
+
+
+def kernel_args(prep: Prepared, buf: KernelBuffers) -> tuple:
+    """Arguments of :func:`gshp.station.run_kernel` after ``(k_start, k_stop, ks)``."""
+    a = prep.arrays
+    t = prep.table
+    return (
+        prep.params, a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"], a["q_direct"],
+        a["season"], a["sp_heat"], a["sp_cool"], a["month"], a["out_slot"], a["booster"],
+        t.t_source, t.t_sink, t.q_cond, t.q_evap, t.power, prep.tank.T, prep.tank.params,
+        *prep.borefield, *buf,
+    )  # fmt: skip
 
 
 def _tank_energy(tank) -> float:

@@ -160,9 +160,8 @@ def run_monthly(prep):
 
     Uses :func:`gshp.station.run_kernel` in chunks of one calendar month, reading and
     resetting the kernel's yearly extreme/shortfall accumulators after each chunk.
-    The time-series accumulator is not used: it is allocated square (side
-    max(N_OUT, n_out)) so that either of its layouts fits; prepare the case with
-    ``simulation.output_resolution = "monthly"`` to keep it small.
+    The time-series accumulators are filled too; prepare the case with
+    ``simulation.output_resolution = "monthly"`` to keep them small.
     Returns a dict of (n_years, 12) arrays: ``T_out_min``, ``T_out_max`` (°C, borefield
     outlet while the pump runs; ±inf when it never runs), ``T_in_min`` (°C),
     ``unmet_kWh`` (heating + cooling shortfall), ``freezing_steps``, and ``T_freeze_C``.
@@ -170,46 +169,13 @@ def run_monthly(prep):
     if prep.n_out > 100_000:
         raise ValueError("run_monthly: prepare the case with a monthly or daily output")
     from gshp import station as S
-    from gshp.simulation import _bf_arrays, initial_kernel_state
+    from gshp.simulation import initial_kernel_state, kernel_args, kernel_buffers
 
-    a = prep.arrays
     n_years = prep.n_years
-    side = max(S.N_OUT, prep.n_out)
-    out = np.zeros((side, side))
-    counts = np.zeros(side)
-    yearly = np.zeros((n_years, S.N_YEAR))
-    monthly = np.zeros((n_years * 12, 2))
-    bal = np.zeros(S.N_BAL)
-    status = np.zeros(3, dtype=np.int64)
+    buf = kernel_buffers(prep)
+    yearly, status = buf.yearly, buf.status
     ks = initial_kernel_state(prep)
-    args = (
-        prep.params,
-        a["q_sh"],
-        a["q_dhw"],
-        a["q_sc"],
-        a["q_pvt"],
-        a["q_direct"],
-        a["season"],
-        a["sp_heat"],
-        a["sp_cool"],
-        a["month"],
-        a["out_slot"],
-        a["booster"],
-        prep.table.t_source,
-        prep.table.t_sink,
-        prep.table.q_cond,
-        prep.table.q_evap,
-        prep.table.power,
-        prep.tank.T,
-        prep.tank.params,
-        *_bf_arrays(prep.borefield),
-        out,
-        counts,
-        yearly,
-        monthly,
-        bal,
-        status,
-    )
+    args = kernel_args(prep, buf)
     dt = prep.params[S.P_DT]
     steps_per_day = int(round(86400.0 / dt))
     steps_per_year = int(prep.params[S.P_STEPS_PER_YEAR])

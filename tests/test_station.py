@@ -141,24 +141,10 @@ def test_runs_are_bit_identical_and_chunking_does_not_matter():
 
 
 def _kernel_args(prep):
-    from gshp.simulation import _bf_arrays, initial_kernel_state
+    from gshp.simulation import initial_kernel_state, kernel_args, kernel_buffers
 
-    a = prep.arrays
-    out = np.zeros((prep.n_out, station.N_OUT))
-    counts = np.zeros(prep.n_out)
-    yearly = np.zeros((prep.n_years, station.N_YEAR))
-    yearly[:, station.Y_TMIN] = np.inf
-    yearly[:, station.Y_TINMIN] = np.inf
-    yearly[:, station.Y_TMAX] = -np.inf
-    monthly = np.zeros((prep.n_years * 12, 2))
-    args = (
-        prep.params, a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"], a["q_direct"], a["season"],
-        a["sp_heat"], a["sp_cool"], a["month"], a["out_slot"], a["booster"],
-        prep.table.t_source, prep.table.t_sink, prep.table.q_cond, prep.table.q_evap,
-        prep.table.power, prep.tank.T, prep.tank.params, *_bf_arrays(prep.borefield), out,
-        counts, yearly, monthly, np.zeros(station.N_BAL), np.zeros(3, dtype=np.int64),
-    )  # fmt: skip
-    return args, out, counts, yearly, initial_kernel_state(prep)
+    buf = kernel_buffers(prep)
+    return kernel_args(prep, buf), buf.out, buf.counts, buf.yearly, initial_kernel_state(prep)
 
 
 def test_variable_strategy_trades_gshp_for_booster_electricity():

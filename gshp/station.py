@@ -520,107 +520,44 @@ def run_kernel(
         P_hp = 0.0
         Q_coil = 0.0
         G_coil = 0.0
-        Q_by = 0.0
+        eps = 0.0
         clamp = 0.0
-        if hp_on == 1:
-            a, b = borefield_outlet_coeffs(
-                bf_p,
-                bf_ftab,
-                bf_dg,
-                bf_inv_w,
-                bf_q,
-                bf_nodes,
-                bf_cap,
-                bf_slot,
-                bf_mats,
-                bf_vecs,
-                bf_work,
-                m_bf,
-            )
-            T_sink = coil_temperature(tank_T, tank_p)
-            T_src, clamp = _evap_source_solve(
-                a, b, m_cp_bf, hp_ts, hp_tk, hp_qe, T_sink, T_src_guess
-            )
-            Q_c, Q_e, P_hp, clamp2 = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_sink)
-            if clamp2 > clamp:
-                clamp = clamp2
-            T_in = T_src - Q_e / m_cp_bf
-            T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
-                bf_p,
-                bf_ftab,
-                bf_dg,
-                bf_inv_w,
-                bf_q,
-                bf_nodes,
-                bf_cap,
-                bf_slot,
-                bf_mats,
-                bf_vecs,
-                bf_work,
-                T_in,
-                m_bf,
-            )
-            T_bhe_in = T_in
-            T_src_guess = T_bhe_out
-            Q_coil = Q_c
-            G_coil = p[P_G_COIL_HP]
+        T_in = T_bhe_out  # pump off: the value is not used
+        m_run = 0.0
+        if hp_on == 1 or by_on == 1:
             m_run = m_bf
-        elif by_on == 1:
             a, b = borefield_outlet_coeffs(
-                bf_p,
-                bf_ftab,
-                bf_dg,
-                bf_inv_w,
-                bf_q,
-                bf_nodes,
-                bf_cap,
-                bf_slot,
-                bf_mats,
-                bf_vecs,
-                bf_work,
-                m_bf,
-            )
-            eps, T_coil = coil_fluid_coeffs(tank_T, tank_p, m_bf, cp_f)
-            T_out = (a + b * eps * T_coil) / (1.0 - b * (1.0 - eps))
-            T_in = T_out + eps * (T_coil - T_out)
-            T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
-                bf_p,
-                bf_ftab,
-                bf_dg,
-                bf_inv_w,
-                bf_q,
-                bf_nodes,
-                bf_cap,
-                bf_slot,
-                bf_mats,
-                bf_vecs,
-                bf_work,
-                T_in,
-                m_bf,
-            )
-            T_bhe_in = T_in
+                bf_p, bf_ftab, bf_dg, bf_inv_w, bf_q, bf_nodes, bf_cap, bf_slot, bf_mats,
+                bf_vecs, bf_work, m_bf,
+            )  # fmt: skip
+            if hp_on == 1:
+                # source temperature consistent with the evaporator load within the step
+                T_sink = coil_temperature(tank_T, tank_p)
+                T_src, clamp = _evap_source_solve(
+                    a, b, m_cp_bf, hp_ts, hp_tk, hp_qe, T_sink, T_src_guess
+                )
+                Q_c, Q_e, P_hp, clamp2 = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_sink)
+                clamp = max(clamp, clamp2)
+                T_in = T_src - Q_e / m_cp_bf
+                Q_coil = Q_c
+                G_coil = p[P_G_COIL_HP]
+            else:
+                # bypass: borefield outlet through the tank coil, back into the borefield
+                eps, T_coil = coil_fluid_coeffs(tank_T, tank_p, m_bf, cp_f)
+                T_out = (a + b * eps * T_coil) / (1.0 - b * (1.0 - eps))
+                T_in = T_out + eps * (T_coil - T_out)
+                G_coil = eps * m_cp_bf
+        T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
+            bf_p, bf_ftab, bf_dg, bf_inv_w, bf_q, bf_nodes, bf_cap, bf_slot, bf_mats,
+            bf_vecs, bf_work, T_in, m_run,
+        )  # fmt: skip
+        T_bhe_in = T_in if m_run > 0.0 else T_bhe_out
+        Q_by = 0.0
+        if hp_on == 1:
+            T_src_guess = T_bhe_out
+        elif by_on == 1:
             Q_by = m_cp_bf * (T_bhe_in - T_bhe_out)
             Q_coil = -Q_by
-            G_coil = eps * m_cp_bf
-            m_run = m_bf
-        else:
-            T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
-                bf_p,
-                bf_ftab,
-                bf_dg,
-                bf_inv_w,
-                bf_q,
-                bf_nodes,
-                bf_cap,
-                bf_slot,
-                bf_mats,
-                bf_vecs,
-                bf_work,
-                T_bhe_out,
-                0.0,
-            )
-            T_bhe_in = T_bhe_out
-            m_run = 0.0
 
         # ---- 4. tempering valve and tank -------------------------------------------------
         # The ports follow the direction of the net load, not the season: when the

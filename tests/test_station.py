@@ -198,3 +198,17 @@ def test_adaptive_setpoint_is_bounded_and_lowers_total_electricity():
     assert float(adapt.E_gshp.sum()) < float(const.E_gshp.sum())
     assert float(adapt.E_boosters.sum()) > float(const.E_boosters.sum())
     assert float(adapt.E_total.sum()) <= float(const.E_total.sum())
+
+
+def test_automatic_season_follows_the_net_load():
+    """Season 'auto': cooling starts when the trailing week's net load turns negative —
+    in a warm Berlin May well before the calendar's June — and never in midwinter."""
+    cal = simulate(_case(**{"simulation.years": 1, "simulation.output_resolution": "daily"}))
+    auto = simulate(_case(**{"simulation.years": 1, "simulation.output_resolution": "daily",
+                             "controls.season": "auto"}))  # fmt: skip
+    month = auto.time.dt.month.values
+    may_auto = auto["mode"].values[month == 5].mean()
+    may_cal = cal["mode"].values[month == 5].mean()
+    assert may_auto > may_cal + 0.2
+    assert np.all(auto["mode"].values[(month <= 2) | (month == 12)] == 0)
+    assert float(auto.energy_balance_closure) < 1e-8

@@ -194,6 +194,18 @@ def yearly_table(ds) -> str:
     return "\n".join(rows)
 
 
+def output_folder(path) -> Path:
+    """The output folder, created now, so that a bad path fails before any work is done."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError.single(
+            "--output", str(folder), f"a folder that can be created ({exc.strerror})"
+        ) from None
+    return folder
+
+
 def _apply_run_options(cases, args):
     over = {}
     if getattr(args, "years", None) is not None:
@@ -210,15 +222,16 @@ def cmd_run(args) -> int:
     if args.jobs is not None and args.jobs < 0:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     cases = _apply_run_options(load_cases(args.cases), args)
-    out_dir = Path(args.output)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError.single("--output", str(out_dir), "a folder")
+    out_dir = output_folder(args.output)
     jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
     written = {}
 
     def on_result(res):
         if res.ok:
-            written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
+            try:
+                written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
+            except OSError as exc:  # disk full, permissions: report it, keep the others
+                res.error, res.error_kind = f"writing its result failed: {exc}", "failure"
 
     results = run_cases(cases, jobs=jobs or -1, progress=not args.quiet, on_result=on_result)
     failed = [r for r in results if not r.ok]
@@ -231,6 +244,14 @@ def cmd_run(args) -> int:
             f" s, energy balance closure {ds.attrs['energy_balance_closure']:.1e})"
         )
         print(yearly_table(ds))
+        on_steps = float(ds.gshp_on_fraction.mean()) * ds.attrs["station_n_steps"]
+        clamped = int(ds["envelope_clamped_steps"].sum())
+        if clamped:
+            print(
+                f"  note: the compressor ran at the limit of its operating envelope in "
+                f"{clamped:,} steps ({100 * clamped / max(on_steps, 1):.0f} % of GSHP "
+                f"operation); its map is clamped there, not extrapolated"
+            )
         if ds.attrs.get("freezing_violation"):
             print(
                 f"  WARNING: borefield fluid below its freezing point "
@@ -250,7 +271,7 @@ def cmd_loads(args) -> int:
     from gshp.results import write_netcdf
 
     cases = load_cases(args.cases)
-    out_dir = Path(args.output)
+    out_dir = output_folder(args.output)
     for case in cases:
         ds = district_loads(case)
         ds.attrs["case_name"] = case.name
@@ -291,7 +312,14 @@ def cmd_heatpump(args) -> int:
 def cmd_size(args) -> int:
     from gshp.sizing import size
 
-    (case,) = load_cases([args.case])
+    cases = load_cases([args.case])
+    if len(cases) != 1:
+        raise InputError.single(
+            "CASE",
+            f"{len(cases)} cases in {args.case}",
+            "exactly one case file (sizing works on one case)",
+        )
+    (case,) = cases
     res = size(
         case,
         t_min_C=args.min_fluid_temp,

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import json
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,10 @@ from gshp.errors import MISSING, InputError, Problem
 
 REQUIRED = MISSING
 PRESETS = ("helsinki", "berlin", "strasbourg")
+MAX_BOREHOLES = 2000
+SAFE_NAME = re.compile(r"[^./\\\x00-\x1f][^/\\\x00-\x1f]*")
+"""A case name names its result file: no path separators or control characters, no
+leading dot."""
 
 
 def F(
@@ -230,16 +235,16 @@ class NetworkConfig:
     T_supply_heating_C: float = F(
         20.0,
         kind="float",
-        lo=-40,
-        hi=90,
+        lo=2,
+        hi=60,
         unit="°C",
         doc="Heating-season setpoint (reference: 20 °C).",
     )
     T_supply_cooling_C: float = F(
         25.0,
         kind="float",
-        lo=-40,
-        hi=90,
+        lo=2,
+        hi=60,
         unit="°C",
         doc="Cooling-season setpoint (reference: 25 °C).",
     )
@@ -248,8 +253,8 @@ class NetworkConfig:
         kind="floats",
         optional=True,
         length=12,
-        lo=-40,
-        hi=90,
+        lo=2,
+        hi=60,
         unit="°C",
         doc="strategy 'schedule': 12 heating-season setpoints, January first (reference "
         "variable strategy: 8 °C November–March, 20 °C otherwise).",
@@ -267,24 +272,24 @@ class NetworkConfig:
         (10.0, 20.0),
         kind="floats",
         length=2,
-        lo=-40,
-        hi=90,
+        lo=2,
+        hi=60,
         unit="°C",
         doc="strategy 'reset': supply setpoints at those outdoor temperatures.",
     )
     adaptive_T_min_C: float = F(
         8.0,
         kind="float",
-        lo=-40,
-        hi=90,
+        lo=2,
+        hi=60,
         unit="°C",
         doc="strategy 'adaptive': lowest winter setpoint.",
     )
     adaptive_T_max_C: float = F(
         20.0,
         kind="float",
-        lo=-40,
-        hi=90,
+        lo=2,
+        hi=60,
         unit="°C",
         doc="strategy 'adaptive': highest winter setpoint.",
     )
@@ -321,16 +326,8 @@ class NetworkConfig:
         lo_open=True,
         hi=1e5,
         unit="m³",
-        doc="Water in the network pipes, supply and return (≈ 450 m of paired DN125 "
-        "pipes: 11 m³); the network's thermal inertia.",
-    )
-    length_m: float = F(
-        450.0,
-        kind="float",
-        lo=0,
-        hi=1e5,
-        unit="m",
-        doc="Network trench length (reference: about 450 m).",
+        doc="Water in the network pipes, supply and return (the reference network: about "
+        "450 m of paired DN125 pipes, 11 m³); the network's thermal inertia.",
     )
 
 
@@ -1206,6 +1203,50 @@ def _cross_checks(case: Case, problems: list) -> None:
                 "is given)",
             )
         )
+    if not SAFE_NAME.fullmatch(case.name):
+        p(
+            Problem(
+                "name",
+                case.name,
+                "a non-empty name without '/', '\\' or control "
+                "characters, not starting with '.' (it names the result file)",
+            )
+        )
+    heat_max = {
+        "constant": net.T_supply_heating_C,
+        "schedule": max(net.heating_setpoint_by_month_C or (net.T_supply_heating_C,)),
+        "reset": max(net.reset_T_supply_C),
+        "adaptive": net.adaptive_T_max_C,
+    }[net.strategy]
+    if heat_max >= net.T_supply_cooling_C:
+        p(
+            Problem(
+                "network.T_supply_cooling_C",
+                net.T_supply_cooling_C,
+                f"above the highest heating setpoint ({heat_max:g} °C): the station "
+                "needs a dead band between heating and cooling",
+            )
+        )
+    if (
+        net.strategy == "adaptive"
+        and dist.load_file is not None
+        and dist.load_file_kind == "network"
+    ):
+        p(
+            Problem(
+                "network.strategy",
+                "adaptive",
+                "a case with building demands: the "
+                "adaptive rule weighs booster electricity, which a net network load file "
+                "does not give (use district.load_file_kind = 'demands')",
+            )
+        )
+    if bf.layout == "rectangle" and bf.n_x * bf.n_y > MAX_BOREHOLES:
+        p(
+            Problem(
+                "borefield.n_x", bf.n_x, f"n_x × n_y ≤ {MAX_BOREHOLES} boreholes (n_y = {bf.n_y})"
+            )
+        )
     if net.strategy == "schedule" and net.heating_setpoint_by_month_C is None:
         p(
             Problem(
@@ -1337,9 +1378,13 @@ def _cross_checks(case: Case, problems: list) -> None:
 
 def _check_overlap(points, r_b, problems) -> None:
     pts = list(points)
-    if len(pts) > 2000:
+    if len(pts) > MAX_BOREHOLES:
         problems.append(
-            Problem("borefield.coordinates_m", f"{len(pts)} boreholes", "at most 2000 boreholes")
+            Problem(
+                "borefield.coordinates_m",
+                f"{len(pts)} boreholes",
+                f"at most {MAX_BOREHOLES} boreholes",
+            )
         )
         return
     for i in range(len(pts)):

@@ -28,9 +28,9 @@ RHO_WATER = 998.0
 """Density of network and condenser water, kg/m³."""
 SLOT_S = controls.SLOT_S
 BALANCE_TOLERANCE = 1e-3
+"""Largest allowed energy-balance residual as a fraction of the throughput (DESIGN §3)."""
 VOLATILE_ATTRS = ("kernel_wall_time_s", "station_gfunction_from_cache", "station_gfunction_setup_s")
 """Attributes that describe how a run went (timings, cache hits), not its result."""
-"""Largest allowed energy-balance residual as a fraction of the throughput (DESIGN §3)."""
 
 RESOLUTION_S = {"15min": 900, "hourly": 3600, "daily": 86400}
 FREQ = {"15min": "15min", "hourly": "h", "daily": "D", "monthly": "MS"}
@@ -60,9 +60,18 @@ VAR_META = {
     "P_pumps": ("W", "electric power of the circulation pumps"),
     "gshp_on_fraction": ("1", "fraction of time the GSHP runs"),
     "mode": ("1", "season: 0 heating, 1 cooling (majority over the interval)"),
-    "unmet_heat": ("W", "shortfall of the supply against its setpoint, m·c_p·|ΔT|"),
+    "unmet_heat": (
+        "W",
+        "shortfall of the supply against its setpoint while heat is drawn "
+        "in the heating season, m·c_p·(T_setpoint − T_supply)",
+    ),
     "bypass_on_fraction": ("1", "fraction of time the cooling bypass runs"),
     "Q_tank_loss": ("W", "tank heat loss to the plant room"),
+    "unmet_cooling": (
+        "W",
+        "shortfall of the supply against its setpoint while heat is "
+        "rejected in the cooling season, m·c_p·(T_supply − T_setpoint)",
+    ),
 }
 
 
@@ -108,6 +117,7 @@ def prepare(case: Case) -> Prepared:
     """Build every kernel input of a case (district loads, controls, components)."""
     from gshp.borefield import Borefield
     from gshp.district import district_loads
+    from gshp.heatpump import CP_WATER as CP_CONDENSER_WATER
     from gshp.heatpump import HeatPump, default_booster_params, performance_table
     from gshp.tank import tank_setup
 
@@ -175,9 +185,11 @@ def prepare(case: Case) -> Prepared:
     T_freeze = freezing_point_C(case.borefield.fluid)
     hp = HeatPump.from_config(case.heat_pump)
     rated_W = case.heat_pump.rated_heating_capacity_kW * 1000.0
-    m_cond = case.heat_pump.condenser_flow_kg_s or rated_W / (CP_WATER * 5.0)
+    # the condenser-coil water loop: the heat pump's flow and water properties
+    m_cond = hp.condenser_flow_kg_s
+    cp_cond = CP_CONDENSER_WATER
     coil_UA = tk.coil_UA_W_K or rated_W / 2.0
-    eps_coil = 1.0 - np.exp(-coil_UA / (m_cond * CP_WATER))
+    eps_coil = 1.0 - np.exp(-coil_UA / (m_cond * cp_cond))
     t_src_grid = np.arange(-20.0, 40.0 + 1e-9, 1.0)
     t_sink_grid = np.arange(0.0, 60.0 + 1e-9, 1.0)
     table = performance_table(
@@ -197,13 +209,16 @@ def prepare(case: Case) -> Prepared:
         tk.coil_top_layer,
         coil_UA,
         T0_tank,
+        T_room_C=tk.T_room_C,
     )
 
     # Network hydraulics and pumps.
     m_design = max(float(np.max(np.abs(q_nominal))) / (CP_WATER * net.substation_dT_K), 1e-3)
     m_min = net.min_flow_fraction * m_design
     C_net_given = RHO_WATER * net.water_volume_m3 * CP_WATER
-    C_net = max(C_net_given, dt * m_design * CP_WATER)  # explicit node: keep λ ≤ 1
+    # explicit node: λ = dt·m·c_p/C ≤ 1 keeps it monotone; the flow can exceed the nominal
+    # design flow (actual booster COPs, shortfalls), hence the margin of 2
+    C_net = max(C_net_given, 2.0 * dt * m_design * CP_WATER)
     pumps = case.pumps
     P_bf = m_bf / rho_f * pumps.borefield_pressure_drop_kPa * 1e3 / pumps.efficiency
     P_cond = m_cond / RHO_WATER * pumps.condenser_pressure_drop_kPa * 1e3 / pumps.efficiency
@@ -259,7 +274,7 @@ def prepare(case: Case) -> Prepared:
     p[station.P_T_INIT_SUPPLY] = first_set
     p[station.P_OUT_STEP] = 1.0 if res == "step" else 0.0
     p[station.P_OVERRIDE_MARGIN] = ctl.season_override_margin_K
-    p[station.P_G_COIL_HP] = eps_coil * m_cond * CP_WATER
+    p[station.P_G_COIL_HP] = eps_coil * m_cond * cp_cond
     p[station.P_N_OUT_PER_YEAR] = n_out_year
 
     arrays = dict(
@@ -363,6 +378,10 @@ def initial_kernel_state(prep: Prepared) -> np.ndarray:
     ks[S.K_T_SRC_GUESS] = T_g
     ks[S.K_PREV_MODE] = prep.arrays["season"][0]
     ks[S.K_AD_T] = prep.arrays["sp_heat"][0]
+    from gshp.heatpump import booster_cops
+
+    cops = booster_cops(prep.params[S.P_T_INIT_SUPPLY], prep.arrays["booster"])
+    ks[S.K_COP_SH], ks[S.K_COP_DHW], ks[S.K_EER] = cops
     return ks
 
 
@@ -441,7 +460,8 @@ def kernel_args(prep: Prepared, buf: KernelBuffers) -> tuple:
     return (
         prep.params, a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"], a["q_direct"],
         a["season"], a["sp_heat"], a["sp_cool"], a["month"], a["out_slot"], a["booster"],
-        t.t_source, t.t_sink, t.q_cond, t.q_evap, t.power, prep.tank.T, prep.tank.params,
+        t.t_source, t.t_sink, t.q_cond, t.q_evap, t.power, t.clamped, prep.tank.T,
+        prep.tank.params,
         *prep.borefield, *buf,
     )  # fmt: skip
 
@@ -459,7 +479,9 @@ def _borefield_stored(bfk) -> float:
 
 
 def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0):
-    """Residuals of the tank, network-water and borefield-fluid balances (J)."""
+    """Residuals of the tank, network-water, borefield-fluid, heat-pump and coupling
+    balances (J). The coupling residual compares the heat the borefield fluid took up
+    with the evaporator load (GSHP) or the coil heat (bypass), step by step."""
     B = station
     tank_res = (E_tank1 - E_tank0) - (-bal[B.B_STATION] + bal[B.B_TCOIL] - bal[B.B_TLOSS])
     C_net = prep.params[B.P_C_NET]
@@ -467,13 +489,15 @@ def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0):
     # fluid heat = heat through the wall − heat stored in the fluid and grout
     bf_res = bal[B.B_BFQ] - (bal[B.B_BFWALL] - (E_bf1 - E_bf0))
     hp_res = bal[B.B_HPRES]
+    couple_res = bal[B.B_COUPLE]
     thr = bal[B.B_THRU]
-    total = abs(tank_res) + abs(net_res) + abs(bf_res) + abs(hp_res)
+    total = abs(tank_res) + abs(net_res) + abs(bf_res) + abs(hp_res) + abs(couple_res)
     return dict(
         tank_residual_J=tank_res,
         network_residual_J=net_res,
         borefield_residual_J=bf_res,
         heat_pump_residual_J=hp_res,
+        coupling_residual_J=couple_res,
         throughput_J=thr,
         closure=total / thr if thr > 0 else 0.0,
     )
@@ -541,12 +565,16 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
             "booster electricity for space cooling",
         ),
         "E_pumps": (y[:, Y.Y_EPUMP] / J, "kWh", "circulation pumps' electricity"),
+        "E_pump_borefield": (y[:, Y.Y_EPBF] / J, "kWh", "borefield pump electricity"),
+        "E_pump_network": (y[:, Y.Y_EPNET] / J, "kWh", "network pump electricity"),
+        "E_pump_condenser": (y[:, Y.Y_EPCOND] / J, "kWh", "condenser-loop pump electricity"),
         "E_total": (
             (y[:, Y.Y_EHP] + y[:, Y.Y_EBOOST] + y[:, Y.Y_EPUMP]) / J,
             "kWh",
             "electricity of GSHP, boosters and pumps",
         ),
         "Q_condenser_year": (y[:, Y.Y_QC] / J, "kWh", "GSHP condenser heat"),
+        "Q_evaporator_year": (y[:, Y.Y_QE] / J, "kWh", "GSHP evaporator heat"),
         "Q_ground_extracted": (y[:, Y.Y_QGX] / J, "kWh", "heat extracted from the ground"),
         "Q_ground_injected": (y[:, Y.Y_QGI] / J, "kWh", "heat injected into the ground"),
         "Q_network_drawn": (
@@ -603,7 +631,13 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
         "envelope_clamped_steps": (
             y[:, Y.Y_CLAMP].astype(np.int64),
             "1",
-            "GSHP steps clamped to the edge of its performance table / compressor envelope",
+            "GSHP steps at table points where the compressor ran at the edge of its "
+            "operating envelope (map clamped, not extrapolated)",
+        ),
+        "table_edge_steps": (
+            y[:, Y.Y_EDGE].astype(np.int64),
+            "1",
+            "GSHP steps outside the performance table's temperature range (edge values)",
         ),
         "gshp_starts": (y[:, Y.Y_STARTS].astype(np.int64), "1", "GSHP starts"),
     }

@@ -40,7 +40,8 @@ from gshp.borefield.kernel import (
     borefield_wall_heat,
 )
 from gshp.controls import adaptive_choice, hysteresis
-from gshp.heatpump import booster_cops, hp_lookup
+from gshp.heatpump import _cell as hp_cell
+from gshp.heatpump import booster_cops, hp_envelope_flag, hp_lookup
 from gshp.tank import coil_fluid_coeffs, coil_temperature, tank_step, tempering_valve
 
 # ---- output time series (means over each output interval) --------------------------
@@ -66,6 +67,7 @@ OUT_NAMES = (
     "unmet_heat",
     "bypass_on_fraction",
     "Q_tank_loss",
+    "unmet_cooling",
 )
 (
     O_TS,
@@ -89,39 +91,11 @@ OUT_NAMES = (
     O_UNMET,
     O_BYON,
     O_QLOSS,
-) = range(21)
-N_OUT = 21
+    O_UNMETC,
+) = range(22)
+N_OUT = 22
 
-# ---- yearly sums (J unless noted) ------------------------------------------------------
-YEAR_NAMES = (
-    "E_gshp",
-    "Q_condenser",
-    "Q_evaporator",
-    "E_boosters",
-    "E_pumps",
-    "Q_ground_extracted",
-    "Q_ground_injected",
-    "T_bhe_out_min",
-    "T_bhe_out_max",
-    "T_wall_sum",
-    "unmet_heat",
-    "Q_network_drawn",
-    "Q_network_rejected",
-    "Q_bypass",
-    "freezing_steps",
-    "envelope_clamped_steps",
-    "E_boosters_heating_dhw",
-    "E_boosters_cooling",
-    "T_bhe_in_min",
-    "gshp_starts",
-    "steps",
-    "E_pump_borefield",
-    "E_pump_network",
-    "E_pump_condenser",
-    "T_supply_heating_sum",
-    "heating_steps",
-    "unmet_cooling",
-)
+# ---- yearly sums (J unless noted; temperatures °C; counts) -----------------------------
 (
     Y_EHP,
     Y_QC,
@@ -150,23 +124,13 @@ YEAR_NAMES = (
     Y_TSH,
     Y_NHEAT,
     Y_UNMETC,
-) = range(27)
-N_YEAR = 27
+    Y_EDGE,
+) = range(28)
+N_YEAR = 28
 
-# ---- energy-balance sums over the whole run (J) ----------------------------------------
-BAL_NAMES = (
-    "station_to_network",
-    "tank_coil_in",
-    "tank_loss",
-    "network_to_substations",
-    "borefield_fluid_heat",
-    "hp_residual",
-    "throughput",
-    "T_return_final",
-    "borefield_wall_heat",
-)
-(B_STATION, B_TCOIL, B_TLOSS, B_NTO, B_BFQ, B_HPRES, B_THRU, B_TRET, B_BFWALL) = range(9)
-N_BAL = 9
+# ---- energy-balance sums over the whole run (J; B_TRET: final return temperature, °C) ---
+(B_STATION, B_TCOIL, B_TLOSS, B_NTO, B_BFQ, B_HPRES, B_THRU, B_TRET, B_BFWALL, B_COUPLE) = range(10)
+N_BAL = 10
 
 # ---- status ---------------------------------------------------------------------------
 STATUS_OK = 0
@@ -232,25 +196,11 @@ N_PARAMS = 35
     K_DAY_TSRC,
     K_DAY_NSRC,
     K_OVERRIDE,
-) = range(17)
-N_KSTATE = 17
-
-
-@njit(cache=True, inline="always")
-def _cell(grid, x):
-    """Index i with grid[i] <= x <= grid[i+1] for x inside an ascending grid: direct for a
-    uniform grid (the performance tables are), corrected by a short scan otherwise."""
-    n = grid.size
-    i = int((x - grid[0]) / (grid[1] - grid[0]))
-    if i < 0:
-        i = 0
-    elif i > n - 2:
-        i = n - 2
-    while i > 0 and grid[i] > x:
-        i -= 1
-    while i < n - 2 and grid[i + 1] < x:
-        i += 1
-    return i
+    K_COP_SH,
+    K_COP_DHW,
+    K_EER,
+) = range(20)
+N_KSTATE = 20
 
 
 @njit(cache=True)
@@ -267,7 +217,7 @@ def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
         j = m - 2
         w = 1.0
     else:
-        j = _cell(t_snk, T_sink)
+        j, _w, _o = hp_cell(t_snk, T_sink)
         w = (T_sink - t_snk[j]) / (t_snk[j + 1] - t_snk[j])
     T = T_guess
     clamped = 0.0
@@ -277,7 +227,7 @@ def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
         elif T >= t_src[n - 1]:
             i = n - 2
         else:
-            i = _cell(t_src, T)
+            i, _w, _o = hp_cell(t_src, T)
         x0 = t_src[i]
         x1 = t_src[i + 1]
         q0 = (1.0 - w) * q_evap[i, j] + w * q_evap[i, j + 1]
@@ -327,6 +277,7 @@ def run_kernel(
     hp_qc,
     hp_qe,
     hp_pw,
+    hp_cl,
     tank_T,
     tank_p,
     bf_p,
@@ -380,7 +331,7 @@ def run_kernel(
     load_direct = p[P_LOAD_DIRECT] > 0.5
     T_freeze = p[P_T_FREEZE]
     T_room = p[P_T_ROOM]
-    V_net_design = p[P_M_NET_DESIGN] / 1000.0
+    m_net_design = p[P_M_NET_DESIGN]
 
     hp_on = int(ks[K_HP_ON])
     by_on = int(ks[K_BY_ON])
@@ -399,11 +350,11 @@ def run_kernel(
     day_tsrc = ks[K_DAY_TSRC]
     day_nsrc = ks[K_DAY_NSRC]
     override = int(ks[K_OVERRIDE])
+    cop_sh = ks[K_COP_SH]
+    cop_dhw = ks[K_COP_DHW]
+    eer = ks[K_EER]
     steps_per_day = int(round(86400.0 / dt))
     margin = p[P_OVERRIDE_MARGIN]
-    cop_sh = 1.0
-    cop_dhw = 1.0
-    eer = 1.0
 
     for k in range(k_start, min(k_stop, n_steps)):
         year = k // steps_per_year
@@ -442,7 +393,7 @@ def run_kernel(
         T_set = T_heat_set if heating else T_cool_set
 
         # ---- 1. district -> network load ----------------------------------------------
-        if k == k_start or k_in_year % steps_per_slot == 0:
+        if k_in_year % steps_per_slot == 0:
             # booster COPs at the supply temperature seen at the start of each 15-min
             # load slot (they change negligibly within a slot)
             cop_sh, cop_dhw, eer = booster_cops(T_supply_prev, booster)
@@ -521,7 +472,8 @@ def run_kernel(
         Q_coil = 0.0
         G_coil = 0.0
         eps = 0.0
-        clamp = 0.0
+        edge = 0.0
+        envelope = 0.0
         T_in = T_bhe_out  # pump off: the value is not used
         m_run = 0.0
         if hp_on == 1 or by_on == 1:
@@ -533,11 +485,12 @@ def run_kernel(
             if hp_on == 1:
                 # source temperature consistent with the evaporator load within the step
                 T_sink = coil_temperature(tank_T, tank_p)
-                T_src, clamp = _evap_source_solve(
+                T_src, edge = _evap_source_solve(
                     a, b, m_cp_bf, hp_ts, hp_tk, hp_qe, T_sink, T_src_guess
                 )
                 Q_c, Q_e, P_hp, clamp2 = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_sink)
-                clamp = max(clamp, clamp2)
+                edge = max(edge, clamp2)
+                envelope = hp_envelope_flag(hp_ts, hp_tk, hp_cl, T_src, T_sink)
                 T_in = T_src - Q_e / m_cp_bf
                 Q_coil = Q_c
                 G_coil = p[P_G_COIL_HP]
@@ -584,12 +537,12 @@ def run_kernel(
         Q_station = m_tank * cp_w * (T_tank_out - T_return)
         # unmet: the supply misses the setpoint on the side that matters for the season
         # (too cold while heating is drawn, too warm while heat is rejected in summer)
-        short = 0.0
+        unmet = 0.0  # heating side: supply below the setpoint while heat is drawn
+        unmet_c = 0.0  # cooling side: supply above the setpoint while heat is rejected
         if heating and draw:
-            short = T_set - T_supply
+            unmet = max(0.0, m_net * cp_w * (T_set - T_supply))
         elif not heating and not draw:
-            short = T_supply - T_set
-        unmet = m_net * cp_w * short if short > 0.0 else 0.0
+            unmet_c = max(0.0, m_net * cp_w * (T_supply - T_set))
 
         # ---- 5. network water node -------------------------------------------------------
         T_return = T_return + dt * (Q_station - Q_net) / C_net
@@ -597,7 +550,7 @@ def run_kernel(
         # ---- pumps -------------------------------------------------------------------------
         P_bf = p[P_P_BF] if m_run > 0.0 else 0.0
         P_cond = p[P_P_COND] if hp_on == 1 else 0.0
-        v = m_net / 1000.0 / V_net_design if V_net_design > 0 else 0.0
+        v = m_net / m_net_design  # affinity law: P ∝ V̇³ on a fixed system curve
         P_net = p[P_P_NET_DESIGN] * v * v * v
         P_pumps = P_bf + P_cond + P_net
 
@@ -641,6 +594,7 @@ def run_kernel(
         out[o, O_HPON] += hp_on
         out[o, O_MODE] += mode
         out[o, O_UNMET] += unmet
+        out[o, O_UNMETC] += unmet_c
         out[o, O_BYON] += by_on
         out[o, O_QLOSS] += Q_loss
         counts[o] += 1.0
@@ -673,16 +627,15 @@ def run_kernel(
                 day_tsrc += T_bhe_out
                 day_nsrc += 1.0
         y[Y_TWALL] += T_wall
-        if heating:
-            y[Y_UNMET] += unmet * dt
-        else:
-            y[Y_UNMETC] += unmet * dt
+        y[Y_UNMET] += unmet * dt
+        y[Y_UNMETC] += unmet_c * dt
         if Q_net > 0.0:
             y[Y_QNDRAWN] += Q_net * dt
         else:
             y[Y_QNREJ] -= Q_net * dt
         y[Y_QBY] += Q_by * dt
-        y[Y_CLAMP] += clamp
+        y[Y_CLAMP] += envelope
+        y[Y_EDGE] += edge
         y[Y_STEPS] += 1.0
         if heating:
             y[Y_TSH] += T_supply
@@ -698,6 +651,8 @@ def run_kernel(
         bal[B_BFQ] += Q_g * dt
         bal[B_BFWALL] += borefield_wall_heat(bf_p, bf_q) * dt
         bal[B_HPRES] += (Q_c - Q_e - P_hp) * dt
+        # the borefield fluid's heat is the evaporator's (GSHP) or the coil's (bypass)
+        bal[B_COUPLE] += (Q_g - Q_e + Q_by) * dt
         bal[B_THRU] += (abs(Q_net) + Q_c + abs(Q_by) + abs(Q_loss)) * dt
 
         T_supply_prev = T_supply
@@ -718,6 +673,9 @@ def run_kernel(
     ks[K_DAY_TSRC] = day_tsrc
     ks[K_DAY_NSRC] = day_nsrc
     ks[K_OVERRIDE] = override
+    ks[K_COP_SH] = cop_sh
+    ks[K_COP_DHW] = cop_dhw
+    ks[K_EER] = eer
     bal[B_TRET] = T_return
 
 

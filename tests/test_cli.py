@@ -110,3 +110,17 @@ def test_jobs_1_equals_jobs_2(two_cases, tmp_path):
         a = comparable(open_result(outs["1"] / f"{name}.nc"))
         b = comparable(open_result(outs["2"] / f"{name}.nc"))
         assert a.identical(b), name
+
+
+def test_output_folder_that_cannot_be_created_fails_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    code = main(["run", str(ROOT / "cases" / "berlin.toml"), "-o", str(blocker / "sub"), "-q"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--output" in err and "Traceback" not in err
+
+
+def test_size_needs_exactly_one_case(two_cases, capsys):
+    assert main(["size", str(two_cases), "--min-fluid-temp", "-1.5"]) == 2
+    assert "exactly one case" in capsys.readouterr().err

@@ -330,3 +330,34 @@ def test_garbage_files_are_rejected_clearly(tmp_path_factory, data):
         load_case(path)
     except InputError as exc:
         assert str(path) in exc.message() or exc.problems
+
+
+@pytest.mark.parametrize("over, where", [
+    ({"name": "../escaped"}, "name"),
+    ({"name": ".hidden"}, "name"),
+    ({"name": ""}, "name"),
+    ({"network.T_supply_heating_C": 26.0}, "network.T_supply_cooling_C"),
+    ({"network.strategy": "reset", "network.reset_T_supply_C": [12.0, 25.0]},
+     "network.T_supply_cooling_C"),
+    ({"borefield.n_x": 100, "borefield.n_y": 30}, "borefield.n_x"),
+    ({"network.T_supply_heating_C": -5.0}, "network.T_supply_heating_C"),
+])  # fmt: skip
+def test_more_cross_checks(over, where):
+    with pytest.raises(InputError) as info:
+        case_from_dict(apply_overrides(_raw("berlin"), over))
+    assert where in {p.where for p in info.value.problems}
+
+
+def test_adaptive_needs_building_demands(tmp_path):
+    loads = tmp_path / "net.csv"
+    loads.write_text("Q_network_kW\n" + "10\n" * 8760)
+    raw = apply_overrides(
+        _raw("berlin"),
+        {
+            "network.strategy": "adaptive",
+            "district.load_file": str(loads),
+            "district.load_file_kind": "network",
+        },
+    )
+    with pytest.raises(InputError, match="network.strategy"):
+        case_from_dict(raw)

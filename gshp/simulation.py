@@ -277,7 +277,12 @@ def prepare(case: Case) -> Prepared:
     p[station.P_G_COIL_HP] = eps_coil * m_cond * cp_cond
     p[station.P_N_OUT_PER_YEAR] = n_out_year
 
+    # a table cell is flagged when any of its corners had the compressor clamped to its
+    # operating envelope; the kernel counts GSHP steps in flagged cells
+    cl = table.clamped > 0.5
+    cell_envelope = (cl[:-1, :-1] | cl[1:, :-1] | cl[:-1, 1:] | cl[1:, 1:]).astype(np.float64)
     arrays = dict(
+        cell_envelope=np.ascontiguousarray(cell_envelope),
         q_sh=q_sh,
         q_dhw=q_dhw,
         q_sc=q_sc,
@@ -460,7 +465,7 @@ def kernel_args(prep: Prepared, buf: KernelBuffers) -> tuple:
     return (
         prep.params, a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"], a["q_direct"],
         a["season"], a["sp_heat"], a["sp_cool"], a["month"], a["out_slot"], a["booster"],
-        t.t_source, t.t_sink, t.q_cond, t.q_evap, t.power, t.clamped, prep.tank.T,
+        t.t_source, t.t_sink, t.q_cond, t.q_evap, t.power, a["cell_envelope"], prep.tank.T,
         prep.tank.params,
         *prep.borefield, *buf,
     )  # fmt: skip
@@ -631,8 +636,8 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
         "envelope_clamped_steps": (
             y[:, Y.Y_CLAMP].astype(np.int64),
             "1",
-            "GSHP steps at table points where the compressor ran at the edge of its "
-            "operating envelope (map clamped, not extrapolated)",
+            "GSHP steps in performance-table cells touching points where the compressor ran "
+            "at the limit of its operating envelope (map clamped, not extrapolated)",
         ),
         "table_edge_steps": (
             y[:, Y.Y_EDGE].astype(np.int64),

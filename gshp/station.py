@@ -41,7 +41,7 @@ from gshp.borefield.kernel import (
 )
 from gshp.controls import adaptive_choice, hysteresis
 from gshp.heatpump import _cell as hp_cell
-from gshp.heatpump import booster_cops, hp_envelope_flag, hp_lookup
+from gshp.heatpump import booster_cops, hp_lookup
 from gshp.tank import coil_fluid_coeffs, coil_temperature, tank_step, tempering_valve
 
 # ---- output time series (means over each output interval) --------------------------
@@ -203,10 +203,11 @@ N_PARAMS = 35
 N_KSTATE = 20
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
     """Source temperature T with T = a + b·(T − Q_evap(T, T_sink)/(m·c_p)), exact for the
-    bilinear table (piecewise linear in T). Returns (T, clamped)."""
+    bilinear table (piecewise linear in T). Returns (T, clamped, i, j): the source
+    temperature, 1.0 if it lies outside the table's source range, and the table cell."""
     n = t_src.size
     m = t_snk.size
     # sink interpolation weights (clamped)
@@ -220,7 +221,7 @@ def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
         j, _w, _o = hp_cell(t_snk, T_sink)
         w = (T_sink - t_snk[j]) / (t_snk[j + 1] - t_snk[j])
     T = T_guess
-    clamped = 0.0
+    i = 0
     for _ in range(n + 2):
         if T <= t_src[0]:
             i = 0
@@ -238,16 +239,14 @@ def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
         if T_new < t_src[0] and i == 0:
             # below the table: the lookup holds the edge value (flat)
             T_new = (a - b * q_evap_edge(q_evap, 0, j, w) / m_cp) / (1.0 - b)
-            clamped = 1.0
-            return T_new, clamped
+            return T_new, 1.0, i, j
         if T_new > t_src[n - 1] and i == n - 2:
             T_new = (a - b * q_evap_edge(q_evap, n - 1, j, w) / m_cp) / (1.0 - b)
-            clamped = 1.0
-            return T_new, clamped
+            return T_new, 1.0, i, j
         if x0 - 1e-9 <= T_new <= x1 + 1e-9:
-            return T_new, clamped
+            return T_new, 0.0, i, j
         T = T_new
-    return T, clamped
+    return T, 0.0, i, j
 
 
 @njit(cache=True)
@@ -277,7 +276,7 @@ def run_kernel(
     hp_qc,
     hp_qe,
     hp_pw,
-    hp_cl,
+    hp_cell_env,
     tank_T,
     tank_p,
     bf_p,
@@ -485,12 +484,12 @@ def run_kernel(
             if hp_on == 1:
                 # source temperature consistent with the evaporator load within the step
                 T_sink = coil_temperature(tank_T, tank_p)
-                T_src, edge = _evap_source_solve(
+                T_src, edge, i_cell, j_cell = _evap_source_solve(
                     a, b, m_cp_bf, hp_ts, hp_tk, hp_qe, T_sink, T_src_guess
                 )
                 Q_c, Q_e, P_hp, clamp2 = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_sink)
                 edge = max(edge, clamp2)
-                envelope = hp_envelope_flag(hp_ts, hp_tk, hp_cl, T_src, T_sink)
+                envelope = hp_cell_env[i_cell, j_cell]
                 T_in = T_src - Q_e / m_cp_bf
                 Q_coil = Q_c
                 G_coil = p[P_G_COIL_HP]
@@ -599,47 +598,46 @@ def run_kernel(
         out[o, O_QLOSS] += Q_loss
         counts[o] += 1.0
 
-        y = yearly[year]
-        y[Y_EHP] += P_hp * dt
-        y[Y_QC] += Q_c * dt
-        y[Y_QE] += Q_e * dt
-        y[Y_EBOOST] += P_boost * dt
-        y[Y_EBHEAT] += P_boost_heat * dt
-        y[Y_EBCOOL] += P_boost_cool * dt
-        y[Y_EPUMP] += P_pumps * dt
-        y[Y_EPBF] += P_bf * dt
-        y[Y_EPNET] += P_net * dt
-        y[Y_EPCOND] += P_cond * dt
+        yearly[year, Y_EHP] += P_hp * dt
+        yearly[year, Y_QC] += Q_c * dt
+        yearly[year, Y_QE] += Q_e * dt
+        yearly[year, Y_EBOOST] += P_boost * dt
+        yearly[year, Y_EBHEAT] += P_boost_heat * dt
+        yearly[year, Y_EBCOOL] += P_boost_cool * dt
+        yearly[year, Y_EPUMP] += P_pumps * dt
+        yearly[year, Y_EPBF] += P_bf * dt
+        yearly[year, Y_EPNET] += P_net * dt
+        yearly[year, Y_EPCOND] += P_cond * dt
         if Q_g > 0.0:
-            y[Y_QGX] += Q_g * dt
+            yearly[year, Y_QGX] += Q_g * dt
         else:
-            y[Y_QGI] -= Q_g * dt
+            yearly[year, Y_QGI] -= Q_g * dt
         if m_run > 0.0:
-            if T_bhe_out < y[Y_TMIN]:
-                y[Y_TMIN] = T_bhe_out
-            if T_bhe_out > y[Y_TMAX]:
-                y[Y_TMAX] = T_bhe_out
-            if T_bhe_in < y[Y_TINMIN]:
-                y[Y_TINMIN] = T_bhe_in
+            if T_bhe_out < yearly[year, Y_TMIN]:
+                yearly[year, Y_TMIN] = T_bhe_out
+            if T_bhe_out > yearly[year, Y_TMAX]:
+                yearly[year, Y_TMAX] = T_bhe_out
+            if T_bhe_in < yearly[year, Y_TINMIN]:
+                yearly[year, Y_TINMIN] = T_bhe_in
             if T_bhe_in < T_freeze:
-                y[Y_FREEZE] += 1.0
+                yearly[year, Y_FREEZE] += 1.0
             if hp_on == 1:
                 day_tsrc += T_bhe_out
                 day_nsrc += 1.0
-        y[Y_TWALL] += T_wall
-        y[Y_UNMET] += unmet * dt
-        y[Y_UNMETC] += unmet_c * dt
+        yearly[year, Y_TWALL] += T_wall
+        yearly[year, Y_UNMET] += unmet * dt
+        yearly[year, Y_UNMETC] += unmet_c * dt
         if Q_net > 0.0:
-            y[Y_QNDRAWN] += Q_net * dt
+            yearly[year, Y_QNDRAWN] += Q_net * dt
         else:
-            y[Y_QNREJ] -= Q_net * dt
-        y[Y_QBY] += Q_by * dt
-        y[Y_CLAMP] += envelope
-        y[Y_EDGE] += edge
-        y[Y_STEPS] += 1.0
+            yearly[year, Y_QNREJ] -= Q_net * dt
+        yearly[year, Y_QBY] += Q_by * dt
+        yearly[year, Y_CLAMP] += envelope
+        yearly[year, Y_EDGE] += edge
+        yearly[year, Y_STEPS] += 1.0
         if heating:
-            y[Y_TSH] += T_supply
-            y[Y_NHEAT] += 1.0
+            yearly[year, Y_TSH] += T_supply
+            yearly[year, Y_NHEAT] += 1.0
         mi = year * 12 + month[slot] - 1
         monthly[mi, 0] += Q_c * dt
         monthly[mi, 1] += P_hp * dt

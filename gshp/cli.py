@@ -249,7 +249,7 @@ def cmd_run(args) -> int:
         if clamped:
             print(
                 f"  note: the compressor ran at the limit of its operating envelope in "
-                f"{clamped:,} steps ({100 * clamped / max(on_steps, 1):.0f} % of GSHP "
+                f"{clamped:,} steps ({100 * clamped / max(on_steps, 1):.2g} % of GSHP "
                 f"operation); its map is clamped there, not extrapolated"
             )
         if ds.attrs.get("freezing_violation"):

@@ -150,7 +150,8 @@ def check_path(path: str, where: str, paths: dict | None = None) -> Problem | No
 
 
 def _flatten(table: dict, prefix: str = "") -> dict:
-    """Nested TOML tables → {dotted path: value} (quoted dotted keys stay as they are)."""
+    """Nested TOML tables → {dotted path: value} (quoted dotted keys stay as they are;
+    lists, including a group's list of row tables, are values)."""
     out = {}
     for key, value in table.items():
         path = prefix + str(key)
@@ -294,7 +295,7 @@ def _parse_grid(grid, schema, problems) -> list[Axis]:
         p(Problem("grid", grid, "a table with at least one varied parameter"))
         return []
     axes = []
-    for key, value in _flatten_grid(grid).items():
+    for key, value in _flatten(grid).items():
         where = f"grid.{key}"
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             axes.append(_group_axis(key, value, where, schema, problems))
@@ -311,18 +312,6 @@ def _parse_grid(grid, schema, problems) -> list[Axis]:
     axes = [a for a in axes if a is not None]
     # groups (e.g. the climate) first: they vary slowest and lead the case names
     return [a for a in axes if a.group] + [a for a in axes if not a.group]
-
-
-def _flatten_grid(grid: dict, prefix: str = "") -> dict:
-    """Like _flatten, but stops at lists (a list of tables is a group)."""
-    out = {}
-    for key, value in grid.items():
-        path = prefix + str(key)
-        if isinstance(value, dict):
-            out.update(_flatten_grid(value, path + "."))
-        else:
-            out[path] = value
-    return out
 
 
 def _group_axis(name, rows_raw, where, schema, problems) -> Axis | None:

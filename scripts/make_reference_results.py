@@ -1,0 +1,51 @@
+"""Store short runs of the reference cases as the bit-identity baseline of the tests.
+
+``tests/test_reference_results.py`` compares every stored variable exactly (bit for bit)
+with a fresh run. Run this script only when a change is *meant* to alter the results,
+and say so in the commit message:
+
+    python scripts/make_reference_results.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from gshp.simulation import VOLATILE_ATTRS, simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "tests" / "data" / "reference_results"
+CASES = ("helsinki", "berlin", "strasbourg", "berlin_variable_setpoint")
+OVERRIDES = {"simulation.years": 2, "simulation.output_resolution": "daily"}
+
+
+def reference_overrides() -> dict:
+    """The overrides every stored baseline run uses (also read by the test)."""
+    return dict(OVERRIDES)
+
+
+def run(name: str):
+    return simulate(ROOT / "cases" / f"{name}.toml", **reference_overrides())
+
+
+def arrays(ds) -> dict:
+    """Every numeric data variable of a result, as plain arrays."""
+    out = {}
+    for k, v in ds.data_vars.items():
+        if k in VOLATILE_ATTRS or v.dtype.kind not in "fiub":
+            continue
+        out[k] = np.asarray(v.values)
+    return out
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in CASES:
+        np.savez_compressed(OUT / f"{name}.npz", **arrays(run(name)))
+        print("wrote", OUT / f"{name}.npz")
+
+
+if __name__ == "__main__":
+    main()

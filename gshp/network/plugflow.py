@@ -62,10 +62,10 @@ import math
 import numpy as np
 from numba import njit
 
-PP_M, PP_K, PP_F, PP_F1, PP_INVK, PP_DT = range(6)
-N_PP = 6
-FS_P, FS_Q, FS_S, FS_MERGES = range(4)
-N_FS = 4
+PP_M, PP_K, PP_F, PP_F1, PP_INVK, PP_DT, PP_INVF, PP_INVDT = range(8)
+N_PP = 8
+FS_P, FS_Q, FS_S, FS_MERGES, FS_INVP = range(5)
+N_FS = 5
 C_MJ, C_R, C_E1, C_A, C_B = range(5)
 N_C = 5
 RENORM_P = 1e-100
@@ -97,7 +97,10 @@ def pipe_init(par, fs, ring, buf, i, mass_kg, k, dt, T0):
     par[i, PP_F1] = math.expm1(-k * dt)
     par[i, PP_INVK] = 1.0 / k if k > 0.0 else 0.0
     par[i, PP_DT] = dt
+    par[i, PP_INVF] = math.exp(k * dt)
+    par[i, PP_INVDT] = 1.0 / dt
     fs[i, FS_P] = 1.0
+    fs[i, FS_INVP] = 1.0
     fs[i, FS_Q] = 0.0
     fs[i, FS_MERGES] = 0.0
     ring[i, 0] = 0
@@ -142,11 +145,12 @@ def _renormalise(par, fs, ring, buf, i):
         if j == cap:
             j = 0
     fs[i, FS_P] = 1.0
+    fs[i, FS_INVP] = 1.0
     fs[i, FS_Q] = 0.0
     fs[i, FS_S] = S
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
     """Advance pipe ``i`` by one step.
 
@@ -167,6 +171,7 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
         step's mean power per unit heat capacity (kg·K/s; × c_p → W).
     """
     dt = par[i, PP_DT]
+    inv_dt = par[i, PP_INVDT]
     M = par[i, PP_M]
     k = par[i, PP_K]
     f = par[i, PP_F]
@@ -189,16 +194,20 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
         fs[i, FS_Q] = Q1
         h = head
         T_front = P1 * (buf[i, h, C_A] + buf[i, h, C_B] * (1.0 + buf[i, h, C_E1])) + Q1
-        return T_front, (P1 * S + Q1 * M - E_old) / dt
+        fs[i, FS_INVP] *= par[i, PP_INVF]
+        return T_front, (P1 * S + Q1 * M - E_old) * inv_dt
 
     mn = mdot
+    inv_mn = 1.0 / mn
     delta = mn * dt
     if delta > M:
         old_out = M
-        G_end = math.expm1(-k * M / mn)
+        G_end = math.expm1(-k * M * inv_mn)
+        inv_end = 1.0 / (1.0 + G_end)
     else:
         old_out = delta
         G_end = F1
+        inv_end = par[i, PP_INVF]
     out = 0.0
     rem = old_out
     Ga = 0.0
@@ -219,11 +228,11 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
                 theta_b = theta_a + r
                 Gb = Ga + E1 + Ga * E1
             else:
-                theta_b = theta_a + L / mn
+                theta_b = theta_a + L * inv_mn
                 Gb = math.expm1(-k * theta_b)
         else:
             L = rem
-            theta_b = old_out / mn
+            theta_b = old_out * inv_mn
             Gb = G_end
         if invk > 0.0:
             int_a = mn * (Ga - Gb) * invk
@@ -242,10 +251,12 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
                 head = 0
             count -= 1
         else:
-            r_new = r - L / mj
             if same:
-                E1_new = (E1 + Ga + E1 * Ga - Gb) / (1.0 + Gb)
+                r_new = r - L * inv_mn
+                # the partial piece ends at the end of the outflow (Gb = G_end)
+                E1_new = (E1 + Ga + E1 * Ga - Gb) * inv_end
             else:
+                r_new = r - L / mj
                 E1_new = math.expm1(-k * r_new)
             buf[i, h, C_R] = r_new
             buf[i, h, C_E1] = E1_new
@@ -256,7 +267,7 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
     if delta > M:
         # water entering and leaving within the step stays exactly M/ṁ
         out += (delta - M) * (T_s + (T_in - T_s) * (1.0 + G_end))
-        r_in = M / mn
+        r_in = M * inv_mn
         E1_in = G_end
     else:
         r_in = dt
@@ -264,7 +275,7 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
     # the step's affine map for the water in the pipe, then the new parcel (end of step)
     P1 = f * P
     Q1 = Q + F1 * (Q - T_s)
-    inv_P1 = 1.0 / P1
+    inv_P1 = fs[i, FS_INVP] * par[i, PP_INVF]
     a_in = (T_s - Q1) * inv_P1
     b_in = (T_in - T_s) * inv_P1
     if count < cap:
@@ -297,11 +308,12 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
     ring[i, 0] = head
     ring[i, 1] = count
     fs[i, FS_P] = P1
+    fs[i, FS_INVP] = inv_P1
     fs[i, FS_Q] = Q1
     fs[i, FS_S] = S
     E_new = P1 * S + Q1 * M
     gain = E_new - E_old - (delta * T_in - out)
-    return out / delta, gain / dt
+    return out * inv_mn * inv_dt, gain * inv_dt
 
 
 @njit(cache=True)

@@ -1,0 +1,132 @@
+"""One step of the whole network in the compiled kernel (allocation-free).
+
+Pipes ``0 … n−1`` are the supply pipes in topological order (parents first), ``n … 2n−1``
+the return pipes of the same trenches. Per step:
+
+1. **Supply**, parents first: each supply pipe takes the outlet of its parent (the
+   station's supply at the plant) and advances (:func:`~gshp.network.plugflow.pipe_step`)
+   with the soil temperature raised by the pair's mutual influence,
+   ``T_eff = T_s + w·(T̄_return − T_s)`` (:func:`~gshp.network.heat_loss.pair_coupling`;
+   the neighbour's mean water temperature at the start of the step).
+2. **Substations** at each pipe's downstream node draw their load ``Q_b`` (W, + drawn)
+   from the supply arriving there with their flow ``ṁ_b``; their return is
+   ``T_node − Q_b/(ṁ_b c)``.
+3. **Return**, children first: each node mixes its substations' returns and the return
+   pipes arriving from downstream (mass-weighted, exact); the mix enters the node's
+   return pipe; the plant receives the mix of the return pipes leaving the root.
+
+Flows: every pipe carries the sum of the flows of the substations downstream of it
+(:func:`network_flows`, once per load slot). Energy is conserved exactly: the station's
+``ṁc(T_supply − T_return)`` equals the substations' draw minus the pipes' gain from the
+soil plus the change of the water's stored energy.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from gshp.network.plugflow import pipe_mean_temperature, pipe_step
+
+
+@njit(cache=True)
+def network_flows(m_b, downstream, m_pipe):
+    """Flow of each pipe pair (kg/s) = sum of the substation flows ``m_b`` downstream
+    (``downstream[i, b]`` true); returns the plant's total flow."""
+    n = m_pipe.size
+    nb = m_b.size
+    total = 0.0
+    for i in range(n):
+        s = 0.0
+        for b in range(nb):
+            if downstream[i, b]:
+                s += m_b[b]
+        m_pipe[i] = s
+    for b in range(nb):
+        total += m_b[b]
+    return total
+
+
+@njit(cache=True)
+def network_step(
+    par, fs, ring, buf, parent, building_pipe, w, m_pipe, m_b, Q_b, T_soil, T_supply, cp,
+    T_node_b, work,
+):  # fmt: skip
+    """Advance the network by one step.
+
+    Parameters
+    ----------
+    par, fs, ring, buf
+        Pipe state arrays (2n pipes: supply then return), :mod:`gshp.network.plugflow`.
+    parent : int64 (n,)
+        Upstream pipe of each pipe, −1 at the plant (topological order).
+    building_pipe : int64 (n_b,)
+        Pipe at whose downstream node each substation sits.
+    w : float64 (2n,)
+        Neighbour weight of each pipe's effective soil temperature.
+    m_pipe : float64 (n,)
+        Pipe-pair flows (:func:`network_flows`), kg/s.
+    m_b, Q_b : float64 (n_b,)
+        Substation flows (kg/s) and loads (W, + drawn from the network).
+    T_soil : float64 (n,)
+        Undisturbed soil temperature at each trench over the step, °C.
+    T_supply : float
+        Supply temperature leaving the plant, °C.
+    cp : float
+        Specific heat of the water, J/(kg·K).
+    T_node_b : float64 (n_b,)
+        Out: supply temperature arriving at each substation, °C.
+    work : float64 (≥ 3n,)
+        Scratch: outlet temperatures and return mixing sums.
+
+    Returns
+    -------
+    (T_return, Q_pipes)
+        Mean temperature of the return arriving at the plant (°C) and the heat the network
+        water gained from the soil (W, + gained).
+    """
+    n = parent.size
+    nb = building_pipe.size
+    # neighbours' mean temperatures at the start of the step
+    for i in range(n):
+        work[i] = pipe_mean_temperature(par, fs, n + i)  # return pipe's mean
+        work[n + i] = pipe_mean_temperature(par, fs, i)  # supply pipe's mean
+    gain = 0.0
+    # 1. supply pipes, parents first; the outlet overwrites the neighbour mean slot
+    for i in range(n):
+        p = parent[i]
+        T_in = T_supply if p < 0 else work[2 * n + p]
+        Ts = T_soil[i]
+        T_eff = Ts + w[i] * (work[i] - Ts)
+        T_out, g = pipe_step(par, fs, ring, buf, i, m_pipe[i], T_in, T_eff)
+        work[2 * n + i] = T_out
+        gain += g
+    # 2. substations; their returns start the mixing sums at their nodes
+    for i in range(n):
+        work[i] = 0.0
+    for b in range(nb):
+        i = building_pipe[b]
+        T_node = work[2 * n + i]
+        T_node_b[b] = T_node
+        m = m_b[b]
+        if m > 0.0:
+            work[i] += m * T_node - Q_b[b] / cp
+    # 3. return pipes, children first
+    plant = 0.0
+    for i in range(n - 1, -1, -1):
+        m = m_pipe[i]
+        T_in = work[i] / m if m > 0.0 else work[2 * n + i]
+        Ts = T_soil[i]
+        T_eff = Ts + w[n + i] * (work[n + i] - Ts)
+        T_out, g = pipe_step(par, fs, ring, buf, n + i, m, T_in, T_eff)
+        gain += g
+        p = parent[i]
+        if p < 0:
+            plant += m * T_out
+        else:
+            work[p] += m * T_out
+    m_tot = 0.0
+    for i in range(n):
+        if parent[i] < 0:
+            m_tot += m_pipe[i]
+    T_return = plant / m_tot if m_tot > 0.0 else T_supply
+    return T_return, gain * cp

@@ -124,9 +124,8 @@ def _wn(E1, r, invk):
 
 @njit(cache=True, inline="always")
 def _contribution(buf, i, j, invk):
-    return buf[i, j, C_MJ] * (
-        buf[i, j, C_A] * buf[i, j, C_R] + buf[i, j, C_B] * _wn(buf[i, j, C_E1], buf[i, j, C_R], invk)
-    )
+    r = buf[i, j, C_R]
+    return buf[i, j, C_MJ] * (buf[i, j, C_A] * r + buf[i, j, C_B] * _wn(buf[i, j, C_E1], r, invk))
 
 
 @njit(cache=True)

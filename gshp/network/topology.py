@@ -178,6 +178,7 @@ def build_tree(records, defaults: dict, n_buildings: int, where: str = "network.
         rec = {k: v for k, v in defaults.items()}
         rec.update({k: v for k, v in raw.items() if v is not None and k != "_where"})
         rec["_where"] = loc
+        rec["_sep"] = sep
         ok = True
         for name in REQUIRED:
             if name not in raw or raw[name] is None:
@@ -224,16 +225,17 @@ def build_tree(records, defaults: dict, n_buildings: int, where: str = "network.
     ids = [r["id"] for r in recs]
     for i, r in enumerate(recs):
         if ids.index(r["id"]) != i:
-            problems.append(Problem(f"{r['_where']} id", r["id"], "a unique pipe id"))
+            problems.append(Problem(f"{r['_where']}{r['_sep']}id", r["id"], "a unique pipe id"))
     down = {}
     for i, r in enumerate(recs):
         if r["upstream"] == r["downstream"]:
-            problems.append(Problem(f"{r['_where']} downstream", r["downstream"], "≠ upstream"))
+            loc = f"{r['_where']}{r['_sep']}downstream"
+            problems.append(Problem(loc, r["downstream"], "≠ upstream"))
         if r["downstream"] in down:
             other = recs[down[r["downstream"]]]["id"]
             problems.append(
                 Problem(
-                    f"{r['_where']} downstream",
+                    f"{r['_where']}{r['_sep']}downstream",
                     r["downstream"],
                     f"a node fed by one pipe only (also fed by {other}): the network is a tree",
                 )
@@ -294,7 +296,7 @@ def build_tree(records, defaults: dict, n_buildings: int, where: str = "network.
 def _check_geometry(recs, problems):
     for r in recs:
         loc = r["_where"]
-        sep = " " if ":" in loc.split("/")[-1] else "."
+        sep = r["_sep"]
         do = r.get("outer_diameter_m")
         if do is None:
             continue
@@ -313,3 +315,31 @@ def _check_geometry(recs, problems):
             )
     if problems:
         raise InputError(problems)
+
+
+def pipe_defaults(net_cfg) -> dict:
+    """Network-wide values for the per-pipe fields a record leaves out."""
+    return dict(
+        wall_conductivity_W_mK=net_cfg.pipe_wall_conductivity_W_mK,
+        insulation_thickness_m=net_cfg.pipe_insulation_thickness_m,
+        insulation_conductivity_W_mK=net_cfg.pipe_insulation_conductivity_W_mK,
+        depth_m=net_cfg.pipe_depth_m,
+        spacing_m=net_cfg.pipe_spacing_m,
+    )
+
+
+def tree_from_config(net_cfg, n_buildings: int) -> Tree:
+    """The checked tree of a case's ``[network]`` (inline pipes, CSV file or the reference
+    layout); raises :class:`~gshp.errors.InputError`."""
+    if net_cfg.pipes_file is not None:
+        records = read_pipes_csv(net_cfg.pipes_file)
+        where = str(net_cfg.pipes_file)
+    elif net_cfg.pipes is not None:
+        records = [
+            {k: v for k, v in vars(p).items() if v is not None} for p in net_cfg.pipes
+        ]
+        where = "network.pipes"
+    else:
+        records = reference_layout(n_buildings)
+        where = "network (reference layout)"
+    return build_tree(records, pipe_defaults(net_cfg), n_buildings, where=where)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from gshp.network.plugflow import pipe_mean_temperature, pipe_step
+from gshp.network.plugflow import pipe_inflow, pipe_mean_temperature, pipe_outflow
 
 
 @njit(cache=True)
@@ -86,21 +86,26 @@ def network_step(
     """
     n = parent.size
     nb = building_pipe.size
-    # neighbours' mean temperatures at the start of the step
+    # effective soil temperatures from the neighbours' mean temperatures at the start
     for i in range(n):
-        work[i] = pipe_mean_temperature(par, fs, n + i)  # return pipe's mean
-        work[n + i] = pipe_mean_temperature(par, fs, i)  # supply pipe's mean
+        Ts = T_soil[i]
+        T_ret_mean = pipe_mean_temperature(par, fs, n + i)
+        T_sup_mean = pipe_mean_temperature(par, fs, i)
+        work[i] = Ts + w[i] * (T_ret_mean - Ts)
+        work[n + i] = Ts + w[n + i] * (T_sup_mean - Ts)
+    # the water already in the pipes that leaves during the step: independent pipes
+    for j in range(2 * n):
+        pipe_outflow(par, fs, ring, buf, j, m_pipe[j % n], work[j])
     gain = 0.0
-    # 1. supply pipes, parents first; the outlet overwrites the neighbour mean slot
+    # 1. supply pipes, parents first
     for i in range(n):
         p = parent[i]
         T_in = T_supply if p < 0 else work[2 * n + p]
-        Ts = T_soil[i]
-        T_eff = Ts + w[i] * (work[i] - Ts)
-        T_out, g = pipe_step(par, fs, ring, buf, i, m_pipe[i], T_in, T_eff)
+        T_out, g = pipe_inflow(par, fs, ring, buf, i, m_pipe[i], T_in, work[i])
         work[2 * n + i] = T_out
         gain += g
-    # 2. substations; their returns start the mixing sums at their nodes
+    # 2. substations; their returns start the mixing sums at their nodes (work[0:n] is
+    # free again: the supply pipes are done)
     for i in range(n):
         work[i] = 0.0
     for b in range(nb):
@@ -115,9 +120,7 @@ def network_step(
     for i in range(n - 1, -1, -1):
         m = m_pipe[i]
         T_in = work[i] / m if m > 0.0 else work[2 * n + i]
-        Ts = T_soil[i]
-        T_eff = Ts + w[n + i] * (work[n + i] - Ts)
-        T_out, g = pipe_step(par, fs, ring, buf, n + i, m, T_in, T_eff)
+        T_out, g = pipe_inflow(par, fs, ring, buf, n + i, m, T_in, work[n + i])
         gain += g
         p = parent[i]
         if p < 0:

@@ -64,8 +64,8 @@ from numba import njit
 
 PP_M, PP_K, PP_F, PP_F1, PP_INVK, PP_DT, PP_INVF, PP_INVDT = range(8)
 N_PP = 8
-FS_P, FS_Q, FS_S, FS_MERGES, FS_INVP = range(5)
-N_FS = 5
+FS_P, FS_Q, FS_S, FS_MERGES, FS_INVP, FS_EOLD, FS_OUT, FS_GEND = range(8)
+N_FS = 8
 C_MJ, C_R, C_E1, C_A, C_B = range(5)
 N_C = 5
 RENORM_P = 1e-100
@@ -115,6 +115,26 @@ def pipe_init(par, fs, ring, buf, i, mass_kg, k, dt, T0):
 
 
 @njit(cache=True, inline="always")
+def _expm1(x):
+    """expm1 by its Taylor series for |x| < 0.08 (relative error < 1e-16), else libm."""
+    if -0.08 < x < 0.08:
+        return x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (
+            1.0 / 120.0 + x * (1.0 / 720.0 + x * (1.0 / 5040.0 + x * (
+                1.0 / 40320.0 + x * (1.0 / 362880.0 + x / 3628800.0)))))))))  # fmt: skip
+    return math.expm1(x)
+
+
+@njit(cache=True, inline="always")
+def _phi(y):
+    """(exp(y) − 1)/y, with its series for |y| < 0.08."""
+    if -0.08 < y < 0.08:
+        return 1.0 + y * (0.5 + y * (1.0 / 6.0 + y * (1.0 / 24.0 + y * (1.0 / 120.0 + y * (
+            1.0 / 720.0 + y * (1.0 / 5040.0 + y * (1.0 / 40320.0 + y * (
+                1.0 / 362880.0 + y / 3628800.0))))))))  # fmt: skip
+    return math.expm1(y) / y
+
+
+@njit(cache=True, inline="always")
 def _wn(E1, r, invk):
     """∫ w du / ṁ_j over a parcel's remaining part (s): (1 − exp(−k r))/k, or r if k = 0."""
     if invk > 0.0:
@@ -150,6 +170,178 @@ def _renormalise(par, fs, ring, buf, i):
 
 
 @njit(cache=True, error_model="numpy")
+def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
+    """First half of :func:`pipe_step`: the water that was in the pipe at the start of the
+    step and leaves during it (independent of the inlet, so the outflows of all pipes of a
+    network can be computed before the inlets are known). Keeps the partial results in
+    ``fs`` for :func:`pipe_inflow`."""
+    M = par[i, PP_M]
+    k = par[i, PP_K]
+    invk = par[i, PP_INVK]
+    cap = buf.shape[1]
+    if fs[i, FS_P] < RENORM_P:
+        _renormalise(par, fs, ring, buf, i)
+    P = fs[i, FS_P]
+    Q = fs[i, FS_Q]
+    S = fs[i, FS_S]
+    fs[i, FS_EOLD] = P * S + Q * M
+    if not mdot > 0.0:
+        fs[i, FS_OUT] = 0.0
+        return
+    head = ring[i, 0]
+    count = ring[i, 1]
+    mn = mdot
+    inv_mn = 1.0 / mn
+    delta = mn * par[i, PP_DT]
+    if delta > M:
+        old_out = M
+        G_end = _expm1(-k * M * inv_mn)
+        inv_end = 1.0 / (1.0 + G_end)
+    else:
+        old_out = delta
+        G_end = par[i, PP_F1]
+        inv_end = par[i, PP_INVF]
+    fs[i, FS_GEND] = G_end
+    out = 0.0
+    rem = old_out
+    Ga = 0.0
+    theta_a = 0.0
+    PQ = Q - T_s
+    while rem > 0.0 and count > 0:
+        h = head
+        mj = buf[i, h, C_MJ]
+        r = buf[i, h, C_R]
+        E1 = buf[i, h, C_E1]
+        a = buf[i, h, C_A]
+        b = buf[i, h, C_B]
+        m_rem = mj * r
+        full = m_rem <= rem
+        same = mj == mn
+        if full and count > 1:
+            L = m_rem
+            if same:
+                theta_b = theta_a + r
+                Gb = Ga + E1 + Ga * E1
+            else:
+                theta_b = theta_a + L * inv_mn
+                Gb = _expm1(-k * theta_b)
+        else:
+            # the last piece: it ends where the old water's outflow ends
+            L = m_rem if full else rem
+            theta_b = old_out * inv_mn
+            Gb = G_end
+        if invk > 0.0:
+            int_a = mn * (Ga - Gb) * invk
+        else:
+            int_a = L
+        inv_mj = 1.0 / mj
+        if same:
+            phi = 1.0
+            ey = 0.0
+        else:
+            y = k * (L * inv_mj - (theta_b - theta_a))
+            phi = _phi(y)
+            ey = y * phi
+        out += T_s * L + (P * a + PQ) * int_a + P * b * (1.0 + E1) * (1.0 + Ga) * L * phi
+        S -= mj * (a * r + b * _wn(E1, r, invk))
+        if full:
+            head += 1
+            if head == cap:
+                head = 0
+            count -= 1
+        else:
+            # the front moves by L: w_front·exp(kL/ṁ_j), where kL/ṁ_j = y + k(θb − θa);
+            # the partial piece ends where the outflow ends (Gb = G_end)
+            r_new = r - L * inv_mj
+            e2 = E1 + ey + E1 * ey  # (1 + E1)(1 + ey) − 1, without cancellation
+            E1_new = (e2 + Ga + e2 * Ga - Gb) * inv_end
+            buf[i, h, C_R] = r_new
+            buf[i, h, C_E1] = E1_new
+            S += mj * (a * r_new + b * _wn(E1_new, r_new, invk))
+        rem -= L
+        theta_a = theta_b
+        Ga = Gb
+    ring[i, 0] = head
+    ring[i, 1] = count
+    fs[i, FS_S] = S
+    fs[i, FS_OUT] = out
+
+
+@njit(cache=True, error_model="numpy")
+def pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s):
+    """Second half of :func:`pipe_step` (after :func:`pipe_outflow` with the same flow and
+    soil temperature): water entering (and, at ``ṁΔt > M``, passing through), the step's
+    decay of the stored water; returns ``(T_out, Q_gain)`` as :func:`pipe_step`."""
+    M = par[i, PP_M]
+    k = par[i, PP_K]
+    F1 = par[i, PP_F1]
+    inv_dt = par[i, PP_INVDT]
+    invk = par[i, PP_INVK]
+    cap = buf.shape[1]
+    P = fs[i, FS_P]
+    Q = fs[i, FS_Q]
+    S = fs[i, FS_S]
+    E_old = fs[i, FS_EOLD]
+    P1 = par[i, PP_F] * P
+    Q1 = Q + F1 * (Q - T_s)
+    inv_P1 = fs[i, FS_INVP] * par[i, PP_INVF]
+    fs[i, FS_P] = P1
+    fs[i, FS_INVP] = inv_P1
+    fs[i, FS_Q] = Q1
+    if not mdot > 0.0:
+        h = ring[i, 0]
+        T_front = P1 * (buf[i, h, C_A] + buf[i, h, C_B] * (1.0 + buf[i, h, C_E1])) + Q1
+        return T_front, (P1 * S + Q1 * M - E_old) * inv_dt
+    mn = mdot
+    inv_mn = 1.0 / mn
+    delta = mn * par[i, PP_DT]
+    out = fs[i, FS_OUT]
+    if delta > M:
+        # water entering and leaving within the step stays exactly M/ṁ
+        G_end = fs[i, FS_GEND]
+        out += (delta - M) * (T_s + (T_in - T_s) * (1.0 + G_end))
+        r_in = M * inv_mn
+        E1_in = G_end
+    else:
+        r_in = par[i, PP_DT]
+        E1_in = F1
+    a_in = (T_s - Q1) * inv_P1
+    b_in = (T_in - T_s) * inv_P1
+    e_in = mn * (a_in * r_in + b_in * _wn(E1_in, r_in, invk))
+    head = ring[i, 0]
+    count = ring[i, 1]
+    if count < cap:
+        t = head + count
+        if t >= cap:
+            t -= cap
+        buf[i, t, C_MJ] = mn
+        buf[i, t, C_R] = r_in
+        buf[i, t, C_E1] = E1_in
+        buf[i, t, C_A] = a_in
+        buf[i, t, C_B] = b_in
+        ring[i, 1] = count + 1
+    else:
+        # full buffer: the newest parcel absorbs the inflow, well mixed (energy-exact)
+        t = head + count - 1
+        if t >= cap:
+            t -= cap
+        e_t = _contribution(buf, i, t, invk)
+        mass = buf[i, t, C_MJ] * buf[i, t, C_R] + mn * r_in
+        r_m = mass * inv_mn
+        buf[i, t, C_MJ] = mn
+        buf[i, t, C_R] = r_m
+        buf[i, t, C_E1] = math.expm1(-k * r_m)
+        buf[i, t, C_A] = (e_t + e_in) / mass
+        buf[i, t, C_B] = 0.0
+        fs[i, FS_MERGES] += 1.0
+    S += e_in
+    fs[i, FS_S] = S
+    E_new = P1 * S + Q1 * M
+    gain = E_new - E_old - (delta * T_in - out)
+    return out * inv_mn * inv_dt, gain * inv_dt
+
+
+@njit(cache=True, error_model="numpy")
 def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
     """Advance pipe ``i`` by one step.
 
@@ -169,150 +361,8 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
         water at the outlet end) and the heat the water gained from the soil, as the
         step's mean power per unit heat capacity (kg·K/s; × c_p → W).
     """
-    dt = par[i, PP_DT]
-    inv_dt = par[i, PP_INVDT]
-    M = par[i, PP_M]
-    k = par[i, PP_K]
-    f = par[i, PP_F]
-    F1 = par[i, PP_F1]
-    invk = par[i, PP_INVK]
-    cap = buf.shape[1]
-    if fs[i, FS_P] < RENORM_P:
-        _renormalise(par, fs, ring, buf, i)
-    P = fs[i, FS_P]
-    Q = fs[i, FS_Q]
-    S = fs[i, FS_S]
-    E_old = P * S + Q * M
-    head = ring[i, 0]
-    count = ring[i, 1]
-
-    if not mdot > 0.0:
-        P1 = f * P
-        Q1 = Q + F1 * (Q - T_s)
-        fs[i, FS_P] = P1
-        fs[i, FS_Q] = Q1
-        h = head
-        T_front = P1 * (buf[i, h, C_A] + buf[i, h, C_B] * (1.0 + buf[i, h, C_E1])) + Q1
-        fs[i, FS_INVP] *= par[i, PP_INVF]
-        return T_front, (P1 * S + Q1 * M - E_old) * inv_dt
-
-    mn = mdot
-    inv_mn = 1.0 / mn
-    delta = mn * dt
-    if delta > M:
-        old_out = M
-        G_end = math.expm1(-k * M * inv_mn)
-        inv_end = 1.0 / (1.0 + G_end)
-    else:
-        old_out = delta
-        G_end = F1
-        inv_end = par[i, PP_INVF]
-    out = 0.0
-    rem = old_out
-    Ga = 0.0
-    theta_a = 0.0
-    while rem > 0.0 and count > 0:
-        h = head
-        mj = buf[i, h, C_MJ]
-        r = buf[i, h, C_R]
-        E1 = buf[i, h, C_E1]
-        a = buf[i, h, C_A]
-        b = buf[i, h, C_B]
-        m_rem = mj * r
-        full = m_rem <= rem
-        same = mj == mn
-        if full:
-            L = m_rem
-            if same:
-                theta_b = theta_a + r
-                Gb = Ga + E1 + Ga * E1
-            else:
-                theta_b = theta_a + L * inv_mn
-                Gb = math.expm1(-k * theta_b)
-        else:
-            L = rem
-            theta_b = old_out * inv_mn
-            Gb = G_end
-        if invk > 0.0:
-            int_a = mn * (Ga - Gb) * invk
-        else:
-            int_a = L
-        if same:
-            phi = 1.0
-        else:
-            y = k * (L / mj - (theta_b - theta_a))
-            phi = math.expm1(y) / y if y != 0.0 else 1.0
-        out += T_s * L + (P * a + Q - T_s) * int_a + P * b * (1.0 + E1) * (1.0 + Ga) * L * phi
-        S -= mj * (a * r + b * _wn(E1, r, invk))
-        if full:
-            head += 1
-            if head == cap:
-                head = 0
-            count -= 1
-        else:
-            if same:
-                r_new = r - L * inv_mn
-                # the partial piece ends at the end of the outflow (Gb = G_end)
-                E1_new = (E1 + Ga + E1 * Ga - Gb) * inv_end
-            else:
-                r_new = r - L / mj
-                E1_new = math.expm1(-k * r_new)
-            buf[i, h, C_R] = r_new
-            buf[i, h, C_E1] = E1_new
-            S += mj * (a * r_new + b * _wn(E1_new, r_new, invk))
-        rem -= L
-        theta_a = theta_b
-        Ga = Gb
-    if delta > M:
-        # water entering and leaving within the step stays exactly M/ṁ
-        out += (delta - M) * (T_s + (T_in - T_s) * (1.0 + G_end))
-        r_in = M * inv_mn
-        E1_in = G_end
-    else:
-        r_in = dt
-        E1_in = F1
-    # the step's affine map for the water in the pipe, then the new parcel (end of step)
-    P1 = f * P
-    Q1 = Q + F1 * (Q - T_s)
-    inv_P1 = fs[i, FS_INVP] * par[i, PP_INVF]
-    a_in = (T_s - Q1) * inv_P1
-    b_in = (T_in - T_s) * inv_P1
-    if count < cap:
-        t = head + count
-        if t >= cap:
-            t -= cap
-        buf[i, t, C_MJ] = mn
-        buf[i, t, C_R] = r_in
-        buf[i, t, C_E1] = E1_in
-        buf[i, t, C_A] = a_in
-        buf[i, t, C_B] = b_in
-        S += mn * (a_in * r_in + b_in * _wn(E1_in, r_in, invk))
-        count += 1
-    else:
-        # full buffer: the newest parcel absorbs the inflow, well mixed (energy-exact)
-        t = head + count - 1
-        if t >= cap:
-            t -= cap
-        e_t = _contribution(buf, i, t, invk)
-        e_in = mn * (a_in * r_in + b_in * _wn(E1_in, r_in, invk))
-        mass = buf[i, t, C_MJ] * buf[i, t, C_R] + mn * r_in
-        r_m = mass / mn
-        buf[i, t, C_MJ] = mn
-        buf[i, t, C_R] = r_m
-        buf[i, t, C_E1] = math.expm1(-k * r_m)
-        buf[i, t, C_A] = (e_t + e_in) / mass
-        buf[i, t, C_B] = 0.0
-        S += e_in
-        fs[i, FS_MERGES] += 1.0
-    ring[i, 0] = head
-    ring[i, 1] = count
-    fs[i, FS_P] = P1
-    fs[i, FS_INVP] = inv_P1
-    fs[i, FS_Q] = Q1
-    fs[i, FS_S] = S
-    E_new = P1 * S + Q1 * M
-    gain = E_new - E_old - (delta * T_in - out)
-    return out * inv_mn * inv_dt, gain * inv_dt
+    pipe_outflow(par, fs, ring, buf, i, mdot, T_s)
+    return pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s)
 
 
 @njit(cache=True)

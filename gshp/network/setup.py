@@ -31,8 +31,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from gshp.network import soil
-from gshp.network.model import NetworkModel, build_network, critical_pressure_drop
-from gshp.network.model import pipe_design_flows
+from gshp.network.model import (
+    NetworkModel,
+    build_network,
+    critical_pressure_drop,
+    pipe_design_flows,
+)
 from gshp.network.topology import Tree, tree_from_config
 
 NETWORK_STEP_S = 900.0

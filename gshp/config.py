@@ -486,6 +486,16 @@ class NetworkConfig:
         unit="m²/s",
         doc="Soil thermal diffusivity for the seasonal profile (1.5 W/(m·K) / 2.2 MJ/(m³·K)).",
     )
+    unmet_tolerance_K: float = F(
+        0.5,
+        kind="float",
+        lo=0,
+        hi=10,
+        unit="K",
+        doc="'pipes': a substation counts as short of heat (cold) when the supply at its "
+        "node is more than this below the heating (above the cooling) setpoint; it leaves "
+        "out the few tenths of a kelvin the water normally changes along the pipes.",
+    )
     substation_pressure_drop_kPa: float = F(
         50.0,
         kind="float",

@@ -133,3 +133,75 @@ def network_step(
             m_tot += m_pipe[i]
     T_return = plant / m_tot if m_tot > 0.0 else T_supply
     return T_return, gain * cp
+
+
+@njit(cache=True, inline="always")
+def booster_cops_at(T, table, T0, dT):
+    """Booster COP_sh, COP_dhw, EER at network temperature ``T`` by linear interpolation
+    in ``table`` (rows at ``T0 + j·dT``, clamped at the ends)."""
+    x = (T - T0) / dT
+    n = table.shape[0]
+    if x <= 0.0:
+        return table[0, 0], table[0, 1], table[0, 2]
+    if x >= n - 1:
+        return table[n - 1, 0], table[n - 1, 1], table[n - 1, 2]
+    j = int(x)
+    w = x - j
+    return (
+        table[j, 0] + w * (table[j + 1, 0] - table[j, 0]),
+        table[j, 1] + w * (table[j + 1, 1] - table[j, 1]),
+        table[j, 2] + w * (table[j + 1, 2] - table[j, 2]),
+    )
+
+
+@njit(cache=True)
+def substation_loads(Qsh, Qdhw, Qsc, Qpvt, Qdirect, load_direct, T_node_b, cop_table, cop_T0,
+                     cop_dT, cp, dT_design, m_min_b, Q_b, m_b):  # fmt: skip
+    """Each substation's share (1/n_b) of the slot's district demands drawn through its
+    booster at the supply temperature of its node; fills ``Q_b`` (W, + drawn from the
+    network) and ``m_b`` (kg/s, ``max(|Q_b|/(c·ΔT), ṁ_min)``) and returns the boosters'
+    electric power (heating + DHW, cooling), W."""
+    nb = Q_b.size
+    share = 1.0 / nb
+    P_heat = 0.0
+    P_cool = 0.0
+    for b in range(nb):
+        if load_direct:
+            q = Qdirect * share
+        else:
+            c_sh, c_dhw, eer = booster_cops_at(T_node_b[b], cop_table, cop_T0, cop_dT)
+            ph = (Qsh / c_sh + Qdhw / c_dhw) * share
+            pc = Qsc / eer * share
+            P_heat += ph
+            P_cool += pc
+            q = (Qsh + Qdhw - Qsc - Qpvt) * share - ph - pc
+        Q_b[b] = q
+        m = abs(q) / (cp * dT_design)
+        m_b[b] = m if m > m_min_b else m_min_b
+    return P_heat, P_cool
+
+
+@njit(cache=True)
+def substation_shortfall(Q_b, m_b, T_node_b, T_set, heating, cp, tol):
+    """Heat the substations could not get at the setpoint (W), bounded by their demand.
+
+    Heating season: substations drawing heat whose supply is more than ``tol`` below the
+    setpoint miss ``min(Q_b, ṁ_b·c·(T_set − tol − T_node))``; cooling season: substations
+    rejecting heat with their supply more than ``tol`` above the setpoint miss
+    ``min(−Q_b, ṁ_b·c·(T_node − T_set − tol))``. A shortfall of the design ΔT or more
+    means the whole demand is unmet. The tolerance leaves out the few tenths of a kelvin
+    the water normally loses or gains along the pipes."""
+    s = 0.0
+    for b in range(Q_b.size):
+        q = Q_b[b]
+        if heating:
+            d = T_set - tol - T_node_b[b]
+            if q > 0.0 and d > 0.0:
+                g = m_b[b] * cp * d
+                s += g if g < q else q
+        else:
+            d = T_node_b[b] - T_set - tol
+            if q < 0.0 and d > 0.0:
+                g = m_b[b] * cp * d
+                s += g if g < -q else -q
+    return s

@@ -66,8 +66,8 @@ PP_M, PP_K, PP_F, PP_F1, PP_INVK, PP_DT, PP_INVF, PP_INVDT = range(8)
 N_PP = 8
 FS_P, FS_Q, FS_S, FS_MERGES, FS_INVP, FS_EOLD, FS_OUT, FS_GEND = range(8)
 N_FS = 8
-C_MJ, C_R, C_E1, C_A, C_B = range(5)
-N_C = 5
+C_MJ, C_R, C_E1, C_A, C_B, C_IMJ = range(6)
+N_C = 6
 RENORM_P = 1e-100
 DEFAULT_CAPACITY = 64
 
@@ -107,6 +107,7 @@ def pipe_init(par, fs, ring, buf, i, mass_kg, k, dt, T0):
     ring[i, 1] = 1
     # one uniform parcel (b = 0); its nominal flow makes it span one step of entry time
     buf[i, 0, C_MJ] = mass_kg / dt
+    buf[i, 0, C_IMJ] = dt / mass_kg
     buf[i, 0, C_R] = dt
     buf[i, 0, C_E1] = par[i, PP_F1]
     buf[i, 0, C_A] = T0
@@ -122,6 +123,19 @@ def _expm1(x):
             1.0 / 120.0 + x * (1.0 / 720.0 + x * (1.0 / 5040.0 + x * (
                 1.0 / 40320.0 + x * (1.0 / 362880.0 + x / 3628800.0)))))))))  # fmt: skip
     return math.expm1(x)
+
+
+@njit(cache=True, inline="always")
+def _expm1_pair(x):
+    """(expm1(−x), exp(x)) for x ≥ 0, from one even/odd series evaluation when x < 0.08."""
+    if x < 0.08:
+        x2 = x * x
+        odd = x * (1.0 + x2 * (1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (
+            1.0 / 5040.0 + x2 / 362880.0))))  # fmt: skip
+        even = x2 * (0.5 + x2 * (1.0 / 24.0 + x2 * (1.0 / 720.0 + x2 * (
+            1.0 / 40320.0 + x2 / 3628800.0))))  # fmt: skip
+        return even - odd, 1.0 + even + odd
+    return math.expm1(-x), math.exp(x)
 
 
 @njit(cache=True, inline="always")
@@ -195,8 +209,7 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
     delta = mn * par[i, PP_DT]
     if delta > M:
         old_out = M
-        G_end = _expm1(-k * M * inv_mn)
-        inv_end = 1.0 / (1.0 + G_end)
+        G_end, inv_end = _expm1_pair(k * M * inv_mn)
     else:
         old_out = delta
         G_end = par[i, PP_F1]
@@ -234,7 +247,7 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
             int_a = mn * (Ga - Gb) * invk
         else:
             int_a = L
-        inv_mj = 1.0 / mj
+        inv_mj = buf[i, h, C_IMJ]
         if same:
             phi = 1.0
             ey = 0.0
@@ -315,6 +328,7 @@ def pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s):
         if t >= cap:
             t -= cap
         buf[i, t, C_MJ] = mn
+        buf[i, t, C_IMJ] = inv_mn
         buf[i, t, C_R] = r_in
         buf[i, t, C_E1] = E1_in
         buf[i, t, C_A] = a_in
@@ -329,6 +343,7 @@ def pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s):
         mass = buf[i, t, C_MJ] * buf[i, t, C_R] + mn * r_in
         r_m = mass * inv_mn
         buf[i, t, C_MJ] = mn
+        buf[i, t, C_IMJ] = inv_mn
         buf[i, t, C_R] = r_m
         buf[i, t, C_E1] = math.expm1(-k * r_m)
         buf[i, t, C_A] = (e_t + e_in) / mass

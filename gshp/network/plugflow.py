@@ -183,7 +183,7 @@ def _renormalise(par, fs, ring, buf, i):
     fs[i, FS_S] = S
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
     """First half of :func:`pipe_step`: the water that was in the pipe at the start of the
     step and leaves during it (independent of the inlet, so the outflows of all pipes of a
@@ -280,7 +280,7 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
     fs[i, FS_OUT] = out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s):
     """Second half of :func:`pipe_step` (after :func:`pipe_outflow` with the same flow and
     soil temperature): water entering (and, at ``ṁΔt > M``, passing through), the step's

@@ -38,14 +38,14 @@ def _loop_network(par, fs, ring, buf, parent, bpipe, down, w, mb_slots, Q_slots,
     nb = bpipe.size
     m_pipe = np.zeros(n)
     T_node = np.zeros(nb)
-    work = np.zeros(3 * n)
+    work = np.zeros(4 * n)
     acc = 0.0
     slot = 0
     j = 0
     n_slots = mb_slots.shape[0]
     m_b = mb_slots[0]
     Q_b = Q_slots[0]
-    network_flows(m_b, down, m_pipe)
+    network_flows(m_b, bpipe, parent, m_pipe)
     for _k in range(n_steps):
         j += 1
         if j == steps_per_slot:
@@ -55,7 +55,7 @@ def _loop_network(par, fs, ring, buf, parent, bpipe, down, w, mb_slots, Q_slots,
                 slot = 0
             m_b = mb_slots[slot]
             Q_b = Q_slots[slot]
-            network_flows(m_b, down, m_pipe)
+            network_flows(m_b, bpipe, parent, m_pipe)
         T_ret, Q_p = network_step(par, fs, ring, buf, parent, bpipe, w, m_pipe, m_b, Q_b,
                                   T_soil, 20.0, 4186.0, T_node, work)  # fmt: skip
         acc += T_ret + Q_p

@@ -62,15 +62,18 @@ VAR_META = {
     "mode": ("1", "season: 0 heating, 1 cooling (majority over the interval)"),
     "unmet_heat": (
         "W",
-        "shortfall of the supply against its setpoint while heat is drawn "
-        "in the heating season, m·c_p·(T_setpoint − T_supply)",
+        "heating season: heat the substations could not get at the setpoint (supply at "
+        "their node below it), bounded by their demand; model 'lumped': "
+        "m·c_p·(T_setpoint − T_supply) while heat is drawn",
     ),
+    "Q_pipes": ("W", "heat gained by the network water from the soil (+ gained, − lost)"),
     "bypass_on_fraction": ("1", "fraction of time the cooling bypass runs"),
     "Q_tank_loss": ("W", "tank heat loss to the plant room"),
     "unmet_cooling": (
         "W",
-        "shortfall of the supply against its setpoint while heat is "
-        "rejected in the cooling season, m·c_p·(T_supply − T_setpoint)",
+        "cooling season: heat the substations could not reject at the setpoint (supply at "
+        "their node above it), bounded by their demand; model 'lumped': "
+        "m·c_p·(T_supply − T_setpoint) while heat is rejected",
     ),
 }
 
@@ -89,6 +92,7 @@ class Prepared:
     n_years: int
     n_out: int
     info: dict
+    network: object = None
 
 
 def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
@@ -220,9 +224,21 @@ def prepare(case: Case) -> Prepared:
     # design flow (actual booster COPs, shortfalls), hence the margin of 2
     C_net = max(C_net_given, 2.0 * dt * m_design * CP_WATER)
     pumps = case.pumps
+    pipes = net.model == "pipes"
+    netw = None
+    if pipes:
+        from gshp.network.setup import COP_TABLE_DT, COP_TABLE_T0, prepare_network
+
+        T0_net = float(sp_heat[0]) if season[0] == 0 else float(sp_cool[0])
+        netw = prepare_network(case, q_nominal, t_air, T0_net, booster, CP_WATER, RHO_WATER)
+        m_design = netw.m_design_total_kg_s
+        # for information only (the kernel's pipes carry their own water)
+        C_net = C_net_given = RHO_WATER * netw.model.volume_m3 * CP_WATER
     P_bf = m_bf / rho_f * pumps.borefield_pressure_drop_kPa * 1e3 / pumps.efficiency
     P_cond = m_cond / RHO_WATER * pumps.condenser_pressure_drop_kPa * 1e3 / pumps.efficiency
     P_net_design = m_design / RHO_WATER * pumps.network_pressure_drop_kPa * 1e3 / pumps.efficiency
+    if pipes:
+        P_net_design = netw.P_pump_design_W
 
     # Output resolution.
     res = sim.output_resolution
@@ -276,6 +292,14 @@ def prepare(case: Case) -> Prepared:
     p[station.P_OVERRIDE_MARGIN] = ctl.season_override_margin_K
     p[station.P_G_COIL_HP] = eps_coil * m_cond * cp_cond
     p[station.P_N_OUT_PER_YEAR] = n_out_year
+    if pipes:
+        p[station.P_PIPES] = 1.0
+        p[station.P_M_MIN_B] = netw.m_min_building_kg_s
+        p[station.P_COP_T0] = COP_TABLE_T0
+        p[station.P_COP_DT] = 1.0 / COP_TABLE_DT
+        mdl = netw.model
+        p[station.P_UA_PIPES] = float(2.0 * np.sum(mdl.U_pair_W_mK * mdl.length_m))
+        p[station.P_UNMET_TOL] = net.unmet_tolerance_K
 
     # a table cell is flagged when any of its corners had the compressor clamped to its
     # operating envelope; the kernel counts GSHP steps in flagged cells
@@ -296,6 +320,21 @@ def prepare(case: Case) -> Prepared:
         booster=booster,
         t_air=t_air,
     )
+    if pipes:
+        mdl = netw.model
+        n_p = netw.tree.n_pipes
+        arrays["net"] = (
+            *mdl.kernel_arrays(),
+            np.ascontiguousarray(netw.T_soil.T),
+            netw.cop_table,
+            np.zeros(n_p),
+            np.zeros(netw.n_buildings),
+            np.zeros(netw.n_buildings),
+            np.full(netw.n_buildings, float(p[station.P_T_INIT_SUPPLY])),
+            np.zeros(4 * n_p),
+        )
+    else:
+        arrays["net"] = _no_network()
     info = dict(
         m_borefield_kg_s=m_bf,
         m_condenser_kg_s=m_cond,
@@ -330,7 +369,21 @@ def prepare(case: Case) -> Prepared:
         n_years=n_years,
         n_out=n_out,
         info=info,
+        network=netw,
     )
+
+
+def _no_network():
+    """Placeholder network arrays of the kernel for model 'lumped' (never read)."""
+    from gshp.network.plugflow import pipe_setup
+
+    par, fs, ring, buf = pipe_setup(0, 1)
+    z = np.zeros(0)
+    return (
+        par, fs, ring, buf, np.zeros(0, np.int64), np.zeros(0, np.int64),
+        np.zeros((0, 0), np.bool_), z, np.zeros((1, 1)), np.zeros((2, 3)), z.copy(),
+        z.copy(), z.copy(), z.copy(), z.copy(),
+    )  # fmt: skip
 
 
 def freezing_point_C(fluid_cfg) -> float:
@@ -401,6 +454,7 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
     E_tank0 = _tank_energy(prep.tank)
     bf0 = prep.borefield
     E_bf0 = _borefield_stored(bf0)
+    E_net0 = _network_stored(prep)
     T_return0 = prep.params[station.P_T_INIT_RETURN]
     ks = initial_kernel_state(prep)
     steps_per_year = int(prep.params[station.P_STEPS_PER_YEAR])
@@ -425,8 +479,9 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
         )
 
     balance = _energy_balance(
-        prep, bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0), T_return0
-    )
+        prep, bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0), T_return0,
+        E_net0, _network_stored(prep) + CP_WATER * ks[station.K_PEND],
+    )  # fmt: skip
     ds = _assemble(prep, out, counts, yearly, monthly, balance, wall)
     return ds
 
@@ -467,7 +522,7 @@ def kernel_args(prep: Prepared, buf: KernelBuffers) -> tuple:
         a["season"], a["sp_heat"], a["sp_cool"], a["month"], a["out_slot"], a["booster"],
         t.t_source, t.t_sink, t.q_cond, t.q_evap, t.power, a["cell_envelope"], prep.tank.T,
         prep.tank.params,
-        *prep.borefield, *buf,
+        *prep.borefield, *buf, *a["net"],
     )  # fmt: skip
 
 
@@ -483,14 +538,30 @@ def _borefield_stored(bfk) -> float:
     return float(borefield_stored_heat(bfk.params, bfk.nodes, bfk.cap))
 
 
-def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0):
+def _network_stored(prep) -> float:
+    """Heat stored in the network pipes' water, J (relative to 0 °C); 0 for 'lumped'."""
+    if prep.network is None:
+        return 0.0
+    from gshp.network.plugflow import pipe_stored
+
+    m = prep.network.model
+    return CP_WATER * sum(
+        pipe_stored(m.par, m.fs, m.ring, m.buf, j) for j in range(2 * m.n_pipes)
+    )
+
+
+def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0, E_net0=0.0, E_net1=0.0):
     """Residuals of the tank, network-water, borefield-fluid, heat-pump and coupling
     balances (J). The coupling residual compares the heat the borefield fluid took up
     with the evaporator load (GSHP) or the coil heat (bypass), step by step."""
     B = station
     tank_res = (E_tank1 - E_tank0) - (-bal[B.B_STATION] + bal[B.B_TCOIL] - bal[B.B_TLOSS])
-    C_net = prep.params[B.P_C_NET]
-    net_res = C_net * (bal[B.B_TRET] - T_ret0) - (bal[B.B_STATION] - bal[B.B_NTO])
+    if prep.network is None:
+        C_net = prep.params[B.P_C_NET]
+        net_res = C_net * (bal[B.B_TRET] - T_ret0) - (bal[B.B_STATION] - bal[B.B_NTO])
+    else:
+        # pipes: station heat = substations − pipes' gain + stored (+ owed to the network)
+        net_res = (E_net1 - E_net0) - (bal[B.B_STATION] - bal[B.B_NTO])
     # fluid heat = heat through the wall − heat stored in the fluid and grout
     bf_res = bal[B.B_BFQ] - (bal[B.B_BFWALL] - (E_bf1 - E_bf0))
     hp_res = bal[B.B_HPRES]
@@ -534,6 +605,8 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
     time_coord = time_axis(res, prep.n_out, dt)
     data = {}
     for i, name in enumerate(station.OUT_NAMES):
+        if name == "Q_pipes" and prep.network is None:
+            continue
         unit, long = VAR_META[name]
         values = means[:, i]
         if name == "mode":
@@ -603,6 +676,28 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
             "kWh",
             "cooling shortfall: supply above its setpoint while heat is rejected",
         ),
+        "Q_pipes_heating_season": (
+            y[:, Y.Y_QP_HEAT] / J,
+            "kWh",
+            "heat gained by the network pipes from the soil in the heating season "
+            "(− = lost)",
+        ),
+        "Q_pipes_cooling_season": (
+            y[:, Y.Y_QP_COOL] / J,
+            "kWh",
+            "heat gained by the network pipes from the soil in the cooling season "
+            "(− = lost)",
+        ),
+        "setpoint_deviation_heating": (
+            y[:, Y.Y_DEV_HEAT] / 3600.0,
+            "K h",
+            "heating season: supply below its setpoint, kelvin-hours",
+        ),
+        "setpoint_deviation_cooling": (
+            y[:, Y.Y_DEV_COOL] / 3600.0,
+            "K h",
+            "cooling season: supply above its setpoint, kelvin-hours",
+        ),
         "T_bhe_out_min": (
             nan_if_inf(y[:, Y.Y_TMIN]),
             "°C",
@@ -646,6 +741,12 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
         ),
         "gshp_starts": (y[:, Y.Y_STARTS].astype(np.int64), "1", "GSHP starts"),
     }
+    if prep.network is None:
+        for name in (
+            "Q_pipes_heating_season",
+            "Q_pipes_cooling_season",
+        ):
+            yearly_vars.pop(name)
     for name, (values, unit, long) in yearly_vars.items():
         data[name] = ("year", values, dict(units=unit, long_name=long))
     data["cop_gshp_monthly"] = (
@@ -687,6 +788,10 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
         },
         district_loads=json.dumps(prep.info["district_load_summary"]),
         borefield=json.dumps(bf_info, default=float),
+        network=json.dumps(
+            prep.network.attrs() if prep.network is not None else {"model": "lumped"},
+            default=float,
+        ),
         heat_pump=json.dumps(getattr(prep.heat_pump, "scaling_info", lambda: {})(), default=float),
     )
     ds = xr.Dataset(

@@ -21,9 +21,16 @@ Each step couples, in this order (DESIGN §1–§3):
    mixing, coil heat, losses)
    advances; supply = mix of tank outlet and network return; shortfall against the
    setpoint is recorded as unmet heat.
-5. **Network water** is one mixed node of heat capacity ``C_net``: it receives the
-   station's heat and gives the substations' load, which sets the return temperature of
-   the next step, exactly conserving energy.
+5. **Network water.** ``network.model = "pipes"`` (default): the buried pipe network
+   (:mod:`gshp.network`) is advanced once per 15-min load slot, at the slot's start:
+   each substation draws its share of the demands through its booster at the supply
+   temperature of its node, flows add up along the tree, the supply and return pipes
+   carry the water with delay and exchange with the soil, and the station takes the
+   slot's return in each of its steps; what the station actually supplied over the slot
+   beyond the slot's inlet is owed to the network and added to the next slot's inlet
+   (energy-exact). ``"lumped"``: one mixed node of heat capacity ``C_net`` receives the
+   station's heat and gives the substations' load, which sets the return temperature
+   of the next step, exactly conserving energy.
 
 All per-step work is allocation-free; outputs are accumulated into the chosen output
 resolution, yearly and monthly indicators, and energy-balance sums inside the loop.
@@ -42,6 +49,12 @@ from gshp.borefield.kernel import (
 from gshp.controls import adaptive_choice, hysteresis
 from gshp.heatpump import _cell as hp_cell
 from gshp.heatpump import booster_cops, hp_lookup
+from gshp.network.kernel import (
+    network_flows,
+    network_step,
+    substation_loads,
+    substation_shortfall,
+)
 from gshp.tank import coil_fluid_coeffs, coil_temperature, tank_step, tempering_valve
 
 # ---- output time series (means over each output interval) --------------------------
@@ -68,6 +81,7 @@ OUT_NAMES = (
     "bypass_on_fraction",
     "Q_tank_loss",
     "unmet_cooling",
+    "Q_pipes",
 )
 (
     O_TS,
@@ -92,8 +106,9 @@ OUT_NAMES = (
     O_BYON,
     O_QLOSS,
     O_UNMETC,
-) = range(22)
-N_OUT = 22
+    O_QPIPES,
+) = range(23)
+N_OUT = 23
 
 # ---- yearly sums (J unless noted; temperatures °C; counts) -----------------------------
 (
@@ -125,8 +140,12 @@ N_OUT = 22
     Y_NHEAT,
     Y_UNMETC,
     Y_EDGE,
-) = range(28)
-N_YEAR = 28
+    Y_QP_HEAT,
+    Y_QP_COOL,
+    Y_DEV_HEAT,
+    Y_DEV_COOL,
+) = range(32)
+N_YEAR = 32
 
 # ---- energy-balance sums over the whole run (J; B_TRET: final return temperature, °C) ---
 (B_STATION, B_TCOIL, B_TLOSS, B_NTO, B_BFQ, B_HPRES, B_THRU, B_TRET, B_BFWALL, B_COUPLE) = range(10)
@@ -174,8 +193,14 @@ NONFINITE_NAMES = ("T_bhe_out", "T_tank_top", "T_supply", "Q_network", "T_return
     P_T_INIT_SUPPLY,
     P_OVERRIDE_MARGIN,
     P_G_COIL_HP,
-) = range(35)
-N_PARAMS = 35
+    P_PIPES,
+    P_M_MIN_B,
+    P_COP_T0,
+    P_COP_DT,
+    P_UA_PIPES,
+    P_UNMET_TOL,
+) = range(41)
+N_PARAMS = 41
 
 # ---- kernel state carried between chunks -------------------------------------------------
 (
@@ -199,8 +224,17 @@ N_PARAMS = 35
     K_COP_SH,
     K_COP_DHW,
     K_EER,
-) = range(20)
-N_KSTATE = 20
+    K_PEND,
+    K_T_IN_NET,
+    K_QP,
+    K_QB,
+    K_M_NET,
+    K_PBH,
+    K_PBC,
+    K_SH_H,
+    K_SH_C,
+) = range(29)
+N_KSTATE = 29
 
 
 @njit(cache=True, inline="always")
@@ -296,6 +330,21 @@ def run_kernel(
     monthly,
     bal,
     status,
+    n_par,
+    n_fs,
+    n_ring,
+    n_buf,
+    n_parent,
+    n_bpipe,
+    n_down,
+    n_w,
+    n_soil,
+    cop_table,
+    n_mpipe,
+    n_mb,
+    n_qb,
+    n_tnode,
+    n_work,
 ):
     """Run steps ``k_start`` … ``k_stop − 1`` of a case (see the module docstring).
 
@@ -354,6 +403,18 @@ def run_kernel(
     eer = ks[K_EER]
     steps_per_day = int(round(86400.0 / dt))
     margin = p[P_OVERRIDE_MARGIN]
+    pipes = p[P_PIPES] > 0.5
+    pend = ks[K_PEND]
+    T_in_net = ks[K_T_IN_NET]
+    Qp_s = ks[K_QP]
+    QB_s = ks[K_QB]
+    m_net_s = ks[K_M_NET]
+    P_bh_s = ks[K_PBH]
+    P_bc_s = ks[K_PBC]
+    sh_h_s = ks[K_SH_H]
+    sh_c_s = ks[K_SH_C]
+    slot_s = dt * steps_per_slot
+    UA_pipes = p[P_UA_PIPES]
 
     for k in range(k_start, min(k_stop, n_steps)):
         year = k // steps_per_year
@@ -365,9 +426,10 @@ def run_kernel(
         if k % steps_per_day == 0:
             if adaptive and k > 0 and base_mode == 0 and day_sh + day_dhw > 0.0:
                 T_src = day_tsrc / day_nsrc if day_nsrc > 0 else T_bhe_out
+                T_soil_day = n_soil[slot, 0] if pipes else 0.0
                 ad_T = _adaptive_move(
                     ad_T, p, day_sh, day_dhw, day_pvt, T_src, booster, hp_ts, hp_tk, hp_qc,
-                    hp_qe, hp_pw,
+                    hp_qe, hp_pw, UA_pipes, T_soil_day,
                 )  # fmt: skip
             day_sh = 0.0
             day_dhw = 0.0
@@ -392,34 +454,73 @@ def run_kernel(
         T_set = T_heat_set if heating else T_cool_set
 
         # ---- 1. district -> network load ----------------------------------------------
-        if k_in_year % steps_per_slot == 0:
-            # booster COPs at the supply temperature seen at the start of each 15-min
-            # load slot (they change negligibly within a slot)
-            cop_sh, cop_dhw, eer = booster_cops(T_supply_prev, booster)
-        if load_direct:
-            Q_net = q_direct[slot]
-            P_boost = 0.0
-            P_boost_heat = 0.0
-            P_boost_cool = 0.0
-        else:
-            Qsh = q_sh[slot]
-            Qdhw = q_dhw[slot]
-            Qsc = q_sc[slot]
-            P_boost_heat = Qsh / cop_sh + Qdhw / cop_dhw
-            P_boost_cool = Qsc / eer
+        if pipes:
+            if k_in_year % steps_per_slot == 0:
+                # once per load slot: substations at their nodes, then the network
+                P_bh_s, P_bc_s = substation_loads(
+                    q_sh[slot], q_dhw[slot], q_sc[slot], q_pvt[slot], q_direct[slot],
+                    load_direct, n_tnode, cop_table, p[P_COP_T0], p[P_COP_DT], cp_w,
+                    dT_net, p[P_M_MIN_B], n_qb, n_mb,
+                )  # fmt: skip
+                m_net_s = network_flows(n_mb, n_bpipe, n_parent, n_mpipe)
+                # supply entering the network over the slot: the station's last supply,
+                # corrected by the energy still owed from earlier slots (≤ 1 K a slot)
+                corr = pend / (m_net_s * slot_s)
+                if corr > 1.0:
+                    corr = 1.0
+                elif corr < -1.0:
+                    corr = -1.0
+                T_in_net = T_supply_prev + corr
+                T_return, Qp_s = network_step(
+                    n_par, n_fs, n_ring, n_buf, n_parent, n_bpipe, n_w, n_mpipe, n_mb, n_qb,
+                    n_soil[slot], T_in_net, cp_w, n_tnode, n_work,
+                )  # fmt: skip
+                QB_s = 0.0
+                for b in range(n_qb.size):
+                    QB_s += n_qb[b]
+                tol = p[P_UNMET_TOL]
+                sh_h_s = substation_shortfall(n_qb, n_mb, n_tnode, T_heat_set, True, cp_w, tol)
+                sh_c_s = substation_shortfall(n_qb, n_mb, n_tnode, T_cool_set, False, cp_w, tol)
+            P_boost_heat = P_bh_s
+            P_boost_cool = P_bc_s
             P_boost = P_boost_heat + P_boost_cool
-            Q_net = Qsh + Qdhw - P_boost_heat - Qsc - P_boost_cool - q_pvt[slot]
-            day_sh += Qsh * dt
-            day_dhw += Qdhw * dt
-            day_pvt += q_pvt[slot] * dt
+            Q_net = QB_s - Qp_s
+            Q_subst = QB_s
+            m_net = m_net_s
+            if not load_direct:
+                day_sh += q_sh[slot] * dt
+                day_dhw += q_dhw[slot] * dt
+                day_pvt += q_pvt[slot] * dt
+        else:
+            if k_in_year % steps_per_slot == 0:
+                # booster COPs at the supply temperature seen at the start of each 15-min
+                # load slot (they change negligibly within a slot)
+                cop_sh, cop_dhw, eer = booster_cops(T_supply_prev, booster)
+            if load_direct:
+                Q_net = q_direct[slot]
+                P_boost = 0.0
+                P_boost_heat = 0.0
+                P_boost_cool = 0.0
+            else:
+                Qsh = q_sh[slot]
+                Qdhw = q_dhw[slot]
+                Qsc = q_sc[slot]
+                P_boost_heat = Qsh / cop_sh + Qdhw / cop_dhw
+                P_boost_cool = Qsc / eer
+                P_boost = P_boost_heat + P_boost_cool
+                Q_net = Qsh + Qdhw - P_boost_heat - Qsc - P_boost_cool - q_pvt[slot]
+                day_sh += Qsh * dt
+                day_dhw += Qdhw * dt
+                day_pvt += q_pvt[slot] * dt
+            Q_subst = Q_net
+            m_net = abs(Q_net) / (cp_w * dT_net)
+            if m_net < m_min:
+                m_net = m_min
         if not np.isfinite(Q_net):
             status[0] = STATUS_NONFINITE
             status[1] = k
             status[2] = 3
             break
-        m_net = abs(Q_net) / (cp_w * dT_net)
-        if m_net < m_min:
-            m_net = m_min
 
         # ---- 2. controls -----------------------------------------------------------------
         if mode != prev_mode:
@@ -538,13 +639,23 @@ def run_kernel(
         # (too cold while heating is drawn, too warm while heat is rejected in summer)
         unmet = 0.0  # heating side: supply below the setpoint while heat is drawn
         unmet_c = 0.0  # cooling side: supply above the setpoint while heat is rejected
-        if heating and draw:
+        if pipes:
+            # at the substations, bounded by their demand
+            if heating:
+                unmet = sh_h_s
+            else:
+                unmet_c = sh_c_s
+        elif heating and draw:
             unmet = max(0.0, m_net * cp_w * (T_set - T_supply))
         elif not heating and not draw:
             unmet_c = max(0.0, m_net * cp_w * (T_supply - T_set))
 
-        # ---- 5. network water node -------------------------------------------------------
-        T_return = T_return + dt * (Q_station - Q_net) / C_net
+        # ---- 5. network water --------------------------------------------------------------
+        if pipes:
+            # the station's supply over the step against what entered the network
+            pend += m_net * dt * (T_supply - T_in_net)
+        else:
+            T_return = T_return + dt * (Q_station - Q_net) / C_net
 
         # ---- pumps -------------------------------------------------------------------------
         P_bf = p[P_P_BF] if m_run > 0.0 else 0.0
@@ -582,7 +693,8 @@ def run_kernel(
         out[o, O_TBIN] += T_bhe_in
         out[o, O_TBOUT] += T_bhe_out
         out[o, O_TWALL] += T_wall
-        out[o, O_QNET] += Q_net
+        out[o, O_QNET] += Q_subst
+        out[o, O_QPIPES] += Qp_s
         out[o, O_QC] += Q_c
         out[o, O_QE] += Q_e
         out[o, O_PHP] += P_hp
@@ -627,10 +739,10 @@ def run_kernel(
         yearly[year, Y_TWALL] += T_wall
         yearly[year, Y_UNMET] += unmet * dt
         yearly[year, Y_UNMETC] += unmet_c * dt
-        if Q_net > 0.0:
-            yearly[year, Y_QNDRAWN] += Q_net * dt
+        if Q_subst > 0.0:
+            yearly[year, Y_QNDRAWN] += Q_subst * dt
         else:
-            yearly[year, Y_QNREJ] -= Q_net * dt
+            yearly[year, Y_QNREJ] -= Q_subst * dt
         yearly[year, Y_QBY] += Q_by * dt
         yearly[year, Y_CLAMP] += envelope
         yearly[year, Y_EDGE] += edge
@@ -638,6 +750,13 @@ def run_kernel(
         if heating:
             yearly[year, Y_TSH] += T_supply
             yearly[year, Y_NHEAT] += 1.0
+            yearly[year, Y_QP_HEAT] += Qp_s * dt
+            if T_supply < T_set:
+                yearly[year, Y_DEV_HEAT] += (T_set - T_supply) * dt
+        else:
+            yearly[year, Y_QP_COOL] += Qp_s * dt
+            if T_supply > T_set:
+                yearly[year, Y_DEV_COOL] += (T_supply - T_set) * dt
         mi = year * 12 + month[slot] - 1
         monthly[mi, 0] += Q_c * dt
         monthly[mi, 1] += P_hp * dt
@@ -674,39 +793,54 @@ def run_kernel(
     ks[K_COP_SH] = cop_sh
     ks[K_COP_DHW] = cop_dhw
     ks[K_EER] = eer
+    ks[K_PEND] = pend
+    ks[K_T_IN_NET] = T_in_net
+    ks[K_QP] = Qp_s
+    ks[K_QB] = QB_s
+    ks[K_M_NET] = m_net_s
+    ks[K_PBH] = P_bh_s
+    ks[K_PBC] = P_bc_s
+    ks[K_SH_H] = sh_h_s
+    ks[K_SH_C] = sh_c_s
     bal[B_TRET] = T_return
 
 
 @njit(cache=True)
 def _adaptive_move(
-    ad_T, p, day_sh, day_dhw, day_pvt, T_src, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw
+    ad_T, p, day_sh, day_dhw, day_pvt, T_src, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw,
+    UA_pipes, T_soil,
 ):
     """Daily move of the adaptive winter setpoint (see gshp.controls.adaptive_choice)."""
     step = p[P_AD_STEP]
     e0 = _daily_electricity(
         ad_T - step, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts,
-        hp_tk, hp_qc, hp_qe, hp_pw,
+        hp_tk, hp_qc, hp_qe, hp_pw, UA_pipes, T_soil, p[P_DT_NET],
     )  # fmt: skip
     e1 = _daily_electricity(
         ad_T, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts, hp_tk,
-        hp_qc, hp_qe, hp_pw,
+        hp_qc, hp_qe, hp_pw, UA_pipes, T_soil, p[P_DT_NET],
     )  # fmt: skip
     e2 = _daily_electricity(
         ad_T + step, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts,
-        hp_tk, hp_qc, hp_qe, hp_pw,
+        hp_tk, hp_qc, hp_qe, hp_pw, UA_pipes, T_soil, p[P_DT_NET],
     )  # fmt: skip
     return adaptive_choice(ad_T, p[P_AD_TMIN], p[P_AD_TMAX], step, e0, e1, e2)
 
 
 @njit(cache=True)
 def _daily_electricity(
-    T_set, Q_sh, Q_dhw, Q_pvt, T_src, sink_offset, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw
+    T_set, Q_sh, Q_dhw, Q_pvt, T_src, sink_offset, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw,
+    UA_pipes, T_soil, dT_net,
 ):
     """Estimated electricity (J) of the boosters and the GSHP for one day's loads at a
-    candidate winter setpoint (the adaptive strategy's objective)."""
+    candidate winter setpoint (the adaptive strategy's objective). With buried pipes
+    (``UA_pipes`` W/K of both pipes of every trench) the network's exchange with the soil
+    at the candidate setpoint is added: water at ``T_set − ΔT/2`` on average loses
+    ``UA·(T − T_soil)`` (or gains it, below the soil temperature)."""
     cop_sh, cop_dhw, _eer = booster_cops(T_set, booster)
     e_boost = Q_sh / cop_sh + Q_dhw / cop_dhw
     q_net = Q_sh + Q_dhw - e_boost - Q_pvt
+    q_net += UA_pipes * (T_set - 0.5 * dT_net - T_soil) * 86400.0
     if q_net <= 0.0:
         return e_boost
     q_c, _q_e, pw, _cl = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_set + sink_offset)

@@ -122,13 +122,14 @@ def test_network_step_conserves_energy_and_mixes_returns():
     rng = np.random.default_rng(3)
     m_pipe = np.zeros(n)
     T_node = np.zeros(7)
-    work = np.zeros(3 * n)
+    work = np.zeros(4 * n)
     E0 = sum(pipe_stored(par, fs, ring, buf, j) for j in range(2 * n)) * 4186.0
     station = subst = pipes = 0.0
     for _ in range(3000):
         m_b = rng.uniform(0.05, 1.0, 7)
         Q_b = rng.uniform(-0.5, 1.0, 7) * m_b * 4186.0 * 5.0
-        m_tot = network_flows(m_b, down, m_pipe)
+        m_tot = network_flows(m_b, bpipe, parent, m_pipe)
+        assert np.allclose(m_pipe, down @ m_b)
         T_sup = rng.uniform(15, 25)
         T_soil = np.full(n, rng.uniform(0, 15))
         T_ret, Q_p = network_step(

@@ -29,20 +29,21 @@ from gshp.network.plugflow import pipe_inflow, pipe_mean_temperature, pipe_outfl
 
 
 @njit(cache=True)
-def network_flows(m_b, downstream, m_pipe):
-    """Flow of each pipe pair (kg/s) = sum of the substation flows ``m_b`` downstream
-    (``downstream[i, b]`` true); returns the plant's total flow."""
+def network_flows(m_b, building_pipe, parent, m_pipe):
+    """Flow of each pipe pair (kg/s) = sum of the substation flows ``m_b`` downstream of
+    it, accumulated from the leaves (topological order: children after parents); returns
+    the plant's total flow."""
     n = m_pipe.size
-    nb = m_b.size
-    total = 0.0
     for i in range(n):
-        s = 0.0
-        for b in range(nb):
-            if downstream[i, b]:
-                s += m_b[b]
-        m_pipe[i] = s
-    for b in range(nb):
+        m_pipe[i] = 0.0
+    total = 0.0
+    for b in range(m_b.size):
+        m_pipe[building_pipe[b]] += m_b[b]
         total += m_b[b]
+    for i in range(n - 1, -1, -1):
+        p = parent[i]
+        if p >= 0:
+            m_pipe[p] += m_pipe[i]
     return total
 
 
@@ -75,8 +76,8 @@ def network_step(
         Specific heat of the water, J/(kg·K).
     T_node_b : float64 (n_b,)
         Out: supply temperature arriving at each substation, °C.
-    work : float64 (≥ 3n,)
-        Scratch: outlet temperatures and return mixing sums.
+    work : float64 (≥ 4n,)
+        Scratch: effective soil temperatures, outlet temperatures, mixing sums, 1/ṁ.
 
     Returns
     -------
@@ -88,20 +89,23 @@ def network_step(
     nb = building_pipe.size
     # effective soil temperatures from the neighbours' mean temperatures at the start
     for i in range(n):
+        m = m_pipe[i]
+        work[3 * n + i] = 1.0 / m if m > 0.0 else 0.0
         Ts = T_soil[i]
         T_ret_mean = pipe_mean_temperature(par, fs, n + i)
         T_sup_mean = pipe_mean_temperature(par, fs, i)
         work[i] = Ts + w[i] * (T_ret_mean - Ts)
         work[n + i] = Ts + w[n + i] * (T_sup_mean - Ts)
     # the water already in the pipes that leaves during the step: independent pipes
-    for j in range(2 * n):
-        pipe_outflow(par, fs, ring, buf, j, m_pipe[j % n], work[j])
+    for i in range(n):
+        pipe_outflow(par, fs, ring, buf, i, m_pipe[i], work[3 * n + i], work[i])
+        pipe_outflow(par, fs, ring, buf, n + i, m_pipe[i], work[3 * n + i], work[n + i])
     gain = 0.0
     # 1. supply pipes, parents first
     for i in range(n):
         p = parent[i]
         T_in = T_supply if p < 0 else work[2 * n + p]
-        T_out, g = pipe_inflow(par, fs, ring, buf, i, m_pipe[i], T_in, work[i])
+        T_out, g = pipe_inflow(par, fs, ring, buf, i, m_pipe[i], work[3 * n + i], T_in, work[i])
         work[2 * n + i] = T_out
         gain += g
     # 2. substations; their returns start the mixing sums at their nodes (work[0:n] is
@@ -119,8 +123,9 @@ def network_step(
     plant = 0.0
     for i in range(n - 1, -1, -1):
         m = m_pipe[i]
-        T_in = work[i] / m if m > 0.0 else work[2 * n + i]
-        T_out, g = pipe_inflow(par, fs, ring, buf, n + i, m, T_in, work[n + i])
+        inv = work[3 * n + i]
+        T_in = work[i] * inv if m > 0.0 else work[2 * n + i]
+        T_out, g = pipe_inflow(par, fs, ring, buf, n + i, m, inv, T_in, work[n + i])
         gain += g
         p = parent[i]
         if p < 0:
@@ -136,10 +141,11 @@ def network_step(
 
 
 @njit(cache=True, inline="always")
-def booster_cops_at(T, table, T0, dT):
-    """Booster COP_sh, COP_dhw, EER at network temperature ``T`` by linear interpolation
-    in ``table`` (rows at ``T0 + j·dT``, clamped at the ends)."""
-    x = (T - T0) / dT
+def booster_cops_at(T, table, T0, inv_dT):
+    """Row of ``table`` at network temperature ``T`` by linear interpolation (rows at
+    ``T0 + j/inv_dT``, clamped at the ends); the setup tabulates 1/COP_sh, 1/COP_dhw,
+    1/EER (:func:`gshp.network.setup.booster_cop_table`)."""
+    x = (T - T0) * inv_dT
     n = table.shape[0]
     if x <= 0.0:
         return table[0, 0], table[0, 1], table[0, 2]
@@ -156,27 +162,30 @@ def booster_cops_at(T, table, T0, dT):
 
 @njit(cache=True)
 def substation_loads(Qsh, Qdhw, Qsc, Qpvt, Qdirect, load_direct, T_node_b, cop_table, cop_T0,
-                     cop_dT, cp, dT_design, m_min_b, Q_b, m_b):  # fmt: skip
+                     cop_inv_dT, cp, dT_design, m_min_b, Q_b, m_b):  # fmt: skip
     """Each substation's share (1/n_b) of the slot's district demands drawn through its
     booster at the supply temperature of its node; fills ``Q_b`` (W, + drawn from the
     network) and ``m_b`` (kg/s, ``max(|Q_b|/(c·ΔT), ṁ_min)``) and returns the boosters'
     electric power (heating + DHW, cooling), W."""
     nb = Q_b.size
     share = 1.0 / nb
+    inv_mcp = 1.0 / (cp * dT_design)
     P_heat = 0.0
     P_cool = 0.0
+    q_direct = Qdirect * share
+    q_demand = (Qsh + Qdhw - Qsc - Qpvt) * share
     for b in range(nb):
         if load_direct:
-            q = Qdirect * share
+            q = q_direct
         else:
-            c_sh, c_dhw, eer = booster_cops_at(T_node_b[b], cop_table, cop_T0, cop_dT)
-            ph = (Qsh / c_sh + Qdhw / c_dhw) * share
-            pc = Qsc / eer * share
+            i_sh, i_dhw, i_eer = booster_cops_at(T_node_b[b], cop_table, cop_T0, cop_inv_dT)
+            ph = (Qsh * i_sh + Qdhw * i_dhw) * share
+            pc = Qsc * i_eer * share
             P_heat += ph
             P_cool += pc
-            q = (Qsh + Qdhw - Qsc - Qpvt) * share - ph - pc
+            q = q_demand - ph - pc
         Q_b[b] = q
-        m = abs(q) / (cp * dT_design)
+        m = abs(q) * inv_mcp
         m_b[b] = m if m > m_min_b else m_min_b
     return P_heat, P_cool
 

@@ -62,8 +62,8 @@ import math
 import numpy as np
 from numba import njit
 
-PP_M, PP_K, PP_F, PP_F1, PP_INVK, PP_DT, PP_INVF, PP_INVDT = range(8)
-N_PP = 8
+PP_M, PP_K, PP_F, PP_F1, PP_INVK, PP_DT, PP_INVF, PP_INVDT, PP_INVM = range(9)
+N_PP = 9
 FS_P, FS_Q, FS_S, FS_MERGES, FS_INVP, FS_EOLD, FS_OUT, FS_GEND = range(8)
 N_FS = 8
 C_MJ, C_R, C_E1, C_A, C_B, C_IMJ = range(6)
@@ -99,6 +99,7 @@ def pipe_init(par, fs, ring, buf, i, mass_kg, k, dt, T0):
     par[i, PP_DT] = dt
     par[i, PP_INVF] = math.exp(k * dt)
     par[i, PP_INVDT] = 1.0 / dt
+    par[i, PP_INVM] = 1.0 / mass_kg
     fs[i, FS_P] = 1.0
     fs[i, FS_INVP] = 1.0
     fs[i, FS_Q] = 0.0
@@ -184,11 +185,11 @@ def _renormalise(par, fs, ring, buf, i):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
+def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
     """First half of :func:`pipe_step`: the water that was in the pipe at the start of the
     step and leaves during it (independent of the inlet, so the outflows of all pipes of a
     network can be computed before the inlets are known). Keeps the partial results in
-    ``fs`` for :func:`pipe_inflow`."""
+    ``fs`` for :func:`pipe_inflow`. ``inv_mdot`` = 1/``mdot`` (any value when 0)."""
     M = par[i, PP_M]
     k = par[i, PP_K]
     invk = par[i, PP_INVK]
@@ -205,7 +206,7 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
     head = ring[i, 0]
     count = ring[i, 1]
     mn = mdot
-    inv_mn = 1.0 / mn
+    inv_mn = inv_mdot
     delta = mn * par[i, PP_DT]
     if delta > M:
         old_out = M
@@ -215,11 +216,34 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
         G_end = par[i, PP_F1]
         inv_end = par[i, PP_INVF]
     fs[i, FS_GEND] = G_end
+    PQ = Q - T_s
+    if count == 1 and delta >= M:
+        # the common case at a 15-min step: the pipe holds one parcel (the end of the
+        # previous step's inflow) and all of it leaves, over θ ∈ [0, M/ṁ]
+        h = head
+        mj = buf[i, h, C_MJ]
+        r = buf[i, h, C_R]
+        E1 = buf[i, h, C_E1]
+        L = mj * r
+        int_a = mn * (-G_end) * invk if invk > 0.0 else L
+        if mj == mn:
+            phi = 1.0
+        else:
+            phi = _phi(k * (r - M * inv_mn))
+        fs[i, FS_OUT] = T_s * L + (P * buf[i, h, C_A] + PQ) * int_a + (
+            P * buf[i, h, C_B] * (1.0 + E1) * L * phi
+        )
+        head += 1
+        if head == cap:
+            head = 0
+        ring[i, 0] = head
+        ring[i, 1] = 0
+        fs[i, FS_S] = 0.0
+        return
     out = 0.0
     rem = old_out
     Ga = 0.0
     theta_a = 0.0
-    PQ = Q - T_s
     while rem > 0.0 and count > 0:
         h = head
         mj = buf[i, h, C_MJ]
@@ -281,7 +305,7 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, T_s):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s):
+def pipe_inflow(par, fs, ring, buf, i, mdot, inv_mdot, T_in, T_s):
     """Second half of :func:`pipe_step` (after :func:`pipe_outflow` with the same flow and
     soil temperature): water entering (and, at ``ṁΔt > M``, passing through), the step's
     decay of the stored water; returns ``(T_out, Q_gain)`` as :func:`pipe_step`."""
@@ -306,7 +330,7 @@ def pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s):
         T_front = P1 * (buf[i, h, C_A] + buf[i, h, C_B] * (1.0 + buf[i, h, C_E1])) + Q1
         return T_front, (P1 * S + Q1 * M - E_old) * inv_dt
     mn = mdot
-    inv_mn = 1.0 / mn
+    inv_mn = inv_mdot
     delta = mn * par[i, PP_DT]
     out = fs[i, FS_OUT]
     if delta > M:
@@ -376,15 +400,15 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
         water at the outlet end) and the heat the water gained from the soil, as the
         step's mean power per unit heat capacity (kg·K/s; × c_p → W).
     """
-    pipe_outflow(par, fs, ring, buf, i, mdot, T_s)
-    return pipe_inflow(par, fs, ring, buf, i, mdot, T_in, T_s)
+    inv = 1.0 / mdot if mdot > 0.0 else 0.0
+    pipe_outflow(par, fs, ring, buf, i, mdot, inv, T_s)
+    return pipe_inflow(par, fs, ring, buf, i, mdot, inv, T_in, T_s)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pipe_mean_temperature(par, fs, i):
     """Mass-mean water temperature of pipe ``i`` (°C), from the running sum (O(1))."""
-    M = par[i, PP_M]
-    return fs[i, FS_P] * fs[i, FS_S] / M + fs[i, FS_Q]
+    return fs[i, FS_P] * fs[i, FS_S] * par[i, PP_INVM] + fs[i, FS_Q]
 
 
 @njit(cache=True)

@@ -58,7 +58,7 @@ class NetworkSetup:
     T_soil: np.ndarray  # (n_pipes, n_slots) °C
     pump_head_Pa: float
     P_pump_design_W: float
-    cop_table: np.ndarray  # (COP_TABLE_N, 3): COP_sh, COP_dhw, EER by node temperature
+    cop_table: np.ndarray  # (COP_TABLE_N, 3): 1/COP_sh, 1/COP_dhw, 1/EER by node temperature
 
     def attrs(self) -> dict:
         """Summary for the result's attributes."""
@@ -74,11 +74,12 @@ class NetworkSetup:
 
 
 def booster_cop_table(booster_params) -> np.ndarray:
-    """COP_sh, COP_dhw, EER of the boosters on the grid ``COP_TABLE_T0 + j·COP_TABLE_DT``."""
+    """1/COP_sh, 1/COP_dhw, 1/EER of the boosters on the grid
+    ``COP_TABLE_T0 + j·COP_TABLE_DT`` (reciprocals: the kernel multiplies)."""
     from gshp.heatpump import booster_cops
 
     T = COP_TABLE_T0 + COP_TABLE_DT * np.arange(COP_TABLE_N)
-    return np.ascontiguousarray([booster_cops(float(t), booster_params) for t in T])
+    return np.ascontiguousarray(1.0 / np.array([booster_cops(float(t), booster_params) for t in T]))
 
 
 def soil_temperatures(net_cfg, tree: Tree, T_air_slots, slot_s: float) -> np.ndarray:

@@ -98,9 +98,12 @@ def test_heat_pump_and_borefield_consistent_within_the_step(berlin_steps):
 def test_setpoint_met_when_capacity_suffices(berlin_steps):
     ds = berlin_steps
     heating = (ds["mode"].values == 0) & (ds.Q_network.values >= 0)
-    drawn = float(ds.Q_network_drawn.sum())
-    unmet = float(ds.unmet_heat_year.sum())
-    assert unmet < 0.005 * drawn, (unmet, drawn)
+    # the station holds its supply setpoint (kelvin-hours below it: a mean deficit under
+    # 0.1 K over the heating season); the substations' shortfall (unmet_heat) also counts
+    # what the uninsulated pipes lose on the way and is tested in test_network_station
+    dev = float(ds.setpoint_deviation_heating.sum())
+    hours = float(np.sum(ds["mode"].values == 0)) * 180 / 3600
+    assert dev < 0.1 * hours, (dev, hours)
     # while heat is drawn the supply never falls short of the setpoint (a supply above
     # it happens when the network is still warm from rejected heat; that is no shortfall)
     under = ds.T_setpoint.values[heating] - ds.T_supply.values[heating]

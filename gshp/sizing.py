@@ -169,16 +169,16 @@ def run_monthly(prep):
     if prep.n_out > 100_000:
         raise ValueError("run_monthly: prepare the case with a monthly or daily output")
     from gshp import station as S
-    from gshp.simulation import initial_kernel_state, kernel_args, kernel_buffers
+    from gshp.simulation import initial_state, kernel_buffers
 
     n_years = prep.n_years
-    buf = kernel_buffers(prep)
-    yearly, status = buf.yearly, buf.status
-    ks = initial_kernel_state(prep)
-    args = kernel_args(prep, buf)
-    dt = prep.params[S.P_DT]
-    steps_per_day = int(round(86400.0 / dt))
-    steps_per_year = int(prep.params[S.P_STEPS_PER_YEAR])
+    acc = kernel_buffers(prep)
+    yearly, status = acc.yearly, acc.status
+    st = initial_state(prep)
+    par = prep.params
+    steps_per_day = par.clock.steps_per_day
+    steps_per_year = par.clock.steps_per_year
+    Y = S.Y
     shape = (n_years, 12)
     t_min = np.full(shape, np.inf)
     t_max = np.full(shape, -np.inf)
@@ -189,25 +189,25 @@ def run_monthly(prep):
         row = yearly[y]
         k = y * steps_per_year
         for m in range(12):
-            row[S.Y_TMIN] = np.inf
-            row[S.Y_TMAX] = -np.inf
-            row[S.Y_TINMIN] = np.inf
-            row[S.Y_UNMET] = 0.0
-            row[S.Y_UNMETC] = 0.0
-            row[S.Y_FREEZE] = 0.0
+            row[Y.T_bhe_out_min] = np.inf
+            row[Y.T_bhe_out_max] = -np.inf
+            row[Y.T_bhe_in_min] = np.inf
+            row[Y.unmet_heat_year] = 0.0
+            row[Y.unmet_cooling_year] = 0.0
+            row[Y.freezing_steps] = 0.0
             k1 = k + MONTH_DAYS[m] * steps_per_day
-            S.run_kernel(k, k1, ks, *args)
+            S.run_kernel(k, k1, par, st, acc)
             if status[0] != S.STATUS_OK:
                 var = S.NONFINITE_NAMES[int(status[2])]
                 raise FloatingPointError(
                     f"case {prep.case.name}: non-finite {var} at step {int(status[1])} "
                     f"(year {y + 1}, {MONTHS[m]})"
                 )
-            t_min[y, m] = row[S.Y_TMIN]
-            t_max[y, m] = row[S.Y_TMAX]
-            t_in_min[y, m] = row[S.Y_TINMIN]
-            unmet[y, m] = (row[S.Y_UNMET] + row[S.Y_UNMETC]) / 3.6e6
-            freeze[y, m] = row[S.Y_FREEZE]
+            t_min[y, m] = row[Y.T_bhe_out_min]
+            t_max[y, m] = row[Y.T_bhe_out_max]
+            t_in_min[y, m] = row[Y.T_bhe_in_min]
+            unmet[y, m] = (row[Y.unmet_heat_year] + row[Y.unmet_cooling_year]) / 3.6e6
+            freeze[y, m] = row[Y.freezing_steps]
             k = k1
     return dict(
         T_out_min=t_min,

@@ -254,3 +254,24 @@ def test_compressor_envelope_clamping_is_counted():
     assert int(var.envelope_clamped_steps.sum()) > 1000
     assert int(const.envelope_clamped_steps.sum()) < int(var.envelope_clamped_steps.sum()) / 10
     assert int(var.table_edge_steps.sum()) == 0
+
+
+def test_dataset_variables_come_from_the_declarations(berlin_steps):
+    """Every declared output and yearly indicator is in the dataset with its declared
+    units and long name (and nothing on the time/year axes is undeclared); the yearly
+    accumulators of the declaration add up to the time series they summarize."""
+    ds = berlin_steps
+    declared = {v.name: v for v in station.OUTPUTS + station.YEARLY}
+    declared.update({v.name: v for v, _f in station.DERIVED})
+    for name, v in declared.items():
+        if v.aggregation == "internal":
+            assert name not in ds
+            continue
+        assert ds[name].attrs["units"] == v.units, name
+        assert ds[name].attrs["long_name"] == v.long_name, name
+    on_axes = {k for k, da in ds.data_vars.items() if da.dims in (("time",), ("year",))}
+    assert on_axes <= set(declared)
+    dt = ds.attrs["time_step_s"]
+    assert float(ds.E_gshp[0]) == pytest.approx(float(ds.P_gshp.sum()) * dt / 3.6e6, rel=1e-9)
+    on = ds.gshp_on_fraction.values
+    assert int(ds.gshp_starts[0]) == int(np.sum(np.diff(on, prepend=0.0) > 0.5))

@@ -141,10 +141,23 @@ def prepare(case: Case) -> Prepared:
             q_sh, q_dhw, q_sc, q_pvt, net.T_supply_heating_C, net.T_supply_cooling_C, booster
         )
     )
+    netw = None
+    if net.model == "pipes":
+        from gshp.network.setup import prepare_network
+
+        netw = prepare_network(
+            case, q_nominal, t_air, net.T_supply_heating_C, booster, CP_WATER, RHO_WATER
+        )
     if ctl.season == "calendar":
         season = controls.calendar_season(ctl.cooling_months, n_slots)
     else:
-        season = controls.auto_season(q_nominal, ctl.auto_window_h)
+        # the station's net load: the substations' and, with pipes, their loss to the soil
+        # with the water at the heating setpoint less half the substations' ΔT
+        q_station = q_nominal
+        if netw is not None:
+            T_w = net.T_supply_heating_C - 0.5 * net.substation_dT_K
+            q_station = q_nominal - netw.exchange_estimate(T_w)
+        season = controls.auto_season(q_station, ctl.auto_window_h)
     sp_heat = controls.heating_setpoint(
         net.strategy,
         T_heating_C=net.T_supply_heating_C,
@@ -205,15 +218,12 @@ def prepare(case: Case) -> Prepared:
     P_bf = m_bf / rho_f * pumps.borefield_pressure_drop_kPa * 1e3 / pumps.efficiency
     P_cond = m_cond / RHO_WATER * pumps.condenser_pressure_drop_kPa * 1e3 / pumps.efficiency
     P_net_design = m_design / RHO_WATER * pumps.network_pressure_drop_kPa * 1e3 / pumps.efficiency
-    # Buried pipes (network.model = "pipes"): sizes, soil, pump head (gshp.network).
+    # Buried pipes (network.model = "pipes", built before the season rule): see below.
     from gshp.network.component import no_pipes, pipes_records
 
     first_set = float(sp_heat[0]) if season[0] == 0 else float(sp_cool[0])
-    netw = None
-    if net.model == "pipes":
-        from gshp.network.setup import prepare_network
-
-        netw = prepare_network(case, q_nominal, t_air, first_set, booster, CP_WATER, RHO_WATER)
+    if netw is not None:
+        netw.model.fill(first_set)
         m_design = netw.m_design_total_kg_s
         m_min = net.min_flow_fraction * m_design
         # for information only: the pipes carry their own water

@@ -63,6 +63,12 @@ class NetworkModel:
             np.ascontiguousarray(self.weight),
         )
 
+    def fill(self, T_C: float) -> None:
+        """Fill every pipe with water at ``T_C`` (°C), keeping its constants."""
+        for j in range(2 * self.n_pipes):
+            pipe_init(self.par, self.fs, self.ring, self.buf, j, self.par[j, 0],
+                      self.decay_rate_1_s[j], self.par[j, 5], float(T_C))  # fmt: skip
+
     def summary(self) -> list[dict]:
         """One dict per trench (for result attributes and reports)."""
         out = []

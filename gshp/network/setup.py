@@ -60,6 +60,14 @@ class NetworkSetup:
     P_pump_design_W: float
     cop_table: np.ndarray  # (COP_TABLE_N, 3): 1/COP_sh, 1/COP_dhw, 1/EER by node temperature
 
+    def exchange_estimate(self, T_water_C) -> np.ndarray:
+        """Heat the pipes gain from the soil (W) per load slot with all their water at
+        ``T_water_C`` (scalar or per slot): ``Σ 2·U′_pair·L·(T_soil − T)``, the
+        symmetric pair formula (for the automatic season rule and estimates)."""
+        mdl = self.model
+        UL = 2.0 * mdl.U_pair_W_mK * mdl.length_m  # (n,)
+        return UL @ self.T_soil - UL.sum() * np.asarray(T_water_C, dtype=float)
+
     def attrs(self) -> dict:
         """Summary for the result's attributes."""
         return dict(

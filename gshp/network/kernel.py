@@ -28,7 +28,7 @@ from numba import njit
 from gshp.network.plugflow import pipe_inflow, pipe_mean_temperature, pipe_outflow
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def network_flows(m_b, building_pipe, parent, m_pipe):
     """Flow of each pipe pair (kg/s) = sum of the substation flows ``m_b`` downstream of
     it, accumulated from the leaves (topological order: children after parents); returns
@@ -47,7 +47,7 @@ def network_flows(m_b, building_pipe, parent, m_pipe):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def network_step(
     par, fs, ring, buf, parent, building_pipe, w, m_pipe, m_b, Q_b, T_soil, T_supply, cp,
     T_node_b, work,
@@ -160,7 +160,7 @@ def booster_cops_at(T, table, T0, inv_dT):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def substation_loads(Qsh, Qdhw, Qsc, Qpvt, Qdirect, load_direct, T_node_b, cop_table, cop_T0,
                      cop_inv_dT, cp, dT_design, m_min_b, Q_b, m_b):  # fmt: skip
     """Each substation's share (1/n_b) of the slot's district demands drawn through its
@@ -190,7 +190,7 @@ def substation_loads(Qsh, Qdhw, Qsc, Qpvt, Qdirect, load_direct, T_node_b, cop_t
     return P_heat, P_cool
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def substation_shortfall(Q_b, m_b, T_node_b, T_set, heating, cp, tol):
     """Heat the substations could not get at the setpoint (W), bounded by their demand.
 

@@ -182,7 +182,8 @@ def compute_loads(
     ----------
     weather : DataFrame
         Hourly table of :mod:`gshp.climate` (``T_air`` °C, ``ghi`` W/m², attrs
-        ``latitude_deg``).
+        ``latitude_deg``, ``longitude_deg``, ``utc_offset_h``: see
+        :func:`gshp.climate.site`).
     district_preset : str
         Calibrated reference district (building, DHW-loss and PVT parameters).
     n_buildings, heated_area_m2, persons, dhw_litres_per_person_day, dhw_setpoint_C,
@@ -204,7 +205,7 @@ def compute_loads(
         cal.update(calib)
     lat = float(weather.attrs["latitude_deg"])
     T_h = weather["T_air"].to_numpy(dtype=np.float64)
-    ghi = weather["ghi"].to_numpy(dtype=np.float64)
+    sky = climate.sky_components(weather)  # sun position and Erbs split (pvlib)
     T_air = hourly_to_steps(T_h, "linear")
 
     # --- DHW ---------------------------------------------------------------------------------
@@ -223,10 +224,10 @@ def compute_loads(
     pvt_balance = np.zeros(4)
     if pvt_enabled and pvt_area_m2 > 0:
         a_b, kind = _pvt_layout(n_buildings, pvt_area_m2)
-        south = hourly_to_steps(climate.tilted_irradiance(ghi, lat, PVT_SOUTH_TILT_DEG, 0.0))
+        south = hourly_to_steps(climate.tilted_irradiance(sky, PVT_SOUTH_TILT_DEG, 0.0))
         ew = 0.5 * hourly_to_steps(
-            climate.tilted_irradiance(ghi, lat, PVT_EW_TILT_DEG, -90.0)
-            + climate.tilted_irradiance(ghi, lat, PVT_EW_TILT_DEG, 90.0)
+            climate.tilted_irradiance(sky, PVT_EW_TILT_DEG, -90.0)
+            + climate.tilted_irradiance(sky, PVT_EW_TILT_DEG, 90.0)
         )
         irr = np.ascontiguousarray(np.where(kind[:, None] == 0, south[None, :], ew[None, :]))
         cool = np.isin(month_of_step(), np.asarray(cooling_months))
@@ -267,7 +268,7 @@ def compute_loads(
     Q_dhw = Q_dhw_b.sum(axis=0)
 
     # --- space heating and cooling -------------------------------------------------------
-    win = sum(w * climate.tilted_irradiance(ghi, lat, 90.0, az) for az, w in FACADES)
+    win = sum(w * climate.tilted_irradiance(sky, 90.0, az) for az, w in FACADES)
     params = building.building_params(
         H_W_m2K=cal["H_W_m2K"],
         a_sol=cal["a_sol"],

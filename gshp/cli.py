@@ -166,11 +166,50 @@ def cmd_check(args) -> int:
     if not args.cases:
         raise InputError.single("CASE", "none given", "one or more case files or folders")
     cases = load_cases(args.cases)
+    check_input_files(cases)
     for case in cases:
         print(case_summary(case))
         print()
     print(f"{len(cases)} case(s) valid.")
     return 0
+
+
+def check_input_files(cases) -> None:
+    """Open every weather and load file the cases name; all their problems in one
+    :class:`InputError`, each with its file and line (a file shared by cases once)."""
+    from gshp.climate import read_weather_file
+    from gshp.district import read_load_file
+    from gshp.errors import Problem
+
+    problems, opened = [], {}
+
+    def collect(field, fn, path, *a):
+        key = (field, str(path), *a[:1])
+        if path is None:
+            return None
+        if key not in opened:
+            opened[key] = None
+            try:
+                opened[key] = fn(path, *a)
+            except InputError as exc:
+                src = f"{exc.source}: " if exc.source else ""
+                problems.extend(Problem(f"{field} {src}{p.where}", p.value, p.allowed)
+                                for p in exc.problems)  # fmt: skip
+        return opened[key]
+
+    for case in cases:
+        cl, d = case.climate, case.district
+        wx = collect("climate.weather_file", read_weather_file, cl.weather_file)
+        if d.load_file is not None:
+            if wx is None and cl.preset is not None:
+                from gshp.climate import preset
+
+                wx = preset(cl.preset)
+            if wx is None and cl.weather_file is not None:
+                continue  # the weather file's problems are reported; T_air may need it
+            collect("district.load_file", read_load_file, d.load_file, d.load_file_kind, wx)
+    if problems:
+        raise InputError(problems)
 
 
 def yearly_table(ds) -> str:

@@ -163,6 +163,13 @@ def cmd_check(args) -> int:
 
         print(field_reference())
         return 0
+    if args.json_schema:
+        import json
+
+        from gshp.config import json_schema
+
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return 0
     if not args.cases:
         raise InputError.single("CASE", "none given", "one or more case files or folders")
     cases = load_cases(args.cases)
@@ -391,6 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--reference",
         action="store_true",
         help="print the case-file reference (every field) as Markdown",
+    )
+    p.add_argument(
+        "--json-schema",
+        action="store_true",
+        help="print the JSON Schema of case files (for editors: completion and checking)",
     )
     p.set_defaults(func=cmd_check)
 

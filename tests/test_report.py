@@ -121,8 +121,12 @@ def test_figures_are_returned_and_leave_the_backend_alone(two_cases, tmp_path):
 
     before = matplotlib.get_backend()
     ds = _sweep_like(two_cases)
-    figs = [report.fig_cop_borefield(ds), report.fig_fluid_envelope(ds),
-            report.fig_load_duration(ds), report.fig_sweep_parameter(ds, "borefield.n_x")]  # fmt: skip
+    figs = [
+        report.fig_cop_borefield(ds),
+        report.fig_fluid_envelope(ds),
+        report.fig_load_duration(ds),
+        report.fig_sweep_parameter(ds, "borefield.n_x"),
+    ]
     assert all(isinstance(f, Figure) for f in figs)
     assert matplotlib.get_backend() == before
     report.fig_electricity(ds, tmp_path / "e.png")

@@ -275,7 +275,9 @@ def cmd_run(args) -> int:
     def on_result(res):
         if res.ok:
             try:
-                written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
+                written[res.name] = write_netcdf(
+                    res.dataset, out_dir / f"{res.name}.nc", float32=args.float32
+                )
             except OSError as exc:  # disk full, permissions: report it, keep the others
                 res.error, res.error_kind = f"writing its result failed: {exc}", "failure"
 
@@ -427,6 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("step", "15min", "hourly", "daily", "monthly"),
         help="override simulation.output_resolution",
     )
+    p.add_argument("--float32", action="store_true",
+                   help="store results in single precision (about half the size; ~7 digits)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
 

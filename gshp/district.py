@@ -54,6 +54,7 @@ import xarray as xr
 from gshp import building, climate, dhw, pvt
 from gshp.errors import InputError, Problem
 from gshp.heatpump import booster_cops, default_booster_params
+from gshp.results import cf_metadata
 
 DT_S = 900.0
 STEPS = 35040
@@ -318,8 +319,9 @@ def compute_loads(
         unmet_heating_MWh=float(un_h.sum() * DT_S / 3.6e9),
         unmet_cooling_MWh=float(un_c.sum() * DT_S / 3.6e9),
         dhw_tank_deficit_max_kWh=float(_max_deficit(demand_b, Q_dhw_b) / 3.6e6),
+        title=f"gshp district loads: {district_preset} reference district",
     )
-    return ds
+    return cf_metadata(ds)
 
 
 def _max_deficit(demand_b, Q_b):
@@ -677,8 +679,9 @@ def read_load_file(path, kind="demands", weather=None) -> xr.Dataset:
             v[name] = ("time", np.zeros(STEPS), _a("W", s[3]))
     v["T_air"] = ("time", T_air, _a("degC", "outdoor air temperature"))
     ds = xr.Dataset(v, coords={"time": time_coordinate()})
-    ds.attrs.update(load_file=str(path), load_file_kind=kind, time_step_s=DT_S)
-    return ds
+    ds.attrs.update(load_file=str(path), load_file_kind=kind, time_step_s=DT_S,
+                    title=f"gshp district loads from {path.name}")  # fmt: skip
+    return cf_metadata(ds)
 
 
 # ------------------------------------------------------------------------------------

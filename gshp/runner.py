@@ -9,6 +9,7 @@ processes report their years through a multiprocessing queue.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 import traceback
@@ -72,7 +73,8 @@ def run_cases(
         Show progress bars (tqdm, on standard error).
     scheduler : str, optional
         Dask distributed scheduler address (``tcp://host:port``) or ``"local"`` for a
-        LocalCluster on this machine; runs the cases as Dask tasks.
+        LocalCluster on this machine (``jobs`` worker processes); runs the cases as Dask
+        tasks.
     on_result : callable, optional
         ``on_result(CaseResult)`` as each case finishes (e.g. to write its file at once).
     simulate_fn : callable, optional
@@ -85,7 +87,7 @@ def run_cases(
     bars = _Bars(cases, progress)
     try:
         if scheduler:
-            iterator = _dask_iter(cases, scheduler, simulate_fn)
+            iterator = _dask_iter(cases, scheduler, simulate_fn, jobs)
             q = None
         elif jobs == 1 or len(cases) == 1:
             iterator = (_run_one(i, c, bars, simulate_fn) for i, c in enumerate(cases))
@@ -127,7 +129,7 @@ def _joblib_iter(cases, jobs, simulate_fn):
     return iterate(), q
 
 
-def _dask_iter(cases, scheduler, simulate_fn):
+def _dask_iter(cases, scheduler, simulate_fn, jobs=1):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the installation
@@ -135,9 +137,12 @@ def _dask_iter(cases, scheduler, simulate_fn):
             "--scheduler", scheduler, "requires dask.distributed: pip install 'gshp[dask]'"
         ) from None
     if scheduler == "local":
+        # one single-threaded worker process per job (≤ 0: one per core), as joblib
+        n_workers = jobs if jobs > 0 else (os.cpu_count() or 1)
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+            n_workers=min(n_workers, len(cases)), threads_per_worker=1, processes=True,
+            dashboard_address=None,
+        )  # fmt: skip
         client = Client(cluster)
     else:
         try:

@@ -21,6 +21,7 @@ import xarray as xr
 from gshp import controls, station
 from gshp.config import Case, load_case
 from gshp.errors import InputError
+from gshp.results import cf_metadata
 
 CP_WATER = 4186.0
 """Specific heat of network and condenser water, J/(kg·K)."""
@@ -428,6 +429,7 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
         prep, bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0), T_return0
     )
     ds = _assemble(prep, out, counts, yearly, monthly, balance, wall)
+    ds = cf_metadata(ds)  # UDUNITS units, time described (gshp.results)
     return ds
 
 

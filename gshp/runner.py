@@ -84,6 +84,11 @@ def run_cases(
     results: list[CaseResult | None] = [None] * len(cases)
     if not cases:
         return []
+    if progress and not kernel_cached():
+        import sys
+
+        print("gshp: compiling the simulation kernel with numba (first run after an install "
+              "or update, about 20 s; cached afterwards) …", file=sys.stderr, flush=True)
     bars = _Bars(cases, progress)
     try:
         if scheduler:
@@ -105,6 +110,17 @@ def run_cases(
     finally:
         bars.close()
     return results  # type: ignore[return-value]
+
+
+def kernel_cached() -> bool:
+    """Whether numba's on-disk cache holds a compiled station kernel for this source
+    (numba checks the source file's time stamp); False when it cannot tell."""
+    try:
+        from gshp import station
+
+        return bool(station.run_kernel._cache._cache_file._load_index())
+    except Exception:  # noqa: BLE001 - numba internals: assume a compile is due
+        return False
 
 
 def _joblib_iter(cases, jobs, simulate_fn):

@@ -1,0 +1,187 @@
+"""Faults and bad environments: full disk, permissions, killed processes, corrupt caches.
+
+Each test reproduces one defect of issue 14 and checks the clear outcome that replaced it.
+"""
+
+import errno
+import os
+import stat
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from gshp import fileio
+from gshp.borefield.gfunction import check_cache_dir, field_gfunction
+from gshp.fileio import WriteError, atomic_write_bytes, clean_stale_temporaries
+from gshp.results import open_result, write_netcdf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def small_ds():
+    return xr.Dataset({"T": ("time", np.linspace(0.0, 10.0, 50), {"units": "°C"})})
+
+
+# ------------------------------------------------------------------ permissions (item 7)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_files_get_the_permissions_of_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        p = write_netcdf(small_ds(), tmp_path / "r.nc")
+        field_gfunction([(0, 0)], 100.0, 2.0, 0.075, 1e-6, [3600.0, 1e6], cache_dir=tmp_path / "c")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask
+    (cached,) = (tmp_path / "c").glob("g_*.npy")
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o666 & ~umask
+
+
+# ------------------------------------------------------------------ full disk (item 9)
+
+
+def test_full_disk_is_one_message_and_leaves_nothing(tmp_path, monkeypatch):
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    with pytest.raises(WriteError, match=r"cannot write .*r\.nc: No space left on device"):
+        write_netcdf(small_ds(), tmp_path / "r.nc")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _tmpfs(size="64k"):
+    if os.geteuid() != 0 or sys.platform != "linux":
+        return None
+    d = Path(__file__).parent / ".tiny_tmpfs"
+    d.mkdir(exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(d)],
+                       capture_output=True)
+    return d if r.returncode == 0 else None
+
+
+def test_full_disk_on_a_real_small_filesystem():
+    """A 64 kB tmpfs (needs root): the writer reports ENOSPC, no h5py noise, nothing left."""
+    d = _tmpfs()
+    if d is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        ds = xr.Dataset({"x": ("t", np.random.default_rng(0).random(100_000))})
+        code = (
+            "import sys, xarray as xr\n"
+            "from gshp.results import write_netcdf\n"
+            "from gshp.fileio import WriteError\n"
+            "ds = xr.open_dataset(sys.argv[1]).load()\n"
+            "try:\n    write_netcdf(ds, sys.argv[2])\n"
+            "except WriteError as e:\n    print(e)\n"
+        )
+        src = Path(d).parent / "_big.nc"
+        ds.to_netcdf(src, engine="h5netcdf")
+        r = subprocess.run(
+            [sys.executable, "-c", code, str(src), str(d / "r.nc")],
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        src.unlink()
+        assert r.returncode == 0, r.stderr
+        assert "No space left on device" in r.stdout and r.stderr == ""
+        assert list(d.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(d)])
+        d.rmdir()
+
+
+def test_stale_temporary_of_a_killed_writer_is_removed(tmp_path):
+    """A writer killed with SIGKILL mid-write leaves its temporary; the next write removes
+    it (a live process's temporary is kept)."""
+    target = tmp_path / "r.nc"
+    code = (
+        "import os, sys, signal\n"
+        "from gshp import fileio\n"
+        "real = os.replace\n"
+        "def die(*a):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "fileio.os.replace = die\n"
+        "fileio.atomic_write_bytes(sys.argv[1], b'x' * 1000)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code, str(target)],
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == -9
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".r.nc.") and not target.exists()
+    live = fileio._tmp_name(target)  # this (live) process's temporary
+    live.write_bytes(b"in progress")
+    write_netcdf(small_ds(), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "r.nc"])
+    assert clean_stale_temporaries(target) == []
+    np.testing.assert_array_equal(open_result(target).T.values, small_ds().T.values)
+
+
+def test_write_into_a_path_below_a_file_is_a_clear_error(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(WriteError, match="cannot write .*folder cannot be created"):
+        atomic_write_bytes(f / "sub" / "r.nc", b"x")
+
+
+# ------------------------------------------------------------------ g-function cache (item 12)
+
+ARGS = ([(0, 0), (6, 0)], 100.0, 2.0, 0.075, 1e-6, np.geomspace(3600.0, 3e9, 12))
+
+
+def test_read_only_cache_folder_computes_and_warns(tmp_path, monkeypatch):
+    ref, _ = field_gfunction(*ARGS, use_cache=False)
+
+    def refuse(path, data, **kw):
+        raise WriteError(path, "Read-only file system")
+
+    monkeypatch.setattr(fileio, "atomic_write_bytes", refuse)
+    with pytest.warns(UserWarning, match="g-function cache not written .*Read-only"):
+        g, hit = field_gfunction(*ARGS, cache_dir=tmp_path)
+    assert not hit
+    np.testing.assert_array_equal(g, ref)
+
+
+@pytest.mark.parametrize("content", ["nan", "garbage", "short"])
+def test_corrupt_cache_file_is_named_replaced_and_recomputed(tmp_path, content):
+    ref, hit = field_gfunction(*ARGS, cache_dir=tmp_path)
+    (path,) = tmp_path.glob("g_*.npy")
+    if content == "nan":
+        np.save(path, np.full_like(ref, np.nan))
+    elif content == "short":
+        np.save(path, ref[:3])
+    else:
+        path.write_bytes(b"\x93NUMPY garbage")
+    with pytest.warns(UserWarning, match=f"cache file {path} is .*recomputing"):
+        g, hit = field_gfunction(*ARGS, cache_dir=tmp_path)
+    assert not hit
+    np.testing.assert_array_equal(g, ref)
+    np.testing.assert_array_equal(np.load(path), ref)  # replaced
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g2, hit2 = field_gfunction(*ARGS, cache_dir=tmp_path)
+    assert hit2
+
+
+def test_cache_dir_that_is_a_file(tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    assert check_cache_dir(f) == f"{f} is not a folder"
+    assert check_cache_dir(f / "sub") == f"{f} is not a folder"
+    assert check_cache_dir(tmp_path / "new" / "folder") is None

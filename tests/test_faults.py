@@ -185,3 +185,75 @@ def test_cache_dir_that_is_a_file(tmp_path):
     assert check_cache_dir(f) == f"{f} is not a folder"
     assert check_cache_dir(f / "sub") == f"{f} is not a folder"
     assert check_cache_dir(tmp_path / "new" / "folder") is None
+
+
+# ------------------------------------------------------------------ killed worker (item 8)
+
+
+def _case_file(folder, name, years):
+    text = (ROOT / "cases" / "strasbourg.toml").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("name =")]
+    text = "\n".join(lines).replace("years = 20", f"years = {years}")
+    assert f"years = {years}" in text
+    p = Path(folder) / f"{name}.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _loky_workers(parent_pid):
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes()
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("PPid:")))
+        if b"loky" in cmd and b"resource_tracker" not in cmd and ppid == parent_pid:
+            out.append(int(d.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_killed_worker_keeps_finished_cases(tmp_path):
+    """kill -9 of one parallel worker mid-run (what an out-of-memory kill does): the case
+    finished before is written and identical to an undisturbed run, the cases lost with
+    the worker are reported as failed, exit code 1, no traceback."""
+    import signal
+    import time
+
+    from gshp.simulation import comparable
+
+    fast = _case_file(tmp_path, "fast", 1)
+    slow = [_case_file(tmp_path, f"slow{i}", 6) for i in (1, 2)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gshp.cli", "run", str(fast), *map(str, slow),
+         "-o", str(out), "-j", "2", "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    t0 = time.time()
+    while not (out / "fast.nc").exists() and proc.poll() is None and time.time() - t0 < 300:
+        time.sleep(0.05)
+    workers = _loky_workers(proc.pid)
+    assert proc.poll() is None and workers, "the run ended before a worker could be killed"
+    os.kill(workers[0], signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr + stdout
+    assert "1 of 3 case(s) done" in stdout
+    for s in slow:
+        assert f"{s.stem}: FAILED: a worker process died (SIGKILL)" in stderr
+        assert not (out / f"{s.stem}.nc").exists()
+    assert [p.name for p in out.iterdir()] == ["fast.nc"]  # no temporaries left
+    ref = subprocess.run(
+        [sys.executable, "-m", "gshp.cli", "run", str(fast), "-o", str(tmp_path / "ref"), "-q"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert ref.returncode == 0, ref.stderr
+    xr.testing.assert_identical(
+        comparable(open_result(out / "fast.nc")), comparable(open_result(tmp_path / "ref/fast.nc"))
+    )

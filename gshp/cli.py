@@ -166,11 +166,42 @@ def cmd_check(args) -> int:
     if not args.cases:
         raise InputError.single("CASE", "none given", "one or more case files or folders")
     cases = load_cases(args.cases)
+    check_environment(cases, open_files=True)
     for case in cases:
         print(case_summary(case))
         print()
     print(f"{len(cases)} case(s) valid.")
     return 0
+
+
+def check_environment(cases, open_files: bool = False) -> None:
+    """What a case needs beyond its own file: a usable g-function cache folder and, with
+    ``open_files``, weather files that read (all problems in one InputError)."""
+    from gshp.borefield.gfunction import check_cache_dir
+    from gshp.errors import Problem
+
+    problems = []
+    for case in cases:
+        given = case.borefield.gfunction.cache_dir
+        why = check_cache_dir(given)
+        if why:
+            where = "borefield.gfunction.cache_dir" if given else "GSHP_CACHE_DIR"
+            shown = str(given) if given else os.environ.get("GSHP_CACHE_DIR", "")
+            problems.append(Problem(where, shown, f"a folder for the g-function cache ({why})"))
+        wf = case.climate.weather_file
+        if open_files and wf is not None:
+            from gshp.climate import read_weather_file
+
+            try:
+                read_weather_file(wf)
+            except InputError as exc:
+                src = f"{exc.source}: " if exc.source else ""
+                problems.extend(
+                    Problem(f"climate.weather_file {src}{pr.where}", pr.value, pr.allowed)
+                    for pr in exc.problems
+                )
+    if problems:  # cases sharing a folder or a file: each problem once
+        raise InputError(list({(p.where, str(p.value)): p for p in problems}.values()))
 
 
 def yearly_table(ds) -> str:
@@ -225,6 +256,7 @@ def cmd_run(args) -> int:
     if args.jobs is not None and args.jobs < 0:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     cases = _apply_run_options(load_cases(args.cases), args)
+    check_environment(cases)
     out_dir = output_folder(args.output)
     jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
     written = {}

@@ -370,7 +370,9 @@ def load_compressor_map(name_or_path: str) -> CompressorMap:
     if "\x00" in str(name_or_path) or not p.exists():
         raise InputError.single("heat_pump.compressor", name_or_path, allowed)
     if not p.is_file():
-        raise InputError.single("heat_pump.compressor", str(p), f"a file, not a folder: {allowed}")
+        raise InputError.single(
+            f"heat_pump.compressor {p}", "a folder", f"a compressor map file: {allowed}"
+        )
     try:
         with open(p, "rb") as fh:
             raw = tomllib.load(fh)

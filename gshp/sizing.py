@@ -506,7 +506,7 @@ def size(
     t_max = _limit_arg(t_max_C, "--max-fluid-temp", problems)
     if vary not in ("boreholes", "length"):
         problems.append(Problem("--vary", vary, "'boreholes' or 'length'"))
-    if t_min is None and t_max is None and max_unmet_kWh is None:
+    if t_min_C is None and t_max_C is None and max_unmet_kWh is None:
         problems.append(
             Problem(
                 "--min-fluid-temp/--max-fluid-temp",

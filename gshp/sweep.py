@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from gshp.config import Case, case_from_dict, case_hash, load_case, read_toml
+from gshp.config import SAFE_NAME, Case, case_from_dict, case_hash, load_case, read_toml
 from gshp.errors import MISSING, InputError, Problem
 from gshp.fileio import WriteError
 from gshp.results import netcdf_safe_attrs, open_result, write_netcdf
@@ -206,8 +206,15 @@ def sweep_from_dict(raw: dict, base_dir=None, source=None, output=None) -> Sweep
             )
     default_name = Path(source).stem if source is not None else "sweep"
     name = raw.get("name", default_name)
-    if not isinstance(name, str) or not name.strip() or "/" in name:
-        p(Problem("name", name, "a non-empty text without '/'"))
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+        p(
+            Problem(
+                "name",
+                name,
+                "a non-empty text without '/', '\\' or control characters, not starting "
+                "with '.' (it names the result file)",
+            )
+        )
         name = default_name
     description = raw.get("description", "")
     if not isinstance(description, str):
@@ -314,6 +321,10 @@ def _parse_grid(grid, schema, problems) -> list[Axis]:
             p(Problem(where, value, "a non-empty list of values"))
             continue
         labels = tuple(_label(v) for v in value)
+        if len(set(labels)) != len(labels):
+            dup = sorted({lb for lb in labels if labels.count(lb) > 1})
+            p(Problem(where, value, f"distinct values (repeated: {', '.join(dup)})"))
+            continue
         if schema[key].get("kind") == "path":
             labels = _path_labels(value, labels)
         axes.append(Axis(key, (key,), tuple({key: v} for v in value), labels))
@@ -515,8 +526,9 @@ def run_sweep(
         to_run.append((point, case, h))
 
     def on_result(res):
-        if write and res.ok:
+        if res.ok:
             res.dataset.attrs[INPUT_KEY_ATTR] = key_by_name[res.name]
+        if write and res.ok:
             try:
                 write_netcdf(res.dataset, cases_dir / f"{hash_by_name[res.name]}.nc")
             except WriteError as exc:  # disk full: this case fails, the others go on
@@ -655,7 +667,7 @@ def combine(sweep: Sweep, point_datasets, failed=(), hashes=None) -> xr.Dataset:
             # how a run went (timings, cache hits), not its result: never a variable
             for pt, v in zip(points, vals, strict=True):
                 if v is not None:
-                    run_info[pt.name][k] = v
+                    run_info[pt.name][k] = v.item() if isinstance(v, np.generic) else v
         elif all(_same(v, vals[0]) for v in vals):
             common[k] = vals[0]
         else:

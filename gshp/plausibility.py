@@ -11,10 +11,10 @@ asks to keep it, flagged).
 
 Checks (limits are deliberately wide: they catch impossible, not poor, designs):
 
-- network and tank water (supply, return, tank top and bottom) within
-  [:data:`T_WATER_MIN_C`, :data:`T_MAX_C`] (liquid water), borefield brine (inlet,
-  outlet, borehole wall; interval means and step extremes) within [:data:`T_MIN_C`,
-  :data:`T_MAX_C`]; the brine's own freezing point is a separate warning;
+- network supply and tank top within [:data:`T_SUPPLY_MIN_C`, :data:`T_MAX_C`];
+  network return, tank bottom and borefield brine (inlet, outlet, borehole wall;
+  interval means and step extremes) within [:data:`T_MIN_C`, :data:`T_MAX_C`]; the
+  brine's own freezing point is a separate warning;
 - the yearly heating (cooling) shortfall not larger than the heat the substations
   demanded from (rejected into) the network that year: a shortfall is part of a demand;
 - the energy balance closing to better than :data:`BALANCE_MAX` of the throughput (the
@@ -30,9 +30,11 @@ import numpy as np
 T_MIN_C = -50.0
 """Lowest plausible brine temperature, °C (below every secondary coolant's freezing point
 in use; the fluid's own freezing point is a separate warning)."""
-T_WATER_MIN_C = 0.0
-"""Lowest plausible network and tank water temperature, °C: the network carries water,
-which freezes at 0 °C, and the model has no ice."""
+T_SUPPLY_MIN_C = -5.0
+"""Lowest plausible network supply and tank-top temperature, °C: the station delivers
+water, which freezes at 0 °C (the model has no ice), and no setpoint below 2 °C is
+allowed; 5 K of margin for short excursions. The return and the tank bottom may
+legitimately lie a substation ΔT (up to 20 K) lower: they keep :data:`T_MIN_C`."""
 T_MAX_C = 150.0
 """Highest plausible water or brine temperature, °C."""
 BALANCE_MAX = 1e-6
@@ -42,6 +44,7 @@ DEMAND_TOLERANCE = 0.05
 (a reset or scheduled setpoint changes the boosters' draw by a few per cent)."""
 
 _NETWORK = ("T_supply", "T_return", "T_tank_top", "T_tank_bottom")
+_SUPPLY = ("T_supply", "T_tank_top")
 _BOREFIELD = ("T_bhe_in", "T_bhe_out", "T_borehole_wall")
 _BOREFIELD_YEARLY = ("T_bhe_out_min", "T_bhe_out_max", "T_bhe_in_min")
 
@@ -85,23 +88,18 @@ def _fmt(value: float) -> str:
 
 
 def temperature_problems(
-    ds, t_min_C: float = T_MIN_C, t_max_C: float = T_MAX_C, t_water_min_C: float = T_WATER_MIN_C
+    ds, t_min_C: float = T_MIN_C, t_max_C: float = T_MAX_C, t_supply_min_C: float = T_SUPPLY_MIN_C
 ) -> list[str]:
-    """Water temperatures outside [t_water_min_C, t_max_C] and brine temperatures outside
-    [t_min_C, t_max_C]: one line per variable and side, naming its most extreme value, the
-    date and the probable cause."""
+    """Temperatures outside their plausible range (supply and tank top
+    [t_supply_min_C, t_max_C], the others [t_min_C, t_max_C]): one line per variable and
+    side, naming its most extreme value, the date and the probable cause."""
     out = []
-    for names, lo, cause_cold, cause_hot, what in (
-        (_NETWORK, t_water_min_C, CAUSE_COLD_NETWORK, CAUSE_HOT_NETWORK, "network/tank water"),
-        (
-            _BOREFIELD + _BOREFIELD_YEARLY,
-            t_min_C,
-            CAUSE_BOREFIELD,
-            CAUSE_BOREFIELD,
-            "borefield brine",
-        ),
+    for names, cause_cold, cause_hot, what in (
+        (_NETWORK, CAUSE_COLD_NETWORK, CAUSE_HOT_NETWORK, "network/tank water"),
+        (_BOREFIELD + _BOREFIELD_YEARLY, CAUSE_BOREFIELD, CAUSE_BOREFIELD, "borefield brine"),
     ):
         for name in names:
+            lo = t_supply_min_C if name in _SUPPLY else t_min_C
             if name not in ds.variables:
                 continue
             var = ds[name]

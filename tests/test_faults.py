@@ -68,19 +68,20 @@ def test_full_disk_is_one_message_and_leaves_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def _tmpfs(size="64k"):
-    if os.geteuid() != 0 or sys.platform != "linux":
+def _tmpfs(folder, size="64k"):
+    """A small tmpfs mounted at ``folder``/tiny (root on Linux only), else None."""
+    if sys.platform != "linux" or os.geteuid() != 0:
         return None
-    d = Path(__file__).parent / ".tiny_tmpfs"
-    d.mkdir(exist_ok=True)
+    d = Path(folder) / "tiny"
+    d.mkdir()
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(d)],
                        capture_output=True)
     return d if r.returncode == 0 else None
 
 
-def test_full_disk_on_a_real_small_filesystem():
+def test_full_disk_on_a_real_small_filesystem(tmp_path):
     """A 64 kB tmpfs (needs root): the writer reports ENOSPC, no h5py noise, nothing left."""
-    d = _tmpfs()
+    d = _tmpfs(tmp_path)
     if d is None:
         pytest.skip("needs root to mount a small tmpfs")
     try:
@@ -93,7 +94,7 @@ def test_full_disk_on_a_real_small_filesystem():
             "try:\n    write_netcdf(ds, sys.argv[2])\n"
             "except WriteError as e:\n    print(e)\n"
         )
-        src = Path(d).parent / "_big.nc"
+        src = tmp_path / "big.nc"
         ds.to_netcdf(src, engine="h5netcdf")
         r = subprocess.run(
             [sys.executable, "-c", code, str(src), str(d / "r.nc")],
@@ -105,7 +106,6 @@ def test_full_disk_on_a_real_small_filesystem():
         assert list(d.iterdir()) == []
     finally:
         subprocess.run(["umount", str(d)])
-        d.rmdir()
 
 
 def test_stale_temporary_of_a_killed_writer_is_removed(tmp_path):
@@ -257,3 +257,26 @@ def test_killed_worker_keeps_finished_cases(tmp_path):
     xr.testing.assert_identical(
         comparable(open_result(out / "fast.nc")), comparable(open_result(tmp_path / "ref/fast.nc"))
     )
+
+
+def test_full_disk_in_gshp_run_is_one_message_per_case(tmp_path):
+    """`gshp run` onto a full file system (a 64 kB tmpfs; needs root): one message per
+    case, exit code 1, no traceback or crash, no file or temporary left."""
+    d = _tmpfs(tmp_path)
+    if d is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        cases = [_case_file(tmp_path, name, 1) for name in ("a", "b")]
+        r = subprocess.run(
+            [sys.executable, "-m", "gshp.cli", "run", *map(str, cases), "-o", str(d), "-q",
+             "-j", "1"],
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert r.returncode == 1, r.stderr
+        assert "Traceback" not in r.stderr and "HDF5" not in r.stderr
+        for name in ("a", "b"):
+            line = f"{name}: FAILED: cannot write {d / name}.nc: No space left on device"
+            assert r.stderr.count(line) == 1, r.stderr
+        assert list(d.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(d)])

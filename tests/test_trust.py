@@ -343,3 +343,23 @@ def test_size_with_a_non_numeric_limit_is_one_problem(tmp_path):
     r = gshp("size", ROOT / "cases" / "berlin.toml", "--min-fluid-temp", "abc")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "--min-fluid-temp" in r.stderr and "problems" not in r.stderr, r.stderr
+
+
+def test_freezing_warning_printed_once_without_source_line(tmp_path):
+    """Used to be printed twice: Python's warning display (with a leaked source line
+    ``ds = _assemble(...)``) and the summary's own line."""
+    text = (ROOT / "cases" / "helsinki.toml").read_text(encoding="utf-8")
+    for old, new in (
+        ('name = "MPG"', 'name = "water"'),
+        ("concentration_pct = 30.0", "concentration_pct = 0.0"),
+        ("n_x = 15", "n_x = 6"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    p = tmp_path / "water.toml"
+    p.write_text(text, encoding="utf-8")
+    r = gshp("run", p, "--years", "1", "-o", tmp_path / "out", "-q")
+    assert r.returncode == 0, r.stderr
+    both = r.stdout + r.stderr
+    assert both.count("freezing point") == 1, both
+    assert "_assemble" not in both and "UserWarning" not in both

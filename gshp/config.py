@@ -416,7 +416,8 @@ class HeatPumpConfig:
     compressor: str = F(
         "copeland_zh45k4e_r134a",
         kind="str",
-        doc="Shipped compressor map id (see `gshp heatpump --maps`) or a path to a map file.",
+        doc="Shipped compressor map id (see `gshp heatpump --maps`) or a path to a map "
+        "file, relative to the case file's folder.",
     )
     n_compressors: int | None = F(
         None,

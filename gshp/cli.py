@@ -326,9 +326,10 @@ def cmd_loads(args) -> int:
             frame.columns = [c + suffix.get(ds[c].attrs.get("units", ""), "") for c in frame]
             frame.index = [str(t) for t in frame.index]
             frame.index.name = "time"
-            tmp = path.with_name(f".{path.name}.tmp")
-            frame.to_csv(tmp, float_format="%.6g")
-            os.replace(tmp, path)
+            from gshp.fileio import atomic_write_bytes
+
+            text = frame.to_csv(float_format="%.6g")
+            atomic_write_bytes(path, text.encode("utf-8"))
         else:
             path = write_netcdf(ds, out_dir / f"{case.name}_loads.nc")
         print(f"{case.name}: one year of 15-min loads written to {path}")

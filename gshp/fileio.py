@@ -19,6 +19,7 @@ POSIX and Windows). So
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import time
@@ -57,37 +58,41 @@ def _tmp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{_host()}-{os.getpid()}.{token}{TMP_SUFFIX}")
 
 
+_TMP_RE = re.compile(r"^\..+\.(?P<host>[^.]+)-(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
+
+
 def clean_stale_temporaries(target) -> list[Path]:
-    """Remove temporaries of ``target`` left by dead processes of this host; return them.
+    """Remove temporaries left by dead processes of this host in ``target``'s folder;
+    return them.
 
     A temporary is ``.<name>.<host>-<pid>.<token>.tmp``; it is stale when its process no
-    longer runs. Temporaries of other hosts (a shared folder on a cluster) are kept;
-    nameless older ones (``.<name>.<random>.tmp``) are removed when older than a day.
+    longer runs (whatever file it was for). Temporaries of other hosts (a shared folder
+    on a cluster) and of running processes are kept; nameless ones of older gshp versions
+    (``.<target name>.<random>.tmp``) are removed when older than a day.
     """
     target = Path(target)
     removed = []
-    prefix = f".{target.name}."
+    legacy_prefix = f".{target.name}."
     try:
         entries = list(os.scandir(target.parent))
     except OSError:
         return removed
     host = _host()
+    now = time.time()
     for entry in entries:
         name = entry.name
-        if not (name.startswith(prefix) and name.endswith(TMP_SUFFIX)):
+        if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
             continue
-        middle = name[len(prefix) : -len(TMP_SUFFIX)]
-        owner = middle.rsplit(".", 1)[0] if "." in middle else ""
-        stale = False
-        if "-" in owner:
-            h, _, pid = owner.rpartition("-")
-            if h == host and pid.isdigit():
-                stale = not _pid_alive(int(pid))
-        else:
+        m = _TMP_RE.match(name)
+        if m:
+            stale = m["host"] == host and not _pid_alive(int(m["pid"]))
+        elif name.startswith(legacy_prefix):
             try:
-                stale = time.time() - entry.stat().st_mtime > LEGACY_TMP_AGE_S
+                stale = now - entry.stat().st_mtime > LEGACY_TMP_AGE_S
             except OSError:
                 stale = False
+        else:
+            stale = False
         if stale:
             try:
                 os.unlink(entry.path)

@@ -464,7 +464,12 @@ def cmd_report(args) -> int:
     if why:
         raise InputError.single("--output", str(out), f"a writable folder (it {why})")
     ds = open_for_report(result)
-    written = write_report(ds, out)
+    try:
+        written = write_report(ds, out)
+    except OSError as exc:  # full disk while drawing: one message, exit 1
+        from gshp.fileio import WriteError
+
+        raise WriteError(exc.filename or out, exc.strerror or str(exc)) from None
     print(markdown_table(summary_table(ds)))
     print()
     for p in written:

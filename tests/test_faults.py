@@ -127,7 +127,14 @@ def test_stale_temporary_of_a_killed_writer_is_removed(tmp_path):
     assert len(left) == 1 and left[0].startswith(".r.nc.") and not target.exists()
     live = fileio._tmp_name(target)  # this (live) process's temporary
     live.write_bytes(b"in progress")
+    dead_pid = 2**22 + 1  # above Linux's largest pid: no such process
+    other = tmp_path / f".other.nc.{fileio._host()}-{dead_pid}.0123abcd.tmp"
+    other.write_bytes(b"left by a killed run writing another file")
+    foreign = tmp_path / f".other.nc.otherhost-{dead_pid}.0123abcd.tmp"
+    foreign.write_bytes(b"another machine's, on a shared folder")
     write_netcdf(small_ds(), target)
+    assert not other.exists() and foreign.exists()
+    foreign.unlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "r.nc"])
     assert clean_stale_temporaries(target) == []
     np.testing.assert_array_equal(open_result(target).T.values, small_ds().T.values)

@@ -646,6 +646,7 @@ def size(
     t0 = time.perf_counter()
     ds1 = simulate(
         base,
+        keep_implausible=True,  # an undersized base field is what sizing starts from
         **{
             "simulation.years": 1,
             "simulation.time_step_s": search_step,

@@ -798,6 +798,9 @@ def summary_lines(outcome: SweepOutcome) -> list[str]:
     n_ok = n - len(outcome.failed)
     if outcome.skipped:
         lines.append(f"{len(outcome.skipped)} case(s) reused from earlier runs (same hash)")
+    for res in outcome.results:
+        for text in getattr(res, "warnings", ()):
+            lines.append(f"{res.name}: WARNING: {text}")
     for res in outcome.failed:
         kind = "invalid input" if res.error_kind == "input" else "failed"
         lines.append(f"{res.name}: {kind}: {res.error}")

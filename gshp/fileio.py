@@ -109,6 +109,8 @@ def atomic_write_bytes(path, data, *, fsync: bool = True) -> Path:
     removed) when the folder cannot be created or written, or the disk is full.
     """
     path = Path(path)
+    if "\x00" in str(path):
+        raise WriteError(str(path).replace("\x00", "\\0"), "a NUL character in the path")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -148,6 +150,8 @@ def _unlink_quietly(p) -> None:
 def check_writable_folder(folder) -> str | None:
     """None if files can be created in ``folder`` (created if missing), else the reason."""
     folder = Path(folder)
+    if "\x00" in str(folder):
+        return "contains a NUL character"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

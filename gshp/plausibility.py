@@ -203,14 +203,21 @@ MAX_LINES = 5
 
 
 def message(case_name: str, found: list[str]) -> str:
-    """The failure message: what is impossible, when, and the probable cause."""
+    """The failure message: what is impossible, when, and the probable cause (each
+    distinct cause once, after the problems)."""
     head = f"implausible result of case {case_name}"
     if len(found) == 1:
         return f"{head}: {found[0]}"
-    lines = [f"  - {p}" for p in found[:MAX_LINES]]
+    shown, causes = [], []
+    for text in found[:MAX_LINES]:
+        what, _, cause = text.partition("; probable cause: ")
+        shown.append(f"  - {what}")
+        if cause and cause not in causes:
+            causes.append(cause)
     if len(found) > MAX_LINES:
-        lines.append(f"  … and {len(found) - MAX_LINES} more of the same kind")
-    return head + f" ({len(found)} problems):\n" + "\n".join(lines)
+        shown.append(f"  … and {len(found) - MAX_LINES} more (attribute implausible_reasons)")
+    shown += [f"  probable cause: {c}" for c in causes]
+    return head + f" ({len(found)} problems):\n" + "\n".join(shown)
 
 
 def enforce(ds, case_name: str, heat_demand_kWh=None, cooling_demand_kWh=None):

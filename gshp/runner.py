@@ -176,23 +176,32 @@ def lost_message(exc) -> str:
 
 
 def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False):
-    from joblib import Parallel, delayed
+    """Cases on joblib's process pool (loky, reused between runs), one future each.
+
+    A worker that dies fails the futures it takes down with it (loky marks the pool
+    broken); each is reported as lost, the others' results come through.
+    """
+    from concurrent.futures import as_completed
+
+    from joblib.externals.loky import cpu_count, get_reusable_executor
 
     manager = multiprocessing.Manager()
     q = manager.Queue()
-    n_jobs = jobs if jobs > 0 else -1
-    par = Parallel(
-        n_jobs=min(n_jobs, len(cases)) if n_jobs > 0 else n_jobs,
-        backend="loky",
-        return_as="generator_unordered",
-    )
-    gen = par(
-        delayed(_run_one)(i, c, q, simulate_fn, keep_implausible) for i, c in enumerate(cases)
-    )
+    n_workers = min(jobs if jobs > 0 else cpu_count(), len(cases))
+    executor = get_reusable_executor(max_workers=n_workers)
+    futures = {}
+    for i, c in enumerate(cases):
+        futures[executor.submit(_run_one, i, c, q, simulate_fn, keep_implausible)] = i
 
     def iterate():
         try:
-            yield from gen
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    yield fut.result()
+                except WORKER_DIED as exc:
+                    res = CaseResult(cases[i].name, error=lost_message(exc), error_kind="failure")
+                    yield i, res
         finally:
             manager.shutdown()
 

@@ -641,12 +641,22 @@ def cmd_report(args) -> int:
     out = Path(args.output) if args.output else result.with_name(result.stem + "_report")
     if out.exists() and not out.is_dir():
         raise InputError.single("--output", str(out), "a folder")
+    from gshp.fileio import check_writable_folder
+
+    why = check_writable_folder(out)  # before anything is read or drawn
+    if why:
+        raise InputError.single("--output", str(out), f"a writable folder (it {why})")
     from gshp.sizing import parse_limit
 
     t_min = parse_limit(getattr(args, "min_fluid_temp", None), "--min-fluid-temp")
     t_max = parse_limit(getattr(args, "max_fluid_temp", None), "--max-fluid-temp")
     ds = open_for_report(result)
-    written = write_report(ds, out, t_min_C=t_min, t_max_C=t_max)
+    try:
+        written = write_report(ds, out, t_min_C=t_min, t_max_C=t_max)
+    except OSError as exc:  # full disk while drawing: one message, exit 1
+        from gshp.fileio import WriteError
+
+        raise WriteError(exc.filename or out, exc.strerror or str(exc)) from None
     print(markdown_table(summary_table(ds)))
     print()
     for p in written:

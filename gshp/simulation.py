@@ -60,7 +60,7 @@ class Prepared:
     T_init_supply_C: float
 
 
-def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
+def simulate(case, *, progress=None, keep_implausible=False, **overrides) -> xr.Dataset:
     """Run a case and return its result Dataset.
 
     Parameters
@@ -69,6 +69,9 @@ def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
         A case object or a case file.
     progress : callable, optional
         ``progress(years_done, n_years)``, called after each simulated year.
+    keep_implausible : bool
+        Return a physically implausible result (flagged in its attributes) instead of
+        raising :class:`gshp.plausibility.ImplausibleResult`.
     **overrides
         Dotted-path overrides given with ``__`` for dots, e.g.
         ``simulate(case, simulation__years=2, borefield__n_x=9)``, or as a dict via
@@ -79,7 +82,28 @@ def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
     if overrides:
         case = case.replace(**{k.replace("__", "."): v for k, v in overrides.items()})
     prep = prepare(case)
-    return run_prepared(prep, progress=progress)
+    ds = run_prepared(prep, progress=progress)
+    # -- plausibility guard (gshp/plausibility.py): impossible states fail the case --
+    from gshp import plausibility
+
+    heat_kWh, cool_kWh = plausibility.network_demand_kWh(_nominal_network_load(prep), SLOT_S)
+    try:
+        plausibility.enforce(ds, case.name, heat_kWh, cool_kWh)
+    except plausibility.ImplausibleResult:
+        if not keep_implausible:
+            raise
+    return ds
+
+
+def _nominal_network_load(prep) -> np.ndarray:
+    """Net network load at the nominal setpoints, W per 15-min slot (the demand)."""
+    a, net = prep.arrays, prep.case.network
+    if prep.params.load.direct:
+        return a["q_direct"]
+    return _network_load_nominal(
+        a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"],
+        net.T_supply_heating_C, net.T_supply_cooling_C, a["booster"],
+    )  # fmt: skip
 
 
 def prepare(case: Case) -> Prepared:

@@ -48,7 +48,7 @@ def _sweep_toml(tmp_path, grid_lines, mode="cross", name="s", extra="", cache_di
 
 
 CLIMATES = """
-"borefield.n_x" = [5, 6, 7]
+"borefield.n_x" = [6, 7, 8]
 [[grid.climate]]
 label = "helsinki"
 "climate.preset" = "helsinki"
@@ -70,8 +70,8 @@ def test_cross_grid_order_names_and_groups(tmp_path):
     assert [a.name for a in sw.axes] == ["climate", "borefield.n_x"]
     names = [p.name for p in sw.points]
     assert len(names) == 6 == len(set(names))
-    assert names[0] == "climate=helsinki, n_x=5"
-    assert names[-1] == "climate=berlin, n_x=7"
+    assert names[0] == "climate=helsinki, n_x=6"
+    assert names[-1] == "climate=berlin, n_x=8"
     first = sw.points[0].overrides
     assert first["district.preset"] == "helsinki"
     assert first["borefield.ground.T_undisturbed_C"] == 5.2
@@ -171,7 +171,7 @@ def test_sweep_runs_and_physics_trends(joblib_run):
     ds = out.dataset
     assert ds.sizes["case"] == 6
     assert list(ds["climate"].values) == ["helsinki"] * 3 + ["berlin"] * 3
-    assert list(ds["borefield.n_x"].values) == [5, 6, 7, 5, 6, 7]
+    assert list(ds["borefield.n_x"].values) == [6, 7, 8, 6, 7, 8]
     assert ds["borefield.n_x"].dtype == np.int64
     assert ds["borefield.ground.T_undisturbed_C"].attrs["units"] == "°C"
     # more boreholes → less extraction per metre → warmer coldest outlet temperature

@@ -133,8 +133,9 @@ def hourly_to_steps(x, kind="hold", steps_per_hour=STEPS_PER_HOUR):
 
 def time_coordinate(n=STEPS, dt_s=DT_S):
     """CF time axis of one 365-day year (cftime noleap), step starts."""
-    freq = f"{int(dt_s // 60)}min"
-    return xr.date_range("2001-01-01", periods=n, freq=freq, calendar="noleap", use_cftime=True)
+    from gshp.timeaxis import regular_axis
+
+    return regular_axis(n, int(dt_s // 60) * 60)
 
 
 def month_of_step(n=STEPS, dt_s=DT_S):

@@ -518,10 +518,11 @@ def comparable(ds: xr.Dataset) -> xr.Dataset:
 
 def time_axis(resolution: str, n: int, dt_s: float):
     """CF time coordinate on a 365-day ('noleap') calendar starting 2001-01-01."""
-    freq = f"{int(dt_s)}s" if resolution == "step" else FREQ[resolution]
-    return xr.date_range(
-        start="2001-01-01", periods=n, freq=freq, calendar="noleap", use_cftime=True
-    )
+    from gshp.timeaxis import month_start_axis, regular_axis
+
+    if resolution == "monthly":
+        return month_start_axis(n)
+    return regular_axis(n, int(dt_s) if resolution == "step" else RESOLUTION_S[resolution])
 
 
 def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:

@@ -193,7 +193,14 @@ def prepare(case: Case) -> Prepared:
     t_src_grid = np.arange(-20.0, 40.0 + 1e-9, 1.0)
     t_sink_grid = np.arange(0.0, 60.0 + 1e-9, 1.0)
     table = performance_table(
-        hp, t_src_grid, t_sink_grid, m_bf, cp_f, coil_effectiveness=eps_coil, m_sink_kg_s=m_cond
+        hp,
+        t_src_grid,
+        t_sink_grid,
+        m_bf,
+        cp_f,
+        coil_effectiveness=eps_coil,
+        m_sink_kg_s=m_cond,
+        cache_dir=case.borefield.gfunction.cache_dir,
     )
     T0_tank = (
         tk.T_initial_C

@@ -7,15 +7,14 @@ extraction ``q'`` (W/m) is ``q' g(t) / (2 pi k_s)``.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pygfunction as gt
 from scipy.special import exp1, k0e, k1e
+
+from gshp.diskcache import cache_key as cache_key
+from gshp.diskcache import cached_path, load_array, save_array
+from gshp.diskcache import canon as _canon
+from gshp.diskcache import default_cache_dir as default_cache_dir
 
 _STEHFEST_N = 16
 
@@ -83,46 +82,6 @@ def time_claesson_javed(dt_s: float, t_max_s: float, cells_per_level: int = 5) -
     return gt.utilities.time_ClaessonJaved(dt_s, t_max_s, cells_per_level=cells_per_level)
 
 
-def default_cache_dir(cache_dir=None) -> Path:
-    """The g-function cache folder: ``cache_dir`` if given, else $GSHP_CACHE_DIR, else
-    ``platformdirs.user_cache_dir("gshp")/gfunctions``."""
-    if cache_dir is not None:
-        return Path(cache_dir)
-    env = os.environ.get("GSHP_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("gshp")) / "gfunctions"
-
-
-def cache_key(inputs: dict) -> str:
-    """SHA-256 of a canonical JSON of every input that affects the g-function."""
-    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=_jsonable)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _jsonable(o):
-    if isinstance(o, np.ndarray):
-        return [float(v).hex() for v in o.ravel()]
-    if isinstance(o, float | np.floating):
-        return float(o).hex()
-    return str(o)
-
-
-def _canon(v):
-    """Floats as exact hex strings so the key is exact and platform independent."""
-    if isinstance(v, dict):
-        return {k: _canon(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_canon(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v)
-    if isinstance(v, float | np.floating):
-        return float(v).hex()
-    return v
-
-
 def _pyg_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -172,27 +131,14 @@ def field_gfunction(
         "fls_start_s": fls_start_time(r_b, alpha),
         "scheme": 1,
     }
-    key = cache_key(_canon(key_inputs))
-    folder = default_cache_dir(cache_dir)
-    path = folder / f"g_{key}.npy"
-    if use_cache and path.is_file():
-        try:
-            g = np.load(path)
-            if g.shape == times.shape:
-                return g, True
-        except (OSError, ValueError):
-            pass
+    path = cached_path("g", key_inputs, cache_dir)
+    if use_cache:
+        g = load_array(path, times.shape)
+        if g is not None:
+            return g, True
     g = _compute(coords, H, D, r_b, alpha, times, method, boundary_condition, mift)
     if use_cache:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".g_", suffix=".npy.tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, g)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        save_array(path, g)
     return g, False
 
 

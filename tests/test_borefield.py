@@ -290,3 +290,26 @@ def test_from_config_namespace_and_csv(tmp_path, cache):
     with pytest.raises(InputError) as e:
         Borefield.from_config(cfg)
     assert f"{csv}:3" in _where(e)
+
+
+def test_flow_table_cache_is_exact(tmp_path):
+    """The conductance-vs-flow table from memory and from disk equals a fresh one."""
+    from gshp.borefield import interior
+
+    kw = dict(coordinates_m=[(0.0, 0.0)], T_undisturbed_C=10.0, cache_dir=tmp_path)
+    a = Borefield.from_params(**kw).ftab
+    assert len(list(tmp_path.glob("ft_*.npy"))) == 1
+    interior._FLOW_TABLE_MEMORY.clear()
+    b = Borefield.from_params(**kw).ftab
+    c = Borefield.from_params(**kw).ftab
+    bf = Borefield.from_params(**kw)
+    fresh = interior.flow_table(
+        bf.m_b_design, bf.pos, bf.n_u, bf.r_in, bf.r_out, bf.r_b, bf.k_s, bf.k_g, bf.k_p,
+        bf.roughness, bf.fluid, bf.x_grout, scale=bf.scale, use_cache=False,
+    )  # fmt: skip
+    for t in (a, b, c):
+        assert t.dtype == fresh.dtype and np.array_equal(t, fresh)
+    c[:] = 0.0  # callers get their own arrays
+    assert np.array_equal(Borefield.from_params(**kw).ftab, fresh)
+    d = Borefield.from_params(**kw, grout_conductivity_W_mK=2.0).ftab
+    assert len(list(tmp_path.glob("ft_*.npy"))) == 2 and not np.array_equal(d, fresh)

@@ -11,7 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-from gshp import __version__
 from gshp.errors import MISSING, InputError
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -336,14 +335,34 @@ def cmd_size(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """``--version``: looks the installed version up only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kw):
+        kw.setdefault("help", "show program's version number and exit")
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from gshp import __version__
+
+        parser.exit(message=f"gshp {__version__}\n")
+
+
+#: Commands defined here; ``sweep`` and ``report`` add their own parsers (and import
+#: xarray and pandas), so they are added only when needed.
+_OWN_COMMANDS = ("check", "run", "loads", "size", "heatpump")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``command`` one of ``_OWN_COMMANDS`` the ``sweep`` and
+    ``report`` subcommands (whose modules import xarray) are left out."""
     parser = _Parser(
         prog="gshp",
         description="Simulator of the central GSHP supply "
         "station of an ultra-low-temperature district heating and cooling "
         "network.",
     )
-    parser.add_argument("--version", action="version", version=f"gshp {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("check", help="validate case files and print a summary of each")
@@ -379,10 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
 
-    from gshp import report, sweep
+    if command not in _OWN_COMMANDS:
+        from gshp import report, sweep
 
-    sweep.add_parser(sub)
-    report.add_parser(sub)
+        sweep.add_parser(sub)
+        report.add_parser(sub)
 
     p = sub.add_parser(
         "loads",
@@ -453,7 +473,11 @@ def _positive_years(text):
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    if command is None and "--version" in words and "-h" not in words and "--help" not in words:
+        command = "run"  # the version needs no subcommand parsers
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -214,8 +214,26 @@ def _apply_run_options(cases, args):
     return [c.replace(**over) for c in cases] if over else cases
 
 
-def cmd_run(args) -> int:
+def _write_and_summarise(out_dir, ds):
+    """In the worker: write ``ds`` to ``out_dir/<case>.nc``; return it without its time
+    series (what ``gshp run`` prints), the path in ``attrs['result_path']`` and the mean
+    GSHP on-fraction in ``attrs['gshp_on_fraction_mean']``."""
     from gshp.results import write_netcdf
+    from gshp.runner import CaseFailed
+
+    try:
+        path = write_netcdf(ds, Path(out_dir) / f"{ds.attrs['case_name']}.nc")
+    except OSError as exc:  # disk full, permissions: report it, keep the others
+        raise CaseFailed(f"writing its result failed: {exc}") from None
+    on = float(ds.gshp_on_fraction.mean())
+    small = ds.drop_dims("time")
+    small.attrs.update(result_path=str(path), gshp_on_fraction_mean=on)
+    return small
+
+
+def cmd_run(args) -> int:
+    from functools import partial
+
     from gshp.runner import run_cases
 
     if args.jobs is not None and args.jobs < 0:
@@ -223,16 +241,13 @@ def cmd_run(args) -> int:
     cases = _apply_run_options(load_cases(args.cases), args)
     out_dir = output_folder(args.output)
     jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
-    written = {}
-
-    def on_result(res):
-        if res.ok:
-            try:
-                written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
-            except OSError as exc:  # disk full, permissions: report it, keep the others
-                res.error, res.error_kind = f"writing its result failed: {exc}", "failure"
-
-    results = run_cases(cases, jobs=jobs or -1, progress=not args.quiet, on_result=on_result)
+    results = run_cases(
+        cases,
+        jobs=jobs or -1,
+        progress=not args.quiet,
+        finish=partial(_write_and_summarise, out_dir),
+    )
+    written = {r.name: r.dataset.attrs["result_path"] for r in results if r.ok}
     failed = [r for r in results if not r.ok]
     for res in results:
         if not res.ok:
@@ -243,7 +258,7 @@ def cmd_run(args) -> int:
             f" s, energy balance closure {ds.attrs['energy_balance_closure']:.1e})"
         )
         print(yearly_table(ds))
-        on_steps = float(ds.gshp_on_fraction.mean()) * ds.attrs["station_n_steps"]
+        on_steps = ds.attrs["gshp_on_fraction_mean"] * ds.attrs["station_n_steps"]
         clamped = int(ds["envelope_clamped_steps"].sum())
         if clamped:
             print(

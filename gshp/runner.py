@@ -31,8 +31,13 @@ class CaseResult:
         return self.error is None
 
 
-def _run_one(index, case, progress_queue=None, simulate_fn=None):
-    """Worker: simulate one case, never raise (errors come back as text)."""
+class CaseFailed(Exception):
+    """Raised by a ``finish`` step: the case failed with this message (run time)."""
+
+
+def _run_one(index, case, progress_queue=None, simulate_fn=None, finish=None):
+    """Worker: simulate one case (then ``finish`` its Dataset), never raise (errors come
+    back as text)."""
     from gshp.simulation import simulate
 
     fn = simulate_fn or simulate
@@ -43,9 +48,13 @@ def _run_one(index, case, progress_queue=None, simulate_fn=None):
 
     try:
         ds = fn(case, progress=progress)
+        if finish is not None:
+            ds = finish(ds)
         return index, CaseResult(case.name, dataset=ds)
     except InputError as exc:
         return index, CaseResult(case.name, error=exc.message(), error_kind="input")
+    except CaseFailed as exc:
+        return index, CaseResult(case.name, error=str(exc), error_kind="failure")
     except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return index, CaseResult(case.name, error=detail, error_kind="failure")
@@ -59,6 +68,7 @@ def run_cases(
     scheduler: str | None = None,
     on_result=None,
     simulate_fn=None,
+    finish=None,
 ) -> list[CaseResult]:
     """Simulate ``cases`` and return their results in the order given.
 
@@ -77,6 +87,11 @@ def run_cases(
         ``on_result(CaseResult)`` as each case finishes (e.g. to write its file at once).
     simulate_fn : callable, optional
         Replacement for :func:`gshp.simulation.simulate` (tests, sizing).
+    finish : callable, optional
+        ``finish(Dataset) -> object`` run where the case ran (the worker process), e.g.
+        to write its file there; its return value is the ``dataset`` of the CaseResult.
+        Writing in the workers spares the main process receiving (pickling) the whole
+        time series. It may raise :class:`CaseFailed` with a message.
     """
     cases = list(cases)
     results: list[CaseResult | None] = [None] * len(cases)
@@ -85,13 +100,13 @@ def run_cases(
     bars = _Bars(cases, progress)
     try:
         if scheduler:
-            iterator = _dask_iter(cases, scheduler, simulate_fn)
+            iterator = _dask_iter(cases, scheduler, simulate_fn, finish)
             q = None
         elif jobs == 1 or len(cases) == 1:
-            iterator = (_run_one(i, c, bars, simulate_fn) for i, c in enumerate(cases))
+            iterator = (_run_one(i, c, bars, simulate_fn, finish) for i, c in enumerate(cases))
             q = None
         else:
-            iterator, q = _joblib_iter(cases, jobs, simulate_fn)
+            iterator, q = _joblib_iter(cases, jobs, simulate_fn, finish)
         listener = bars.listen(q) if q is not None else None
         for index, res in iterator:
             results[index] = res
@@ -105,7 +120,7 @@ def run_cases(
     return results  # type: ignore[return-value]
 
 
-def _joblib_iter(cases, jobs, simulate_fn):
+def _joblib_iter(cases, jobs, simulate_fn, finish=None):
     from joblib import Parallel, delayed
 
     manager = multiprocessing.Manager()
@@ -116,7 +131,7 @@ def _joblib_iter(cases, jobs, simulate_fn):
         backend="loky",
         return_as="generator_unordered",
     )
-    gen = par(delayed(_run_one)(i, c, q, simulate_fn) for i, c in enumerate(cases))
+    gen = par(delayed(_run_one)(i, c, q, simulate_fn, finish) for i, c in enumerate(cases))
 
     def iterate():
         try:
@@ -127,7 +142,7 @@ def _joblib_iter(cases, jobs, simulate_fn):
     return iterate(), q
 
 
-def _dask_iter(cases, scheduler, simulate_fn):
+def _dask_iter(cases, scheduler, simulate_fn, finish=None):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the installation
@@ -149,7 +164,7 @@ def _dask_iter(cases, scheduler, simulate_fn):
         cluster = None
     try:
         futures = [
-            client.submit(_run_one, i, c, None, simulate_fn, pure=False)
+            client.submit(_run_one, i, c, None, simulate_fn, finish, pure=False)
             for i, c in enumerate(cases)
         ]
         for fut in as_completed(futures):

@@ -165,11 +165,42 @@ def cmd_check(args) -> int:
     if not args.cases:
         raise InputError.single("CASE", "none given", "one or more case files or folders")
     cases = load_cases(args.cases)
+    check_environment(cases, open_files=True)
     for case in cases:
         print(case_summary(case))
         print()
     print(f"{len(cases)} case(s) valid.")
     return 0
+
+
+def check_environment(cases, open_files: bool = False) -> None:
+    """What a case needs beyond its own file: a usable g-function cache folder and, with
+    ``open_files``, weather files that read (all problems in one InputError)."""
+    from gshp.borefield.gfunction import check_cache_dir
+    from gshp.errors import Problem
+
+    problems = []
+    for case in cases:
+        given = case.borefield.gfunction.cache_dir
+        why = check_cache_dir(given)
+        if why:
+            where = "borefield.gfunction.cache_dir" if given else "GSHP_CACHE_DIR"
+            shown = str(given) if given else os.environ.get("GSHP_CACHE_DIR", "")
+            problems.append(Problem(where, shown, f"a folder for the g-function cache ({why})"))
+        wf = case.climate.weather_file
+        if open_files and wf is not None:
+            from gshp.climate import read_weather_file
+
+            try:
+                read_weather_file(wf)
+            except InputError as exc:
+                src = f"{exc.source}: " if exc.source else ""
+                problems.extend(
+                    Problem(f"climate.weather_file {src}{pr.where}", pr.value, pr.allowed)
+                    for pr in exc.problems
+                )
+    if problems:  # cases sharing a folder or a file: each problem once
+        raise InputError(list({(p.where, str(p.value)): p for p in problems}.values()))
 
 
 def yearly_table(ds) -> str:
@@ -193,15 +224,17 @@ def yearly_table(ds) -> str:
     return "\n".join(rows)
 
 
-def output_folder(path) -> Path:
-    """The output folder, created now, so that a bad path fails before any work is done."""
+def output_folder(path, option: str = "--output") -> Path:
+    """The output folder, created and tried now, so that a bad or read-only path fails
+    before any work is done."""
+    from gshp.fileio import check_writable_folder
+
     folder = Path(path)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError.single(
-            "--output", str(folder), f"a folder that can be created ({exc.strerror})"
-        ) from None
+    if "\x00" in str(path):
+        raise InputError.single(option, str(path), "a folder path without NUL characters")
+    why = check_writable_folder(folder)
+    if why:
+        raise InputError.single(option, str(folder), f"a writable folder (it {why})")
     return folder
 
 
@@ -218,13 +251,14 @@ def _write_and_summarise(out_dir, ds):
     """In the worker: write ``ds`` to ``out_dir/<case>.nc``; return it without its time
     series (what ``gshp run`` prints), the path in ``attrs['result_path']`` and the mean
     GSHP on-fraction in ``attrs['gshp_on_fraction_mean']``."""
+    from gshp.fileio import WriteError
     from gshp.results import write_netcdf
     from gshp.runner import CaseFailed
 
     try:
         path = write_netcdf(ds, Path(out_dir) / f"{ds.attrs['case_name']}.nc")
-    except OSError as exc:  # disk full, permissions: report it, keep the others
-        raise CaseFailed(f"writing its result failed: {exc}") from None
+    except WriteError as exc:  # disk full, permissions: report it, keep the others
+        raise CaseFailed(str(exc)) from None
     on = float(ds.gshp_on_fraction.mean())
     small = ds.drop_dims("time")
     small.attrs.update(result_path=str(path), gshp_on_fraction_mean=on)
@@ -234,23 +268,43 @@ def _write_and_summarise(out_dir, ds):
 def cmd_run(args) -> int:
     from functools import partial
 
+    from gshp.fileio import WriteError
+    from gshp.results import write_netcdf
     from gshp.runner import run_cases
 
     if args.jobs is not None and args.jobs < 0:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     cases = _apply_run_options(load_cases(args.cases), args)
+    check_environment(cases)
     out_dir = output_folder(args.output)
     jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
+    written = {}
+
+    def on_result(res):
+        if res.dataset is None:
+            return
+        if res.ok:  # written by its worker (finish)
+            written[res.name] = Path(res.dataset.attrs["result_path"])
+            return
+        try:  # with --keep-implausible an implausible result (flagged)
+            written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
+        except WriteError as exc:  # disk full, permissions: report it, keep the others
+            res.error, res.error_kind = str(exc), "failure"
+            res.dataset = None
+
     results = run_cases(
         cases,
         jobs=jobs or -1,
         progress=not args.quiet,
+        on_result=on_result,
+        keep_implausible=args.keep_implausible,
         finish=partial(_write_and_summarise, out_dir),
     )
-    written = {r.name: r.dataset.attrs["result_path"] for r in results if r.ok}
     failed = [r for r in results if not r.ok]
     for res in results:
         if not res.ok:
+            if res.name in written:
+                res.error += f"\n  (kept, flagged implausible, in {written[res.name]})"
             continue
         ds = res.dataset
         print(
@@ -266,14 +320,12 @@ def cmd_run(args) -> int:
                 f"{clamped:,} steps ({100 * clamped / max(on_steps, 1):.2g} % of GSHP "
                 f"operation); its map is clamped there, not extrapolated"
             )
-        if ds.attrs.get("freezing_violation"):
-            print(
-                f"  WARNING: borefield fluid below its freezing point "
-                f"({ds.attrs['station_T_freeze_C']:.1f} °C) in "
-                f"{int(ds['freezing_steps'].sum())} steps"
-            )
+        for text in res.warnings:  # e.g. the fluid below its freezing point: once, plainly
+            print(f"  WARNING: {text}")
     for res in failed:
         print(f"\n{res.name}: FAILED: {res.error}", file=sys.stderr)
+        for text in res.warnings:
+            print(f"  WARNING: {text}", file=sys.stderr)
     print(f"\n{len(results) - len(failed)} of {len(results)} case(s) done; results in {out_dir}/")
     if any(r.error_kind == "input" for r in failed):
         return 2
@@ -297,9 +349,10 @@ def cmd_loads(args) -> int:
             frame.columns = [c + suffix.get(ds[c].attrs.get("units", ""), "") for c in frame]
             frame.index = [str(t) for t in frame.index]
             frame.index.name = "time"
-            tmp = path.with_name(f".{path.name}.tmp")
-            frame.to_csv(tmp, float_format="%.6g")
-            os.replace(tmp, path)
+            from gshp.fileio import atomic_write_bytes
+
+            text = frame.to_csv(float_format="%.6g")
+            atomic_write_bytes(path, text.encode("utf-8"))
         else:
             path = write_netcdf(ds, out_dir / f"{case.name}_loads.nc")
         print(f"{case.name}: one year of 15-min loads written to {path}")
@@ -411,6 +464,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="override simulation.output_resolution",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--keep-implausible",
+        action="store_true",
+        help="write a physically implausible result anyway, flagged in its attributes "
+        "(the case still counts as failed)",
+    )
     p.set_defaults(func=cmd_run)
 
     if command not in _OWN_COMMANDS:
@@ -488,6 +547,8 @@ def _positive_years(text):
 
 
 def main(argv=None) -> int:
+    from gshp.fileio import WriteError
+
     words = sys.argv[1:] if argv is None else list(argv)
     command = next((w for w in words if not w.startswith("-")), None)
     if command is None and "--version" in words and "-h" not in words and "--help" not in words:
@@ -502,6 +563,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("gshp: interrupted", file=sys.stderr)
         return 130
+    except WriteError as exc:
+        print(f"gshp {args.command}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

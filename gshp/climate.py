@@ -409,10 +409,7 @@ def read_epw(path) -> pd.DataFrame:
         attrs ``latitude_deg``, ``name`` (city), ``source`` (the path).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="latin-1")
-    except OSError as exc:
-        raise InputError.single(str(path), "unreadable", f"a readable EPW file ({exc})") from None
+    text = read_text_any(path, "a readable EPW file")
     lines = text.splitlines()
     problems: list[Problem] = []
     if len(lines) < 9 or not lines[0].upper().startswith("LOCATION"):
@@ -557,7 +554,9 @@ def read_try(path) -> pd.DataFrame:
     column-name line before ``***`` is used when present. ``t`` is air temperature (°C),
     ``B`` direct and ``D`` diffuse horizontal irradiance (W/m², hourly means); GHI =
     B + D. Some published files repeat their first hourly record (an extra row with the
-    same MM DD HH as the next one): the duplicate is dropped. Leap-year files lose
+    same MM DD HH as the next one): the duplicate is dropped. TRY 2010 and 2015 files
+    begin with a record of 31 December, hour 24, of the previous year: it is dropped.
+    Headers may be UTF-8 or latin-1 (:func:`read_text_any`). Leap-year files lose
     29 February. Latitude: from a ``Lage`` line (TRY 2010) or from Rechtswert/Hochwert
     (Lambert conformal conic, :func:`lambert_to_latlon`).
 
@@ -568,10 +567,7 @@ def read_try(path) -> pd.DataFrame:
         header gives no position).
     """
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="latin-1").splitlines()
-    except OSError as exc:
-        raise InputError.single(str(path), "unreadable", f"a readable TRY file ({exc})") from None
+    lines = read_text_any(path, "a readable TRY file").splitlines()
     star = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("***")), None)
     if star is None:
         raise InputError.single(
@@ -614,6 +610,12 @@ def read_try(path) -> pd.DataFrame:
     if len(a) >= 2 and np.array_equal(a[0, :3], a[1, :3]):
         a = a[1:]
         line_no = line_no[1:]
+    prev_year = len(a) >= 2 and np.array_equal(a[0, :3], (12, 31, 24))
+    if prev_year and np.array_equal(a[1, :3], (1, 1, 1)):
+        # TRY 2010/2015 files begin with the last hour of the previous year (31 Dec,
+        # hour 24) so that interpolation can start at 0:00; the year proper follows
+        a = a[1:]
+        line_no = line_no[1:]
     for j, (lo, hi, what) in enumerate(
         [(-70.0, 70.0, "t (°C)"), (0.0, 1400.0, "B (W/m²)"), (0.0, 1000.0, "D (W/m²)")], start=3
     ):
@@ -632,19 +634,35 @@ def read_try(path) -> pd.DataFrame:
     return _table(a[:, 3], a[:, 4] + a[:, 5], _header_latitude(header), str(path), name)
 
 
+def read_text_any(path, what: str) -> str:
+    """A text file's contents: UTF-8 (with or without a byte-order mark), else latin-1.
+
+    Published weather files come in both encodings (DWD TRY 2010 headers write the degree
+    sign in UTF-8, older EPW headers in latin-1); an unreadable file is an
+    :class:`~gshp.errors.InputError` naming it.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError.single(str(path), "a folder", what) from None
+    except OSError as exc:
+        raise InputError.single(str(path), "unreadable", f"{what} ({exc.strerror})") from None
+    if b"\x00" in data[:4096]:
+        raise InputError.single(str(path), "a binary file", what)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def read_weather_file(path) -> pd.DataFrame:
     """Read a weather file by its kind: ``.epw`` → :func:`read_epw`, else TRY if the
     contents have a ``***`` header end, else an EPW if it starts with ``LOCATION``."""
     path = Path(path)
     if path.suffix.lower() == ".epw":
         return read_epw(path)
-    try:
-        with open(path, encoding="latin-1") as fh:
-            head = fh.read(20000)
-    except OSError as exc:
-        raise InputError.single(
-            "climate.weather_file", str(path), f"a readable file ({exc})"
-        ) from None
+    head = read_text_any(path, "a readable weather file (EPW or DWD TRY)")[:20000]
     if head.upper().startswith("LOCATION"):
         return read_epw(path)
     if any(ln.lstrip().startswith("***") for ln in head.splitlines()):

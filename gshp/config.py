@@ -29,6 +29,10 @@ from gshp.errors import MISSING, InputError, Problem
 
 REQUIRED = MISSING
 PRESETS = ("helsinki", "berlin", "strasbourg")
+MAX_NAME_BYTES = 255
+"""Longest file name (bytes) on the usual file systems (ext4, APFS, NTFS)."""
+COMPRESSOR_MAPS_DIR = Path(__file__).parent / "data" / "compressors"
+"""The shipped compressor maps (ids are their file stems)."""
 MAX_BOREHOLES = 2000
 SAFE_NAME = re.compile(r"[^./\\\x00-\x1f][^/\\\x00-\x1f]*")
 """A case name names its result file: no path separators or control characters, no
@@ -412,7 +416,8 @@ class HeatPumpConfig:
     compressor: str = F(
         "copeland_zh45k4e_r134a",
         kind="str",
-        doc="Shipped compressor map id (see `gshp heatpump --maps`) or a path to a map file.",
+        doc="Shipped compressor map id (see `gshp heatpump --maps`) or a path to a map "
+        "file, relative to the case file's folder.",
     )
     n_compressors: int | None = F(
         None,
@@ -862,7 +867,7 @@ class Case:
         """A new case with dotted-path overrides, e.g. ``{"borefield.n_x": 5}``."""
         return case_from_dict(
             apply_overrides(self.to_dict(), overrides),
-            base_dir=self.source.parent if self.source else None,
+            base_dir=self.source.resolve().parent if self.source else None,
             source=self.source,
         )
 
@@ -891,7 +896,8 @@ def load_case(path, overrides: dict | None = None) -> Case:
     raw.setdefault("name", path.stem)
     if overrides:
         raw = apply_overrides(raw, overrides)
-    return case_from_dict(raw, base_dir=path.parent, source=path)
+    # relative paths resolve against the real file's folder (a symlinked case file too)
+    return case_from_dict(raw, base_dir=path.resolve().parent, source=path)
 
 
 def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
@@ -901,11 +907,25 @@ def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
     values = _build(Case, raw, "", ctx)
     if problems:
         raise InputError(problems, source=str(source) if source else None)
+    hp = values.get("heat_pump")
+    if hp is not None:
+        values["heat_pump"] = dataclasses.replace(
+            hp, compressor=_compressor_path(hp.compressor, ctx.base_dir)
+        )
     case = Case(**values, source=Path(source) if source else None)
     _cross_checks(case, problems)
     if problems:
         raise InputError(problems, source=str(source) if source else None)
     return case
+
+
+def _compressor_path(value: str, base_dir: Path) -> str:
+    """A shipped map id as it is; a map file as an absolute path, a relative one taken
+    from the case file's folder (not the current directory)."""
+    if not Path(value).suffix and (COMPRESSOR_MAPS_DIR / f"{value}.toml").is_file():
+        return value
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else base_dir / p)
 
 
 def apply_overrides(raw: dict, overrides: dict) -> dict:
@@ -969,14 +989,19 @@ def read_toml(path, what: str) -> dict:
     ``what`` names the expected file in the message, e.g. "a TOML case file".
     """
     path = Path(path)
+    if "\x00" in str(path):
+        raise InputError.single(str(path).replace("\x00", "\\0"), "a NUL character", what)
     if not path.is_file():
         raise InputError.single(str(path), MISSING if not path.exists() else "a folder", what)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (as some Windows editors write) is not TOML's business
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError.single(str(path), f"byte {exc.start}", "UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError.single(str(path), str(exc), "valid TOML") from None
+    except OSError as exc:  # permissions, I/O errors
+        raise InputError.single(str(path), f"unreadable ({exc.strerror})", what) from None
 
 
 # ---------------------------------------------------------------------------- internals
@@ -1088,13 +1113,13 @@ def _convert(value, meta, where, ctx):
     if kind == "bool":
         return (True, value) if isinstance(value, bool) else fail()
     if kind == "str":
-        if not isinstance(value, str):
+        if not isinstance(value, str) or "\x00" in value:
             return fail()
         if meta["choices"] and value not in meta["choices"]:
             return fail()
         return True, value
     if kind == "path":
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
             return fail()
         p = Path(value).expanduser()
         if not p.is_absolute():
@@ -1212,6 +1237,17 @@ def _cross_checks(case: Case, problems: list) -> None:
                 "characters, not starting with '.' (it names the result file)",
             )
         )
+    elif len((case.name + ".nc").encode("utf-8")) > MAX_NAME_BYTES:
+        p(
+            Problem(
+                "name",
+                case.name,
+                f"at most {MAX_NAME_BYTES - 3} bytes in UTF-8 (it names the result file "
+                f"<name>.nc; file names have at most {MAX_NAME_BYTES} bytes); this one has "
+                f"{len(case.name.encode('utf-8'))}",
+            )
+        )
+    _check_compressor(case, problems)
     heat_max = {
         "constant": net.T_supply_heating_C,
         "schedule": max(net.heating_setpoint_by_month_C or (net.T_supply_heating_C,)),
@@ -1374,6 +1410,20 @@ def _cross_checks(case: Case, problems: list) -> None:
                 f"> controls.bypass_on_offset_K ({ctl.bypass_on_offset_K:g} K)",
             )
         )
+
+
+def _check_compressor(case: Case, problems: list) -> None:
+    """A compressor map given as a file must be a readable, valid map (checked now, so
+    that ``gshp check`` finds it, not the run)."""
+    comp = case.heat_pump.compressor
+    if (COMPRESSOR_MAPS_DIR / f"{comp}.toml").is_file() and not Path(comp).suffix:
+        return
+    from gshp.heatpump import load_compressor_map
+
+    try:
+        load_compressor_map(comp)
+    except InputError as exc:
+        problems.extend(exc.problems)
 
 
 def _check_overlap(points, r_b, problems) -> None:

@@ -4,16 +4,18 @@ One folder (``$GSHP_CACHE_DIR``, else the user cache folder ``…/gshp/gfunction
 case's ``borefield.gfunction.cache_dir``) holds ``.npy`` files named by the SHA-256 of a
 canonical JSON of every input (floats as exact hex strings, so the key is exact and
 platform independent). Files are written atomically — a temporary file in the same folder,
-then ``os.replace`` — so parallel processes can share the folder, and a file that cannot
-be read is simply computed again.
+then ``os.replace``, :mod:`gshp.fileio` — so parallel processes can share the folder; a
+file that cannot be read is computed again and replaced (with a warning naming it), and a
+folder that cannot be written only warns.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
-import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -64,34 +66,42 @@ def cached_path(prefix: str, key_inputs: dict, cache_dir=None) -> Path:
     return default_cache_dir(cache_dir) / f"{prefix}_{cache_key(canon(key_inputs))}.npy"
 
 
-def load_array(path: Path, shape: tuple) -> np.ndarray | None:
-    """The array stored at ``path`` if it exists, is readable and has ``shape``; else None."""
+def load_array(path: Path, shape: tuple, what: str = "cached array") -> np.ndarray | None:
+    """The array stored at ``path``, or None when there is none; when the file is
+    unreadable, of another shape or not finite, None with a warning naming the file (it
+    is then recomputed and replaced)."""
     if not path.is_file():
         return None
     try:
-        a = np.load(path)
-    except (OSError, ValueError):
-        return None
-    return a if a.shape == tuple(shape) else None
+        a = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        reason = f"unreadable ({exc})"
+    else:
+        if a.shape != tuple(shape):
+            reason = f"{a.shape} values where {tuple(shape)} are needed"
+        elif not np.all(np.isfinite(a)):
+            reason = "not finite (corrupt)"
+        else:
+            return a
+    warnings.warn(
+        f"{what} cache file {path} is {reason}: recomputing it and replacing the file",
+        stacklevel=3,
+    )
+    return None
 
 
-def save_array(path: Path, a: np.ndarray) -> None:
-    """Write ``a`` to ``path`` atomically (temporary file in the same folder, then rename).
+def save_array(path: Path, a: np.ndarray, what: str = "cached array") -> None:
+    """Store ``a`` atomically (:func:`gshp.fileio.atomic_write_bytes`); a read-only or
+    full cache folder only warns (the run goes on with the computed values)."""
+    from gshp.fileio import WriteError, atomic_write_bytes
 
-    A cache that cannot be written (read-only folder, full disk) is not an error: the
-    result is only computed again next time."""
-    folder = path.parent
+    buf = io.BytesIO()
+    np.save(buf, a)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".npy.tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, a)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        atomic_write_bytes(path, buf.getbuffer(), fsync=False)
+    except WriteError as exc:
+        warnings.warn(
+            f"{what} cache not written ({exc.cause}): {path}; the run goes on "
+            f"(set GSHP_CACHE_DIR to a writable folder to reuse {what}s)",
+            stacklevel=3,
+        )

@@ -367,17 +367,26 @@ def load_compressor_map(name_or_path: str) -> CompressorMap:
     p = Path(name_or_path)
     if not p.suffix and (MAPS_DIR / f"{name_or_path}.toml").exists():
         p = MAPS_DIR / f"{name_or_path}.toml"
-    if not p.exists():
+    allowed = f"a shipped map id ({', '.join(list_compressor_maps())}) or an existing .toml file"
+    if "\x00" in str(name_or_path) or not p.exists():
+        raise InputError.single("heat_pump.compressor", name_or_path, allowed)
+    if not p.is_file():
         raise InputError.single(
-            "heat_pump.compressor",
-            name_or_path,
-            f"a shipped map id ({', '.join(list_compressor_maps())}) or an existing .toml file",
+            f"heat_pump.compressor {p}", "a folder", f"a compressor map file: {allowed}"
         )
     try:
         with open(p, "rb") as fh:
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InputError.single(str(p), str(exc), "a valid TOML compressor map") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            str(p), f"not UTF-8 text (byte {exc.start})", "a TOML compressor map"
+        ) from None
+    except OSError as exc:
+        raise InputError.single(
+            str(p), f"unreadable ({exc.strerror})", "a readable TOML compressor map"
+        ) from None
     src = str(p)
     problems: list[Problem] = []
 
@@ -795,6 +804,14 @@ class HeatPump:
             return hp.rating(0.0, 35.0).heating_W
 
         lo, hi = 1e-3, 1.0
+        while heating_at(lo) > q_rated:  # a very small machine: widen the bracket down
+            lo, hi = lo / 4.0, lo
+            if lo < 1e-12:
+                raise InputError.single(
+                    "heat_pump.rated_heating_capacity_kW",
+                    rated_heating_capacity_kW,
+                    "reachable with the compressor map and heat exchangers (too small)",
+                )
         while heating_at(hi) < q_rated:
             lo, hi = hi, hi * 4.0
             if hi > 1e6:
@@ -1001,13 +1018,13 @@ def _cached_cycle_grid(hp, ts, tk, K_e, K_c, *, cache_dir=None, use_cache=True):
         if res is not None:
             _GRID_MEMORY.move_to_end(path.name)
         else:
-            res = load_array(path, shape)
+            res = load_array(path, shape, what="heat pump table")
     if res is None:
         S, K = np.meshgrid(ts, tk, indexing="ij")
         Te, Tc, Qe, P, _, out = solve_cycle(hp.cmap, hp.scale, S, K_e, K, K_c)
         res = np.stack([Te, Tc, Qe, P, out.astype(np.float64)])
         if use_cache:
-            save_array(path, res)
+            save_array(path, res, what="heat pump table")
     if use_cache and path.name not in _GRID_MEMORY:
         res.setflags(write=False)
         _GRID_MEMORY[path.name] = res

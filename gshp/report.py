@@ -458,8 +458,18 @@ def cmd_report(args) -> int:
     out = Path(args.output) if args.output else result.with_name(result.stem + "_report")
     if out.exists() and not out.is_dir():
         raise InputError.single("--output", str(out), "a folder")
+    from gshp.fileio import check_writable_folder
+
+    why = check_writable_folder(out)  # before anything is read or drawn
+    if why:
+        raise InputError.single("--output", str(out), f"a writable folder (it {why})")
     ds = open_for_report(result)
-    written = write_report(ds, out)
+    try:
+        written = write_report(ds, out)
+    except OSError as exc:  # full disk while drawing: one message, exit 1
+        from gshp.fileio import WriteError
+
+        raise WriteError(exc.filename or out, exc.strerror or str(exc)) from None
     print(markdown_table(summary_table(ds)))
     print()
     for p in written:

@@ -1,15 +1,14 @@
 """Result files: compressed NetCDF4 (h5netcdf), written atomically.
 
-A result is written to a temporary file in the destination folder and renamed over the
-target only when complete (``os.replace`` is atomic on POSIX and Windows), so a crash or
-an interrupted run never leaves a half-written result file.
+A result is encoded in memory, written to a temporary file in the destination folder and
+renamed over the target only when complete (:func:`gshp.fileio.atomic_write_bytes`), so a
+crash, an interrupted run or a full disk never leaves a half-written result file, and the
+file gets the permissions the umask gives.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -103,19 +102,16 @@ def write_netcdf(ds: xr.Dataset, path) -> Path:
     """Write ``ds`` to ``path`` (compressed NetCDF4 via h5netcdf), atomically.
 
     Returns the path written. Parent folders are created.
+    Raises :class:`gshp.fileio.WriteError` (one message naming the file and the cause:
+    disk full, permissions) with nothing left behind. Encoding in memory keeps HDF5 away
+    from the disk: a full disk cannot make it fail half-way through a file.
     """
+    from gshp.fileio import atomic_write_bytes
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ds, encoding = _prepared(ds)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    data = ds.to_netcdf(None, engine="h5netcdf", encoding=encoding)
+    return atomic_write_bytes(path, data)
 
 
 def open_result(path) -> xr.Dataset:

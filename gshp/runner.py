@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import re
 import threading
 import traceback
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 from gshp.errors import InputError
 
@@ -25,6 +27,7 @@ class CaseResult:
     dataset: object = None
     error: str | None = None
     error_kind: str | None = None  # "input" (bad input) or "failure" (anything else)
+    warnings: list = field(default_factory=list)  # warning messages of the run, once each
 
     @property
     def ok(self) -> bool:
@@ -35,29 +38,48 @@ class CaseFailed(Exception):
     """Raised by a ``finish`` step: the case failed with this message (run time)."""
 
 
-def _run_one(index, case, progress_queue=None, simulate_fn=None, finish=None):
+def _run_one(
+    index, case, progress_queue=None, simulate_fn=None, keep_implausible=False, finish=None
+):
     """Worker: simulate one case (then ``finish`` its Dataset), never raise (errors come
-    back as text)."""
+    back as text).
+
+    A physically implausible result (:class:`gshp.plausibility.ImplausibleResult`) is a
+    failure; with ``keep_implausible`` its flagged Dataset comes back with the error.
+    """
+    from gshp.plausibility import ImplausibleResult
     from gshp.simulation import simulate
 
     fn = simulate_fn or simulate
 
     def progress(done, total):
         if progress_queue is not None:
-            progress_queue.put((index, done, total))
+            try:
+                progress_queue.put((index, done, total))
+            except (OSError, EOFError, BrokenPipeError):
+                pass  # the progress display went away: the case goes on
 
-    try:
-        ds = fn(case, progress=progress)
-        if finish is not None:
-            ds = finish(ds)
-        return index, CaseResult(case.name, dataset=ds)
-    except InputError as exc:
-        return index, CaseResult(case.name, error=exc.message(), error_kind="input")
-    except CaseFailed as exc:
-        return index, CaseResult(case.name, error=str(exc), error_kind="failure")
-    except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return index, CaseResult(case.name, error=detail, error_kind="failure")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ds = fn(case, progress=progress)
+            if finish is not None:
+                ds = finish(ds)
+            res = CaseResult(case.name, dataset=ds)
+        except ImplausibleResult as exc:
+            kept = exc.dataset if keep_implausible else None
+            res = CaseResult(case.name, dataset=kept, error=str(exc), error_kind="failure")
+        except InputError as exc:
+            res = CaseResult(case.name, error=exc.message(), error_kind="input")
+        except CaseFailed as exc:
+            res = CaseResult(case.name, error=str(exc), error_kind="failure")
+        except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            res = CaseResult(case.name, error=detail, error_kind="failure")
+    # warnings come back with the result (printed once by the caller, without the
+    # source line Python's default display adds)
+    res.warnings = list(dict.fromkeys(str(w.message) for w in caught))
+    return index, res
 
 
 def run_cases(
@@ -68,6 +90,7 @@ def run_cases(
     scheduler: str | None = None,
     on_result=None,
     simulate_fn=None,
+    keep_implausible: bool = False,
     finish=None,
 ) -> list[CaseResult]:
     """Simulate ``cases`` and return their results in the order given.
@@ -87,11 +110,17 @@ def run_cases(
         ``on_result(CaseResult)`` as each case finishes (e.g. to write its file at once).
     simulate_fn : callable, optional
         Replacement for :func:`gshp.simulation.simulate` (tests, sizing).
+    keep_implausible : bool
+        Return the flagged Dataset of a physically implausible case with its error.
     finish : callable, optional
         ``finish(Dataset) -> object`` run where the case ran (the worker process), e.g.
         to write its file there; its return value is the ``dataset`` of the CaseResult.
         Writing in the workers spares the main process receiving (pickling) the whole
         time series. It may raise :class:`CaseFailed` with a message.
+
+    A worker process that dies (killed by a signal, out of memory) does not stop the run:
+    the cases already finished are returned (and passed to ``on_result``), the cases it
+    took down with it are failures whose message says so.
     """
     cases = list(cases)
     results: list[CaseResult | None] = [None] * len(cases)
@@ -100,49 +129,104 @@ def run_cases(
     bars = _Bars(cases, progress)
     try:
         if scheduler:
-            iterator = _dask_iter(cases, scheduler, simulate_fn, finish)
+            iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, finish)
             q = None
         elif jobs == 1 or len(cases) == 1:
-            iterator = (_run_one(i, c, bars, simulate_fn, finish) for i, c in enumerate(cases))
+            iterator = (
+                _run_one(i, c, bars, simulate_fn, keep_implausible, finish)
+                for i, c in enumerate(cases)
+            )
             q = None
         else:
-            iterator, q = _joblib_iter(cases, jobs, simulate_fn, finish)
+            iterator, q = _joblib_iter(cases, jobs, simulate_fn, keep_implausible, finish)
         listener = bars.listen(q) if q is not None else None
-        for index, res in iterator:
-            results[index] = res
-            bars.finished(index, res)
-            if on_result is not None:
-                on_result(res)
-        if listener is not None:
-            listener.stop()
+        try:
+            for index, res in iterator:
+                results[index] = res
+                bars.finished(index, res)
+                if on_result is not None:
+                    on_result(res)
+        except WORKER_DIED as exc:
+            lost = lost_message(exc)
+            for index, case in enumerate(cases):
+                if results[index] is None:
+                    res = CaseResult(case.name, error=lost, error_kind="failure")
+                    results[index] = res
+                    bars.finished(index, res)
+        finally:
+            if listener is not None:
+                listener.stop()
     finally:
         bars.close()
     return results  # type: ignore[return-value]
 
 
-def _joblib_iter(cases, jobs, simulate_fn, finish=None):
-    from joblib import Parallel, delayed
+def _worker_died_errors() -> tuple:
+    errors = []
+    try:
+        from joblib.externals.loky.process_executor import (
+            BrokenProcessPool,
+            TerminatedWorkerError,
+        )
+
+        errors += [TerminatedWorkerError, BrokenProcessPool]
+    except ImportError:  # pragma: no cover - depends on joblib's layout
+        pass
+    from concurrent.futures.process import BrokenProcessPool as StdBroken
+
+    errors.append(StdBroken)
+    return tuple(errors)
+
+
+WORKER_DIED = _worker_died_errors()
+"""Exceptions that mean a worker process died (signal, out of memory)."""
+
+
+def lost_message(exc) -> str:
+    """The error of a case lost with a dead worker process (no traceback)."""
+    found = re.search(r"SIG[A-Z]+", str(exc))
+    sig = f" ({found.group(0)})" if found else ""
+    return (
+        f"a worker process died{sig} before this case finished — killed by a signal or by "
+        "the system for lack of memory; the cases already finished are kept, run this "
+        "one again (with fewer --jobs if memory is short)"
+    )
+
+
+def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False, finish=None):
+    """Cases on joblib's process pool (loky, reused between runs), one future each.
+
+    A worker that dies fails the futures it takes down with it (loky marks the pool
+    broken); each is reported as lost, the others' results come through.
+    """
+    from concurrent.futures import as_completed
+
+    from joblib.externals.loky import cpu_count, get_reusable_executor
 
     manager = multiprocessing.Manager()
     q = manager.Queue()
-    n_jobs = jobs if jobs > 0 else -1
-    par = Parallel(
-        n_jobs=min(n_jobs, len(cases)) if n_jobs > 0 else n_jobs,
-        backend="loky",
-        return_as="generator_unordered",
-    )
-    gen = par(delayed(_run_one)(i, c, q, simulate_fn, finish) for i, c in enumerate(cases))
+    n_workers = min(jobs if jobs > 0 else cpu_count(), len(cases))
+    executor = get_reusable_executor(max_workers=n_workers)
+    futures = {}
+    for i, c in enumerate(cases):
+        futures[executor.submit(_run_one, i, c, q, simulate_fn, keep_implausible, finish)] = i
 
     def iterate():
         try:
-            yield from gen
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    yield fut.result()
+                except WORKER_DIED as exc:
+                    res = CaseResult(cases[i].name, error=lost_message(exc), error_kind="failure")
+                    yield i, res
         finally:
             manager.shutdown()
 
     return iterate(), q
 
 
-def _dask_iter(cases, scheduler, simulate_fn, finish=None):
+def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, finish=None):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the installation
@@ -163,12 +247,18 @@ def _dask_iter(cases, scheduler, simulate_fn, finish=None):
             ) from None
         cluster = None
     try:
-        futures = [
-            client.submit(_run_one, i, c, None, simulate_fn, finish, pure=False)
+        futures = {
+            client.submit(
+                _run_one, i, c, None, simulate_fn, keep_implausible, finish, pure=False
+            ): i
             for i, c in enumerate(cases)
-        ]
+        }
         for fut in as_completed(futures):
-            yield fut.result()
+            i = futures[fut]
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: lose this case only
+                yield i, CaseResult(cases[i].name, error=lost_message(exc), error_kind="failure")
     finally:
         client.close()
         if cluster is not None:

@@ -301,6 +301,7 @@ def test_performance_table_cache_is_exact(hp96, tmp_path):
     # an unreadable cache file is solved again (and replaced)
     H._GRID_MEMORY.clear()
     files[0].write_bytes(b"not an array")
-    again = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
+    with pytest.warns(UserWarning, match="heat pump table cache file .* is unreadable"):
+        again = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
     assert np.array_equal(again.q_cond, fresh.q_cond)
     assert np.load(files[0]).shape == (5, ts.size, tk.size)

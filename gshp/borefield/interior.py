@@ -211,13 +211,13 @@ def flow_table(
     if use_cache:
         tab = _FLOW_TABLE_MEMORY.pop(path.name, None)
         if tab is None:
-            tab = load_array(path, shape)
+            tab = load_array(path, shape, what="borehole flow table")
     if tab is None:
         tab = _flow_table(
             grid, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, x, scale
         )
         if use_cache:
-            save_array(path, tab)
+            save_array(path, tab, what="borehole flow table")
     if use_cache:
         _FLOW_TABLE_MEMORY[path.name] = tab
         while len(_FLOW_TABLE_MEMORY) > _FLOW_TABLE_MEMORY_SIZE:

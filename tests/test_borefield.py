@@ -313,3 +313,30 @@ def test_flow_table_cache_is_exact(tmp_path):
     assert np.array_equal(Borefield.from_params(**kw).ftab, fresh)
     d = Borefield.from_params(**kw, grout_conductivity_W_mK=2.0).ftab
     assert len(list(tmp_path.glob("ft_*.npy"))) == 2 and not np.array_equal(d, fresh)
+
+
+def test_step_coeffs_and_pending_advance_equal_the_separate_calls(single):
+    """One pass over the aggregation cells (borefield_step_coeffs + advance with pending)
+    gives, step by step, exactly the numbers of the pure coefficients + plain advance —
+    also with the flow changed between them and on pump-off steps."""
+    from gshp.borefield.kernel import NO_PENDING, borefield_advance_pending, borefield_step_coeffs
+
+    m = single.total_flow_kg_s
+    ref = single.kernel_setup(180.0, 3000)
+    new = single.kernel_setup(180.0, 3000)
+    rng = np.random.default_rng(3)
+    for i in range(3000):
+        flow = 0.0 if i % 7 == 3 else m * (1.0 if i % 11 else 0.5)
+        t_in = 5.0 + 3.0 * rng.standard_normal()
+        if flow > 0.0:
+            a, b = borefield_outlet_coeffs(*ref, flow)
+            a2, b2, pending = borefield_step_coeffs(*new, flow)
+            assert (a, b) == (a2, b2)
+        else:
+            pending = NO_PENDING
+        advance_flow = flow if i % 13 else (m * 0.7 if flow > 0.0 else 0.0)
+        r1 = borefield_advance(*ref, t_in, advance_flow)
+        r2 = borefield_advance_pending(*new, t_in, advance_flow, pending)
+        assert r1 == r2, i
+        assert np.array_equal(ref.q_cells, new.q_cells)
+        assert np.array_equal(ref.nodes, new.nodes)

@@ -2,13 +2,20 @@
 heating and cooling network: borefield, ground-source heat pump, stratified tank,
 tempering valve, cooling-season bypass and the district's substations.
 
-``__version__`` and :func:`gshp.size` are loaded on first use, so that ``import gshp``
-(and the command line's start) does not import numpy and the simulator.
+Notebook API (see :mod:`gshp.api`): :func:`load_case`, :class:`Case`, :func:`simulate`,
+:func:`sweep`, :func:`to_pandas`, :func:`size`.
+
+These names and ``__version__`` are loaded on first use, so that ``import gshp`` (and
+the command line's start) does not import numpy, xarray and the simulator.
 """
 
 from gshp.errors import InputError
 
-__all__ = ["InputError", "__version__", "size"]
+__all__ = [
+    "Case", "InputError", "__version__", "load_case", "simulate", "size", "sweep", "to_pandas",
+]  # fmt: skip
+
+_API = ("Case", "load_case", "simulate", "to_pandas")
 
 
 def __getattr__(name):
@@ -21,6 +28,14 @@ def __getattr__(name):
             value = "0.0.0+unknown"
     elif name == "size":
         from gshp.sizing import size as value
+    elif name == "sweep":
+        # the module (``gshp sweep``, run_sweep, …), callable as :func:`gshp.api.sweep`:
+        # ``gshp.sweep(base_case, grid)`` (it makes itself callable when imported)
+        import gshp.sweep as value
+    elif name in _API:
+        import gshp.api
+
+        value = getattr(gshp.api, name)
     else:
         raise AttributeError(f"module 'gshp' has no attribute {name!r}")
     globals()[name] = value

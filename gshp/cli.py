@@ -162,15 +162,67 @@ def cmd_check(args) -> int:
 
         print(field_reference())
         return 0
+    if args.json_schema:
+        import json
+
+        from gshp.config import json_schema
+
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return 0
     if not args.cases:
         raise InputError.single("CASE", "none given", "one or more case files or folders")
     cases = load_cases(args.cases)
-    check_environment(cases, open_files=True)
+    problems = []  # the cache folder, weather and load files: all in one message
+    for check in (check_environment, check_input_files):
+        try:
+            check(cases)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
     for case in cases:
         print(case_summary(case))
         print()
     print(f"{len(cases)} case(s) valid.")
     return 0
+
+
+def check_input_files(cases) -> None:
+    """Open every weather and load file the cases name; all their problems in one
+    :class:`InputError`, each with its file and line (a file shared by cases once)."""
+    from gshp.climate import read_weather_file
+    from gshp.district import read_load_file
+    from gshp.errors import Problem
+
+    problems, opened = [], {}
+
+    def collect(field, fn, path, *a):
+        key = (field, str(path), *a[:1])
+        if path is None:
+            return None
+        if key not in opened:
+            opened[key] = None
+            try:
+                opened[key] = fn(path, *a)
+            except InputError as exc:
+                src = f"{exc.source}: " if exc.source else ""
+                problems.extend(Problem(f"{field} {src}{p.where}", p.value, p.allowed)
+                                for p in exc.problems)  # fmt: skip
+        return opened[key]
+
+    for case in cases:
+        cl, d = case.climate, case.district
+        wx = collect("climate.weather_file", read_weather_file, cl.weather_file)
+        if d.load_file is not None:
+            if wx is None and cl.preset is not None:
+                from gshp.climate import preset
+
+                wx = preset(cl.preset)
+            if wx is None and cl.weather_file is not None:
+                continue  # the weather file's problems are reported; T_air may need it
+            collect("district.load_file", read_load_file, d.load_file, d.load_file_kind, wx)
+    if problems:
+        raise InputError(problems)
 
 
 def check_environment(cases, open_files: bool = False) -> None:
@@ -247,7 +299,7 @@ def _apply_run_options(cases, args):
     return [c.replace(**over) for c in cases] if over else cases
 
 
-def _write_and_summarise(out_dir, ds):
+def _write_and_summarise(out_dir, ds, float32=False):
     """In the worker: write ``ds`` to ``out_dir/<case>.nc``; return it without its time
     series (what ``gshp run`` prints), the path in ``attrs['result_path']`` and the mean
     GSHP on-fraction in ``attrs['gshp_on_fraction_mean']``."""
@@ -256,7 +308,7 @@ def _write_and_summarise(out_dir, ds):
     from gshp.runner import CaseFailed
 
     try:
-        path = write_netcdf(ds, Path(out_dir) / f"{ds.attrs['case_name']}.nc")
+        path = write_netcdf(ds, Path(out_dir) / f"{ds.attrs['case_name']}.nc", float32=float32)
     except WriteError as exc:  # disk full, permissions: report it, keep the others
         raise CaseFailed(str(exc)) from None
     on = float(ds.gshp_on_fraction.mean())
@@ -287,7 +339,9 @@ def cmd_run(args) -> int:
             written[res.name] = Path(res.dataset.attrs["result_path"])
             return
         try:  # with --keep-implausible an implausible result (flagged)
-            written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
+            written[res.name] = write_netcdf(
+                res.dataset, out_dir / f"{res.name}.nc", float32=args.float32
+            )
         except WriteError as exc:  # disk full, permissions: report it, keep the others
             res.error, res.error_kind = str(exc), "failure"
             res.dataset = None
@@ -298,7 +352,7 @@ def cmd_run(args) -> int:
         progress=not args.quiet,
         on_result=on_result,
         keep_implausible=args.keep_implausible,
-        finish=partial(_write_and_summarise, out_dir),
+        finish=partial(_write_and_summarise, out_dir, float32=args.float32),
     )
     failed = [r for r in results if not r.ok]
     for res in results:
@@ -440,6 +494,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="print the case-file reference (every field) as Markdown",
     )
+    p.add_argument(
+        "--json-schema",
+        action="store_true",
+        help="print the JSON Schema of case files (for editors: completion and checking)",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("run", help="simulate cases and write results/<case>.nc")
@@ -463,6 +522,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         choices=("step", "15min", "hourly", "daily", "monthly"),
         help="override simulation.output_resolution",
     )
+    p.add_argument("--float32", action="store_true",
+                   help="store results in single precision (about half the size; ~7 digits)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument(
         "--keep-implausible",

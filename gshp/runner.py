@@ -9,6 +9,7 @@ processes report their years through a multiprocessing queue.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import re
 import threading
@@ -105,7 +106,8 @@ def run_cases(
         Show progress bars (tqdm, on standard error).
     scheduler : str, optional
         Dask distributed scheduler address (``tcp://host:port``) or ``"local"`` for a
-        LocalCluster on this machine; runs the cases as Dask tasks.
+        LocalCluster on this machine (``jobs`` worker processes); runs the cases as Dask
+        tasks.
     on_result : callable, optional
         ``on_result(CaseResult)`` as each case finishes (e.g. to write its file at once).
     simulate_fn : callable, optional
@@ -126,10 +128,15 @@ def run_cases(
     results: list[CaseResult | None] = [None] * len(cases)
     if not cases:
         return []
+    if progress and not kernel_cached():
+        import sys
+
+        print("gshp: compiling the simulation kernel with numba (first run after an install "
+              "or update, about 20 s; cached afterwards) …", file=sys.stderr, flush=True)
     bars = _Bars(cases, progress)
     try:
         if scheduler:
-            iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, finish)
+            iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, jobs, finish)
             q = None
         elif jobs == 1 or len(cases) == 1:
             iterator = (
@@ -159,6 +166,17 @@ def run_cases(
     finally:
         bars.close()
     return results  # type: ignore[return-value]
+
+
+def kernel_cached() -> bool:
+    """Whether numba's on-disk cache holds a compiled station kernel for this source
+    (numba checks the source file's time stamp); False when it cannot tell."""
+    try:
+        from gshp import station
+
+        return bool(station.run_kernel._cache._cache_file._load_index())
+    except Exception:  # noqa: BLE001 - numba internals: assume a compile is due
+        return False
 
 
 def _worker_died_errors() -> tuple:
@@ -226,7 +244,7 @@ def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False, finish=None):
     return iterate(), q
 
 
-def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, finish=None):
+def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1, finish=None):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the installation
@@ -234,9 +252,12 @@ def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, finish=Non
             "--scheduler", scheduler, "requires dask.distributed: pip install 'gshp[dask]'"
         ) from None
     if scheduler == "local":
+        # one single-threaded worker process per job (≤ 0: one per core), as joblib
+        n_workers = jobs if jobs > 0 else (os.cpu_count() or 1)
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+            n_workers=min(n_workers, len(cases)), threads_per_worker=1, processes=True,
+            dashboard_address=None,
+        )  # fmt: skip
         client = Client(cluster)
     else:
         try:

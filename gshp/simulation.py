@@ -20,11 +20,9 @@ import xarray as xr
 from gshp import controls, station
 from gshp.config import Case, load_case
 from gshp.errors import InputError
+from gshp.results import cf_metadata
+from gshp.water import CP_WATER, RHO_WATER  # noqa: E402  (network and condenser water)
 
-CP_WATER = 4186.0
-"""Specific heat of network and condenser water, J/(kg·K)."""
-RHO_WATER = 998.0
-"""Density of network and condenser water, kg/m³."""
 SLOT_S = controls.SLOT_S
 BALANCE_TOLERANCE = 1e-3
 """Largest allowed energy-balance residual as a fraction of the throughput (DESIGN §3)."""
@@ -414,7 +412,8 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
         prep, acc.bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0),
         prep.T_init_return_C,
     )  # fmt: skip
-    return _assemble(prep, acc, balance, wall)
+    ds = _assemble(prep, acc, balance, wall)
+    return cf_metadata(ds)  # UDUNITS units, time described (gshp.results)
 
 
 def _tank_energy(tank) -> float:
@@ -554,7 +553,7 @@ def _assemble(prep, acc, balance, wall) -> xr.Dataset:
         },
         district_loads=json.dumps(prep.info["district_load_summary"]),
         borefield=json.dumps(bf_info, default=float),
-        heat_pump=json.dumps(getattr(prep.heat_pump, "scaling_info", lambda: {})(), default=float),
+        heat_pump=json.dumps(prep.heat_pump.scaling_info(), default=float),
     )
     ds = xr.Dataset(
         data,

@@ -46,6 +46,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -482,6 +483,7 @@ def run_sweep(
     force: bool = False,
     write: bool = True,
     simulate_fn=None,
+    float32: bool = False,
 ) -> SweepOutcome:
     """Run a sweep; keep per-case results; combine and write the result file.
 
@@ -501,6 +503,9 @@ def run_sweep(
         Write the per-case files and the combined file (False: only return them).
     simulate_fn : callable, optional
         Replacement for :func:`gshp.simulation.simulate` (tests).
+    float32 : bool
+        Store the combined file's floating-point data in single precision (the per-case
+        files, reused by later runs, stay float64).
     """
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
@@ -553,7 +558,7 @@ def run_sweep(
     ds = combine(sweep, ok_points, failed, hashes) if ok_points else None
     out_path = None
     if write and ds is not None:
-        out_path = write_netcdf(ds, sweep.output)  # a WriteError here: exit 1 (cli)
+        out_path = write_netcdf(ds, sweep.output, float32=float32)  # WriteError: exit 1 (cli)
     return SweepOutcome(
         dataset=ds,
         path=out_path,
@@ -791,6 +796,16 @@ def _unit(path_) -> str:
     return meta.get("unit", "") if meta else ""
 
 
+def results_table(ds: xr.Dataset) -> str:
+    """The key indicators of every case of a combined result, one row each (Markdown)."""
+    from gshp.report import markdown_table, summary_table
+
+    df = summary_table(ds)
+    keep = ["case", "SCOP mean", "E_total MWh/a", "T_bhe_out min °C", "T_bhe_out max °C",
+            "wall drift K"]  # fmt: skip
+    return markdown_table(df[[c for c in keep if c in df]])
+
+
 def summary_lines(outcome: SweepOutcome) -> list[str]:
     """Human-readable lines about a finished sweep (for the command line)."""
     lines = []
@@ -839,6 +854,12 @@ def add_parser(sub) -> None:
         help="run on Dask distributed: 'local' (LocalCluster) or tcp://host:port",
     )
     p.add_argument("--force", action="store_true", help="re-run cases whose per-case result exists")
+    p.add_argument("--years", type=int, default=None,
+                   help="override simulation.years of every case (unless the grid varies it)")
+    p.add_argument("--resolution", choices=("step", "15min", "hourly", "daily", "monthly"),
+                   help="override simulation.output_resolution (unless the grid varies it)")
+    p.add_argument("--float32", action="store_true",
+                   help="store the combined result in single precision (about half the size)")
     p.add_argument(
         "--list", action="store_true", help="only list the grid points (validates the file)"
     )
@@ -854,6 +875,16 @@ def cmd_sweep(args) -> int:
     if args.jobs is not None and args.jobs < 0:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     sweep = load_sweep(args.sweep, output=args.output)
+    extra = {}
+    if getattr(args, "years", None) is not None:
+        if not 1 <= args.years <= 100:
+            raise InputError.single("--years", args.years, "a whole number of years in [1, 100]")
+        extra["simulation.years"] = args.years
+    if getattr(args, "resolution", None) is not None:
+        extra["simulation.output_resolution"] = args.resolution
+    if extra:
+        sweep = dataclasses.replace(sweep, overrides={**sweep.overrides, **extra})
+        sweep = dataclasses.replace(sweep, points=tuple(grid_points(sweep)))
     if args.list:
         _, valid, invalid = build_cases(sweep)
         bad = {r.name: r.error for r in invalid}
@@ -870,7 +901,11 @@ def cmd_sweep(args) -> int:
         progress=not args.quiet,
         scheduler=args.scheduler,
         force=args.force,
+        float32=getattr(args, "float32", False),
     )
+    if outcome.dataset is not None:
+        print(results_table(outcome.dataset))
+        print()
     for line in summary_lines(outcome):
         print(line, file=sys.stderr if line.split(":")[0] in _failed_names(outcome) else None)
     if any(r.error_kind == "input" for r in outcome.failed):
@@ -920,3 +955,16 @@ def _strip_json(value):
     if not isinstance(d, dict):
         return value
     return json.dumps({k: v for k, v in d.items() if not _volatile(k)}, sort_keys=True)
+
+
+class _CallableModule(type(sys.modules[__name__])):
+    """Class of this module: calling ``gshp.sweep(base_case, grid, ...)`` runs
+    :func:`gshp.api.sweep`, while ``gshp.sweep.run_sweep`` etc. stay."""
+
+    def __call__(self, base_case, grid, **kwargs):
+        from gshp.api import sweep
+
+        return sweep(base_case, grid, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gshp.errors import InputError
-from gshp.results import open_result
+from gshp.results import cf_decoded, cf_encoded, open_result
 from gshp.sweep import (
     check_path,
     drop_volatile,
@@ -205,12 +205,17 @@ def test_joblib_and_dask_local_identical(joblib_run):
 def test_netcdf_round_trip(joblib_run):
     sw, out = joblib_run
     back = open_result(sw.output)
-    xr.testing.assert_identical(out.dataset, back)
+    # the file holds the CF-encoded result (UDUNITS units, time bounds, CF-safe names),
+    # and reading it back restores the dotted names and case labels
+    xr.testing.assert_identical(cf_decoded(cf_encoded(out.dataset)), back)
+    assert list(back["borefield.n_x"].values) == list(out.dataset["borefield.n_x"].values)
     with xr.open_dataset(sw.output, engine="h5netcdf") as raw:
         enc = raw["T_supply"].encoding
         assert enc.get("compression") == "gzip" or enc.get("zlib")
         assert raw.attrs["Conventions"].startswith("CF")
-        assert raw["T_supply"].attrs["units"] == "°C"
+        assert raw["T_supply"].attrs["units"] == "degC"
+        assert "borefield_n_x" in raw.coords and "borefield.n_x" not in raw.variables
+        assert raw["borefield_n_x"].attrs["gshp_name"] == "borefield.n_x"
 
 
 def _must_not_run(case, progress=None):

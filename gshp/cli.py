@@ -190,9 +190,17 @@ def cmd_check(args) -> int:
 def check_input_files(cases) -> None:
     """Open every weather and load file the cases name; all their problems in one
     :class:`InputError`, each with its file and line (a file shared by cases once)."""
-    from gshp.climate import read_weather_file
-    from gshp.district import read_load_file
     from gshp.errors import Problem
+
+    def read_weather_file(path):  # pvlib, pandas: imported only when a file is named
+        from gshp.climate import read_weather_file
+
+        return read_weather_file(path)
+
+    def read_load_file(path, *a):
+        from gshp.district import read_load_file
+
+        return read_load_file(path, *a)
 
     problems, opened = [], {}
 
@@ -228,7 +236,7 @@ def check_input_files(cases) -> None:
 def check_environment(cases, open_files: bool = False) -> None:
     """What a case needs beyond its own file: a usable g-function cache folder and, with
     ``open_files``, weather files that read (all problems in one InputError)."""
-    from gshp.borefield.gfunction import check_cache_dir
+    from gshp.diskcache import check_cache_dir
     from gshp.errors import Problem
 
     problems = []

@@ -105,3 +105,19 @@ def save_array(path: Path, a: np.ndarray, what: str = "cached array") -> None:
             f"(set GSHP_CACHE_DIR to a writable folder to reuse {what}s)",
             stacklevel=3,
         )
+
+
+def check_cache_dir(cache_dir=None) -> str | None:
+    """None if the g-function cache folder is usable, else why not (for ``gshp check``).
+
+    A path that exists but is not a folder (e.g. ``GSHP_CACHE_DIR`` set to a file) is a
+    problem; a folder that cannot be written is not (the g-function is then computed at
+    each run, with a warning).
+    """
+    folder = default_cache_dir(cache_dir)
+    for p in (folder, *folder.parents):
+        if p.exists():
+            if not p.is_dir():
+                return f"{p} is not a folder"
+            break
+    return None

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEAVY = ("numpy", "xarray", "pandas", "numba", "pygfunction", "scipy")
 
@@ -23,7 +26,7 @@ def test_importing_the_cli_imports_no_numerical_library():
     assert _imported_after("import gshp") == set()
 
 
-def test_check_and_version_do_not_import_xarray(tmp_path):
+def test_check_and_version_do_not_import_xarray():
     code = (
         "import contextlib, io\n"
         "from gshp.cli import main\n"
@@ -33,6 +36,7 @@ def test_check_and_version_do_not_import_xarray(tmp_path):
         "    except SystemExit:\n"
         "        pass\n"
         "    main(['check', '--reference'])\n"
+        f"    assert main(['check', {str(ROOT / 'cases' / 'berlin.toml')!r}]) == 0\n"
     )
     heavy = _imported_after(code)
     assert not any(m.split(".")[0] in ("xarray", "pandas", "numba") for m in heavy), heavy

@@ -12,8 +12,9 @@ import pygfunction as gt
 from scipy.special import exp1, k0e, k1e
 
 from gshp.diskcache import cache_key as cache_key
-from gshp.diskcache import cached_path, default_cache_dir, load_array, save_array
+from gshp.diskcache import cached_path, load_array, save_array
 from gshp.diskcache import canon as _canon
+from gshp.diskcache import check_cache_dir as check_cache_dir
 
 _STEHFEST_N = 16
 
@@ -139,22 +140,6 @@ def field_gfunction(
     if use_cache:
         save_array(path, g, what="g-function")
     return g, False
-
-
-def check_cache_dir(cache_dir=None) -> str | None:
-    """None if the g-function cache folder is usable, else why not (for ``gshp check``).
-
-    A path that exists but is not a folder (e.g. ``GSHP_CACHE_DIR`` set to a file) is a
-    problem; a folder that cannot be written is not (the g-function is then computed at
-    each run, with a warning).
-    """
-    folder = default_cache_dir(cache_dir)
-    for p in (folder, *folder.parents):
-        if p.exists():
-            if not p.is_dir():
-                return f"{p} is not a folder"
-            break
-    return None
 
 
 def fls_start_time(r_b: float, alpha: float) -> float:

@@ -283,6 +283,7 @@ def test_performance_table_cache_is_exact(hp96, tmp_path):
 
     ts = np.arange(-5.0, 10.01, 5.0)
     tk = np.arange(20.0, 50.01, 10.0)
+    H._GRID_MEMORY.clear()  # other tests may have solved the same grid
     fresh = performance_table(hp96, ts, tk, M_SRC, CP_SRC, use_cache=False)
     first = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
     files = sorted(tmp_path.glob("hp_*.npy"))

@@ -6,16 +6,20 @@
 2. The same borefield (same g-function) and the same ground loads pushed through
    ``pygfunction.load_aggregation.ClaessonJaved`` in a plain Python loop for
    ``--pyg-steps`` steps, extrapolated to 3 504 000 steps; the ratio of the two.
-3. What each component costs per step: its compiled step function called ``--comp-steps``
+3. Kernel time with the buried-pipe network (``network.model = "pipes"``, the default)
+   and without it (``"lumped"``: one mixed node), same case, same run, alternating,
+   best of ``--repeat`` (issue 13: at most +30 %).
+4. What each component costs per step: its compiled step function called ``--comp-steps``
    times in a loop on the case's records (ground with and without flow, GSHP, tank and
-   valve, district load, controls, network water), in ns per call, and weighted by how
-   often the run calls it; the rest of the kernel's time per step is the loop itself
-   (clock, outputs, balances, checks).
+   valve, the pipe network per load slot, district load and network node of the lumped
+   model, controls), in ns per call, and weighted by how often the run calls it; the
+   rest of the kernel's time per step is the loop itself (clock, outputs, balances,
+   checks).
 
 Kernel times are the minimum of ``--repeat`` runs (the machine may be shared).
 
 Usage: python benchmarks/bench_station.py [--case cases/helsinki.toml] [--pyg-steps 100000]
-       [--repeat 3] [--comp-steps 1000000]
+       [--network-years 20] [--repeat 2] [--comp-steps 1000000]
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from gshp.components.gshp_unit import gshp_step
 from gshp.components.load import booster_cops_at, network_load
 from gshp.components.network import network_flow, network_node_step, network_pump_power
 from gshp.components.tank import tank_valve_step
+from gshp.network.component import pipes_slot
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +48,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--case", default=str(ROOT / "cases" / "helsinki.toml"))
     ap.add_argument("--pyg-steps", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--network-years", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--comp-steps", type=int, default=1_000_000)
     args = ap.parse_args(argv)
 
@@ -111,8 +117,33 @@ def main(argv=None):
         f"speed-up of the coupled station kernel over the ground-only Python loop: "
         f"{t_pyg_full / kernel:,.1f}x"
     )
+    network_overhead(case, args.network_years, args.repeat)
     component_costs(case, ds, kernel / n, args.comp_steps)
     return 0
+
+
+def network_overhead(case, years, repeat):
+    """Kernel time with and without the pipe network, same case, alternating runs."""
+    from gshp.simulation import prepare, run_prepared
+
+    best = {}
+    for _ in range(repeat):
+        for model in ("lumped", "pipes"):
+            c = case.replace(**{"simulation.years": years, "network.model": model})
+            ds = run_prepared(prepare(c))
+            t = ds.attrs["kernel_wall_time_s"]
+            best[model] = min(best.get(model, np.inf), t)
+    n = years * 365 * 86400 // case.simulation.time_step_s
+    for model, t in best.items():
+        print(
+            f"kernel, network {model:6s}    {t:8.3f} s  ({t / n * 1e9:6.0f} ns/step, "
+            f"{years} years)"
+        )
+    print(
+        f"network overhead          {best['pipes'] / best['lumped'] - 1:+8.1%} "
+        f"({(best['pipes'] - best['lumped']) / n * 1e9:+.0f} ns/step)"
+    )
+
 
 
 def component_costs(case, ds, kernel_per_step, n):
@@ -133,10 +164,17 @@ def component_costs(case, ds, kernel_per_step, n):
         ("GSHP (coil temperature, source solve, lookup)", _gshp,
          (par.gshp, a, b, par.borefield.m * par.borefield.cp, par.tank), on),
         ("tank and tempering valve", _tank, (par.tank, par.clock.dt), 1.0),
-        ("district load (+ booster COPs per slot)", _load, (par.load, st.load.cops), 1.0),
         ("controls (season, switching)", _controls, (par.control, par.clock.dt, par.tank), 1.0),
-        ("network water (flow, node, pump)", _network, (par.network, par.clock.dt), 1.0),
     ]  # fmt: skip
+    if par.pipes.enabled:
+        rows.append(("pipe network, once per 15-min slot", _pipes,
+                     (par.pipes, st.pipes, par.load), 1.0 / par.clock.steps_per_slot))
+    else:
+        rows += [
+            ("district load (+ booster COPs per slot)", _load, (par.load, st.load.cops), 1.0),
+            ("network water node (flow, node, pump)", _network, (par.network, par.clock.dt),
+             1.0),
+        ]  # fmt: skip
     print(f"\ncomponent costs ({n:,} calls each; weight = share of steps that call it)")
     print(f"{'component':48s} {'ns/call':>8s} {'weight':>7s} {'ns/step':>8s}")
     total = 0.0
@@ -237,6 +275,17 @@ def _controls(ctl, dt, tank, n):
         )  # fmt: skip
         prev_mode = mode
         acc += T_set + hp_on
+    return acc
+
+
+@njit
+def _pipes(pp, ps, load, n):
+    acc = 0.0
+    n_slots = load.q_sh.size
+    T_sup = 20.0
+    for i in range(n):
+        T_ret = pipes_slot(pp, ps, load, i % n_slots, T_sup, 20.0, 25.0)
+        acc += T_ret
     return acc
 
 

@@ -4,24 +4,39 @@ tempering valve, cooling-season bypass and the district's substations.
 
 Notebook API (see :mod:`gshp.api`): :func:`load_case`, :class:`Case`, :func:`simulate`,
 :func:`sweep`, :func:`to_pandas`, :func:`size`.
+
+These names and ``__version__`` are loaded on first use, so that ``import gshp`` (and
+the command line's start) does not import numpy, xarray and the simulator.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("gshp")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
-from gshp import sweep  # noqa: E402  (the module; callable, see below)
-from gshp.api import Case, SweepModule, load_case, simulate, to_pandas  # noqa: E402
-from gshp.errors import InputError  # noqa: E402
-from gshp.sizing import size  # noqa: E402
-
-# ``gshp.sweep`` is the sweep module (``gshp sweep``, run_sweep, …) and, called,
-# :func:`gshp.api.sweep`: ``gshp.sweep(base_case, grid)``.
-sweep.__class__ = SweepModule
+from gshp.errors import InputError
 
 __all__ = [
     "Case", "InputError", "__version__", "load_case", "simulate", "size", "sweep", "to_pandas",
 ]  # fmt: skip
+
+_API = ("Case", "load_case", "simulate", "to_pandas")
+
+
+def __getattr__(name):
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("gshp")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            value = "0.0.0+unknown"
+    elif name == "size":
+        from gshp.sizing import size as value
+    elif name == "sweep":
+        # the module (``gshp sweep``, run_sweep, …), callable as :func:`gshp.api.sweep`:
+        # ``gshp.sweep(base_case, grid)`` (it makes itself callable when imported)
+        import gshp.sweep as value
+    elif name in _API:
+        import gshp.api
+
+        value = getattr(gshp.api, name)
+    else:
+        raise AttributeError(f"module 'gshp' has no attribute {name!r}")
+    globals()[name] = value
+    return value

@@ -11,7 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-from gshp import __version__
 from gshp.errors import MISSING, InputError
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -191,9 +190,17 @@ def cmd_check(args) -> int:
 def check_input_files(cases) -> None:
     """Open every weather and load file the cases name; all their problems in one
     :class:`InputError`, each with its file and line (a file shared by cases once)."""
-    from gshp.climate import read_weather_file
-    from gshp.district import read_load_file
     from gshp.errors import Problem
+
+    def read_weather_file(path):  # pvlib, pandas: imported only when a file is named
+        from gshp.climate import read_weather_file
+
+        return read_weather_file(path)
+
+    def read_load_file(path, *a):
+        from gshp.district import read_load_file
+
+        return read_load_file(path, *a)
 
     problems, opened = [], {}
 
@@ -229,7 +236,7 @@ def check_input_files(cases) -> None:
 def check_environment(cases, open_files: bool = False) -> None:
     """What a case needs beyond its own file: a usable g-function cache folder and, with
     ``open_files``, weather files that read (all problems in one InputError)."""
-    from gshp.borefield.gfunction import check_cache_dir
+    from gshp.diskcache import check_cache_dir
     from gshp.errors import Problem
 
     problems = []
@@ -307,7 +314,27 @@ def _apply_run_options(cases, args):
     return [c.replace(**over) for c in cases] if over else cases
 
 
+def _write_and_summarise(out_dir, ds, float32=False):
+    """In the worker: write ``ds`` to ``out_dir/<case>.nc``; return it without its time
+    series (what ``gshp run`` prints), the path in ``attrs['result_path']`` and the mean
+    GSHP on-fraction in ``attrs['gshp_on_fraction_mean']``."""
+    from gshp.fileio import WriteError
+    from gshp.results import write_netcdf
+    from gshp.runner import CaseFailed
+
+    try:
+        path = write_netcdf(ds, Path(out_dir) / f"{ds.attrs['case_name']}.nc", float32=float32)
+    except WriteError as exc:  # disk full, permissions: report it, keep the others
+        raise CaseFailed(str(exc)) from None
+    on = float(ds.gshp_on_fraction.mean())
+    small = ds.drop_dims("time")
+    small.attrs.update(result_path=str(path), gshp_on_fraction_mean=on)
+    return small
+
+
 def cmd_run(args) -> int:
+    from functools import partial
+
     from gshp.fileio import WriteError
     from gshp.results import write_netcdf
     from gshp.runner import run_cases
@@ -323,7 +350,10 @@ def cmd_run(args) -> int:
     def on_result(res):
         if res.dataset is None:
             return
-        try:  # a result, or with --keep-implausible an implausible one (flagged)
+        if res.ok:  # written by its worker (finish)
+            written[res.name] = Path(res.dataset.attrs["result_path"])
+            return
+        try:  # with --keep-implausible an implausible result (flagged)
             written[res.name] = write_netcdf(
                 res.dataset, out_dir / f"{res.name}.nc", float32=args.float32
             )
@@ -337,6 +367,7 @@ def cmd_run(args) -> int:
         progress=not args.quiet,
         on_result=on_result,
         keep_implausible=args.keep_implausible,
+        finish=partial(_write_and_summarise, out_dir, float32=args.float32),
     )
     failed = [r for r in results if not r.ok]
     for res in results:
@@ -350,7 +381,7 @@ def cmd_run(args) -> int:
             f" s, energy balance closure {ds.attrs['energy_balance_closure']:.1e})"
         )
         print(yearly_table(ds))
-        on_steps = float(ds.gshp_on_fraction.mean()) * ds.attrs["station_n_steps"]
+        on_steps = ds.attrs["gshp_on_fraction_mean"] * ds.attrs["station_n_steps"]
         clamped = int(ds["envelope_clamped_steps"].sum())
         if clamped:
             print(
@@ -441,14 +472,34 @@ def cmd_size(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """``--version``: looks the installed version up only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kw):
+        kw.setdefault("help", "show program's version number and exit")
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from gshp import __version__
+
+        parser.exit(message=f"gshp {__version__}\n")
+
+
+#: Commands defined here; ``sweep`` and ``report`` add their own parsers (and import
+#: xarray and pandas), so they are added only when needed.
+_OWN_COMMANDS = ("check", "run", "loads", "size", "heatpump")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``command`` one of ``_OWN_COMMANDS`` the ``sweep`` and
+    ``report`` subcommands (whose modules import xarray) are left out."""
     parser = _Parser(
         prog="gshp",
         description="Simulator of the central GSHP supply "
         "station of an ultra-low-temperature district heating and cooling "
         "network.",
     )
-    parser.add_argument("--version", action="version", version=f"gshp {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("check", help="validate case files and print a summary of each")
@@ -497,10 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
-    from gshp import report, sweep
+    if command not in _OWN_COMMANDS:
+        from gshp import report, sweep
 
-    sweep.add_parser(sub)
-    report.add_parser(sub)
+        sweep.add_parser(sub)
+        report.add_parser(sub)
 
     p = sub.add_parser(
         "loads",
@@ -573,7 +625,11 @@ def _positive_years(text):
 def main(argv=None) -> int:
     from gshp.fileio import WriteError
 
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    if command is None and "--version" in words and "-h" not in words and "--help" not in words:
+        command = "run"  # the version needs no subcommand parsers
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -136,8 +136,9 @@ def hourly_to_steps(x, kind="hold", steps_per_hour=STEPS_PER_HOUR):
 
 def time_coordinate(n=STEPS, dt_s=DT_S):
     """CF time axis of one 365-day year (cftime noleap), step starts."""
-    freq = f"{int(dt_s // 60)}min"
-    return xr.date_range("2001-01-01", periods=n, freq=freq, calendar="noleap", use_cftime=True)
+    from gshp.timeaxis import regular_axis
+
+    return regular_axis(n, int(dt_s // 60) * 60)
 
 
 def month_of_step(n=STEPS, dt_s=DT_S):
@@ -335,13 +336,53 @@ def _a(units, long_name):
     return {"units": units, "long_name": long_name}
 
 
+#: District loads computed in this process (cases of a sweep that differ only in the
+#: borefield or the controls share them), most recent last.
+_LOADS_MEMORY: dict = {}
+_LOADS_MEMORY_SIZE = 8
+
+
+def _file_stamp(path):
+    """(path, size, mtime) of an input file, so that an edited file is read again."""
+    if path is None:
+        return None
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), st.st_size, st.st_mtime_ns)
+
+
 def district_loads(case) -> xr.Dataset:
     """The year of district loads of a case (kernel input; see module docstring).
 
     Uses ``case.climate`` (preset or weather file, latitude), ``case.district`` and
     ``case.simulation.seed``; ``case.controls.cooling_months`` (if present) sets when the
     PVT panels are cooled with 25 °C rather than 20 °C network water.
+
+    Kept in memory per process, keyed by those inputs (and the size and modification time
+    of a weather or load file); every call returns its own copy.
     """
+    cl = case.climate
+    d = case.district
+    key = (
+        repr(cl),
+        repr(d),
+        int(getattr(getattr(case, "simulation", None), "seed", 0) or 0),
+        tuple(getattr(getattr(case, "controls", None), "cooling_months", COOLING_MONTHS_DEFAULT)),
+        _file_stamp(getattr(cl, "weather_file", None)),
+        _file_stamp(getattr(d, "load_file", None)),
+    )
+    ds = _LOADS_MEMORY.pop(key, None)
+    if ds is None:
+        ds = _district_loads(case)
+    _LOADS_MEMORY[key] = ds
+    while len(_LOADS_MEMORY) > _LOADS_MEMORY_SIZE:
+        _LOADS_MEMORY.pop(next(iter(_LOADS_MEMORY)))
+    return ds.copy(deep=True)
+
+
+def _district_loads(case) -> xr.Dataset:
     d = case.district
     cl = case.climate
     seed = int(getattr(getattr(case, "simulation", None), "seed", 0) or 0)

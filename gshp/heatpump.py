@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -531,12 +532,12 @@ def _poly10(c, S, D):
 
 @numba.njit(cache=True)
 def _clamp_point(x, y, px, py):
-    """Scalar version of :func:`_clamp_to_polygon`: (x', y', 1.0 if moved else 0.0)."""
+    """Scalar version of :func:`_clamp_to_polygon`: (x', y', 1.0 if moved else 0.0).
+
+    The even-odd inside test runs first; the nearest boundary point is searched only for
+    points outside (inside, the point is returned unchanged either way)."""
     n = px.shape[0]
     inside = False
-    best = 1e300
-    bx = x
-    by = y
     for i in range(n):
         x1 = px[i]
         y1 = py[i]
@@ -546,6 +547,17 @@ def _clamp_point(x, y, px, py):
         if (y1 > y) != (y2 > y):
             if x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
                 inside = not inside
+    if inside:
+        return x, y, 0.0
+    best = 1e300
+    bx = x
+    by = y
+    for i in range(n):
+        x1 = px[i]
+        y1 = py[i]
+        j = i + 1 if i + 1 < n else 0
+        x2 = px[j]
+        y2 = py[j]
         ex = x2 - x1
         ey = y2 - y1
         t = ((x - x1) * ex + (y - y1) * ey) / (ex * ex + ey * ey)
@@ -557,7 +569,7 @@ def _clamp_point(x, y, px, py):
             best = d2
             bx = qx
             by = qy
-    if inside or best <= 1e-18:
+    if best <= 1e-18:
         return x, y, 0.0
     return bx, by, 1.0
 
@@ -573,44 +585,51 @@ def _map_eval(cq, cp, conv, px, py, S_C, D_C):
 
 
 @numba.njit(cache=True)
+def _bisect_evaporator(cq, cp, conv, px, py, scale, Ts, Ke, Tc):
+    """T_e (°C) with scale·Q_map(T_e, T_c) = K_e·(T_s − T_e): bisection on [T_s − 100, T_s].
+
+    Stops as soon as the midpoint equals an end of the bracket (adjacent floats): every
+    further halving would leave the returned midpoint unchanged, so the result is the same
+    to the bit as running all ``_BISECT_ITERS`` halvings."""
+    lo = Ts - 100.0
+    hi = Ts
+    for _ in range(_BISECT_ITERS):
+        Te = 0.5 * (lo + hi)
+        if Te == lo or Te == hi:
+            break
+        q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+        if scale * q - Ke * (Ts - Te) > 0.0:
+            hi = Te
+        else:
+            lo = Te
+    return 0.5 * (lo + hi)
+
+
+@numba.njit(cache=True)
 def _solve_point(cq, cp, conv, px, py, scale, Ts, Ke, Tk, Kc):
+    """Nested bisection (outer T_c on [T_k, T_k + 100], inner T_e), each stopped once its
+    bracket is two adjacent floats (same result as the full ``_BISECT_ITERS`` halvings)."""
     lo_c = Tk
     hi_c = Tk + 100.0
-    Te = Ts
     for _ in range(_BISECT_ITERS):
         Tc = 0.5 * (lo_c + hi_c)
-        lo = Ts - 100.0
-        hi = Ts
-        for _ in range(_BISECT_ITERS):
-            Te = 0.5 * (lo + hi)
-            q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
-            if scale * q - Ke * (Ts - Te) > 0.0:
-                hi = Te
-            else:
-                lo = Te
-        Te = 0.5 * (lo + hi)
+        if Tc == lo_c or Tc == hi_c:
+            break
+        Te = _bisect_evaporator(cq, cp, conv, px, py, scale, Ts, Ke, Tc)
         q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
         if scale * (q + p) - Kc * (Tc - Tk) > 0.0:
             lo_c = Tc
         else:
             hi_c = Tc
     Tc = 0.5 * (lo_c + hi_c)
-    lo = Ts - 100.0
-    hi = Ts
-    for _ in range(_BISECT_ITERS):
-        Te = 0.5 * (lo + hi)
-        q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
-        if scale * q - Ke * (Ts - Te) > 0.0:
-            hi = Te
-        else:
-            lo = Te
-    Te = 0.5 * (lo + hi)
+    Te = _bisect_evaporator(cq, cp, conv, px, py, scale, Ts, Ke, Tc)
     q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
     return Te, Tc, scale * q, scale * p, o
 
 
 @numba.njit(cache=True)
 def _solve_many(cq, cp, conv, px, py, scale, Ts, Ke, Tk, Kc, out):
+    """:func:`_solve_point` at every point."""
     for i in range(Ts.shape[0]):
         Te, Tc, Qe, P, o = _solve_point(cq, cp, conv, px, py, scale, Ts[i], Ke[i], Tk[i], Kc[i])
         out[i, 0] = Te
@@ -913,6 +932,8 @@ def performance_table(
     cp_source_J_kgK: float,
     coil_effectiveness: float | None = None,
     m_sink_kg_s: float | None = None,
+    cache_dir=None,
+    use_cache: bool = True,
 ) -> PerformanceTable:
     """Tabulate Q_cond, Q_evap and P over a grid, at the case's flows (set-up time).
 
@@ -926,6 +947,11 @@ def performance_table(
     exchanger between condensing refrigerant and tank with
     1/ε_eff = 1/ε_c + 1/ε_k − 1, Q_c = ε_eff·C_w·(T_c − T_tank); the condenser water inlet
     temperature is then T_tank + Q_c/(ε_k·C_w) − Q_c/C_w (returned as ``t_water_in``).
+
+    The solved grid is cached by a hash of every input of the solve (map coefficients,
+    envelope, scale, grid, conductances), in memory and in the g-function disk cache
+    (``cache_dir``, default :func:`gshp.diskcache.default_cache_dir`); ``use_cache=False``
+    solves it again.
     """
     ts = np.ascontiguousarray(source_in_C, dtype=np.float64)
     tk = np.ascontiguousarray(sink_C, dtype=np.float64)
@@ -955,7 +981,10 @@ def performance_table(
         else 1.0 / (1.0 / eps_c + 1.0 / coil_effectiveness - 1.0)
     )
     S, K = np.meshgrid(ts, tk, indexing="ij")
-    Te, Tc, Qe, P, Qc, out = solve_cycle(hp.cmap, hp.scale, S, eps_e * C_s, K, eps * C_w)
+    Te, Tc, Qe, P, out = _cached_cycle_grid(
+        hp, ts, tk, eps_e * C_s, eps * C_w, cache_dir=cache_dir, use_cache=use_cache
+    )
+    Qc = Qe + P
     if coil_effectiveness is None:
         t_win = K.copy()
     else:
@@ -972,6 +1001,56 @@ def performance_table(
         c(Tc),
         c(t_win),
     )
+
+
+#: Version of the cycle solve stored in the cache key (raise it when the solve changes).
+_SOLVE_SCHEME = 1
+#: Solved grids kept in memory (the cases of a sweep share them), most recent last.
+_GRID_MEMORY: OrderedDict = OrderedDict()
+_GRID_MEMORY_SIZE = 32
+
+
+def _cached_cycle_grid(hp, ts, tk, K_e, K_c, *, cache_dir=None, use_cache=True):
+    """:func:`solve_cycle` over the grid source ``ts`` × sink ``tk`` (°C) with scalar
+    conductances K_e, K_c (W/K): (T_e, T_c, Q_e, P, clamped), from the memory or disk
+    cache when solved before.
+
+    The key is exact (floats as hex): the cached arrays are the solve's own, bit for bit.
+    """
+    cq, cp, conv, px, py = _map_arrays(hp.cmap)
+    key_inputs = {
+        "scheme": _SOLVE_SCHEME,
+        "iters": _BISECT_ITERS,
+        "map": [cq, cp, conv, px, py],
+        "scale": float(hp.scale),
+        "t_source": ts,
+        "t_sink": tk,
+        "K_e": float(K_e),
+        "K_c": float(K_c),
+    }
+    from gshp.diskcache import cached_path, load_array, save_array
+
+    path = cached_path("hp", key_inputs, cache_dir)
+    shape = (5, ts.size, tk.size)
+    res = None
+    if use_cache:
+        res = _GRID_MEMORY.get(path.name)
+        if res is not None:
+            _GRID_MEMORY.move_to_end(path.name)
+        else:
+            res = load_array(path, shape, what="heat pump table")
+    if res is None:
+        S, K = np.meshgrid(ts, tk, indexing="ij")
+        Te, Tc, Qe, P, _, out = solve_cycle(hp.cmap, hp.scale, S, K_e, K, K_c)
+        res = np.stack([Te, Tc, Qe, P, out.astype(np.float64)])
+        if use_cache:
+            save_array(path, res, what="heat pump table")
+    if use_cache and path.name not in _GRID_MEMORY:
+        res.setflags(write=False)
+        _GRID_MEMORY[path.name] = res
+        while len(_GRID_MEMORY) > _GRID_MEMORY_SIZE:
+            _GRID_MEMORY.popitem(last=False)
+    return res[0].copy(), res[1].copy(), res[2].copy(), res[3].copy(), res[4] > 0.5
 
 
 @numba.njit(cache=True, inline="always")

@@ -35,8 +35,15 @@ class CaseResult:
         return self.error is None
 
 
-def _run_one(index, case, progress_queue=None, simulate_fn=None, keep_implausible=False):
-    """Worker: simulate one case, never raise (errors come back as text).
+class CaseFailed(Exception):
+    """Raised by a ``finish`` step: the case failed with this message (run time)."""
+
+
+def _run_one(
+    index, case, progress_queue=None, simulate_fn=None, keep_implausible=False, finish=None
+):
+    """Worker: simulate one case (then ``finish`` its Dataset), never raise (errors come
+    back as text).
 
     A physically implausible result (:class:`gshp.plausibility.ImplausibleResult`) is a
     failure; with ``keep_implausible`` its flagged Dataset comes back with the error.
@@ -57,12 +64,16 @@ def _run_one(index, case, progress_queue=None, simulate_fn=None, keep_implausibl
         warnings.simplefilter("always")
         try:
             ds = fn(case, progress=progress)
+            if finish is not None:
+                ds = finish(ds)
             res = CaseResult(case.name, dataset=ds)
         except ImplausibleResult as exc:
             kept = exc.dataset if keep_implausible else None
             res = CaseResult(case.name, dataset=kept, error=str(exc), error_kind="failure")
         except InputError as exc:
             res = CaseResult(case.name, error=exc.message(), error_kind="input")
+        except CaseFailed as exc:
+            res = CaseResult(case.name, error=str(exc), error_kind="failure")
         except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             res = CaseResult(case.name, error=detail, error_kind="failure")
@@ -81,6 +92,7 @@ def run_cases(
     on_result=None,
     simulate_fn=None,
     keep_implausible: bool = False,
+    finish=None,
 ) -> list[CaseResult]:
     """Simulate ``cases`` and return their results in the order given.
 
@@ -102,6 +114,11 @@ def run_cases(
         Replacement for :func:`gshp.simulation.simulate` (tests, sizing).
     keep_implausible : bool
         Return the flagged Dataset of a physically implausible case with its error.
+    finish : callable, optional
+        ``finish(Dataset) -> object`` run where the case ran (the worker process), e.g.
+        to write its file there; its return value is the ``dataset`` of the CaseResult.
+        Writing in the workers spares the main process receiving (pickling) the whole
+        time series. It may raise :class:`CaseFailed` with a message.
 
     A worker process that dies (killed by a signal, out of memory) does not stop the run:
     the cases already finished are returned (and passed to ``on_result``), the cases it
@@ -119,15 +136,16 @@ def run_cases(
     bars = _Bars(cases, progress)
     try:
         if scheduler:
-            iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, jobs)
+            iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, jobs, finish)
             q = None
         elif jobs == 1 or len(cases) == 1:
             iterator = (
-                _run_one(i, c, bars, simulate_fn, keep_implausible) for i, c in enumerate(cases)
+                _run_one(i, c, bars, simulate_fn, keep_implausible, finish)
+                for i, c in enumerate(cases)
             )
             q = None
         else:
-            iterator, q = _joblib_iter(cases, jobs, simulate_fn, keep_implausible)
+            iterator, q = _joblib_iter(cases, jobs, simulate_fn, keep_implausible, finish)
         listener = bars.listen(q) if q is not None else None
         try:
             for index, res in iterator:
@@ -193,7 +211,7 @@ def lost_message(exc) -> str:
     )
 
 
-def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False):
+def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False, finish=None):
     """Cases on joblib's process pool (loky, reused between runs), one future each.
 
     A worker that dies fails the futures it takes down with it (loky marks the pool
@@ -209,7 +227,7 @@ def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False):
     executor = get_reusable_executor(max_workers=n_workers)
     futures = {}
     for i, c in enumerate(cases):
-        futures[executor.submit(_run_one, i, c, q, simulate_fn, keep_implausible)] = i
+        futures[executor.submit(_run_one, i, c, q, simulate_fn, keep_implausible, finish)] = i
 
     def iterate():
         try:
@@ -226,7 +244,7 @@ def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False):
     return iterate(), q
 
 
-def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1):
+def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1, finish=None):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the installation
@@ -251,7 +269,9 @@ def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1):
         cluster = None
     try:
         futures = {
-            client.submit(_run_one, i, c, None, simulate_fn, keep_implausible, pure=False): i
+            client.submit(
+                _run_one, i, c, None, simulate_fn, keep_implausible, finish, pure=False
+            ): i
             for i, c in enumerate(cases)
         }
         for fut in as_completed(futures):

@@ -210,7 +210,14 @@ def prepare(case: Case) -> Prepared:
     t_src_grid = np.arange(-20.0, 40.0 + 1e-9, 1.0)
     t_sink_grid = np.arange(0.0, 60.0 + 1e-9, 1.0)
     table = performance_table(
-        hp, t_src_grid, t_sink_grid, m_bf, cp_f, coil_effectiveness=eps_coil, m_sink_kg_s=m_cond
+        hp,
+        t_src_grid,
+        t_sink_grid,
+        m_bf,
+        cp_f,
+        coil_effectiveness=eps_coil,
+        m_sink_kg_s=m_cond,
+        cache_dir=case.borefield.gfunction.cache_dir,
     )
     T0_tank = (
         tk.T_initial_C
@@ -530,10 +537,11 @@ def comparable(ds: xr.Dataset) -> xr.Dataset:
 
 def time_axis(resolution: str, n: int, dt_s: float):
     """CF time coordinate on a 365-day ('noleap') calendar starting 2001-01-01."""
-    freq = f"{int(dt_s)}s" if resolution == "step" else FREQ[resolution]
-    return xr.date_range(
-        start="2001-01-01", periods=n, freq=freq, calendar="noleap", use_cftime=True
-    )
+    from gshp.timeaxis import month_start_axis, regular_axis
+
+    if resolution == "monthly":
+        return month_start_axis(n)
+    return regular_axis(n, int(dt_s) if resolution == "step" else RESOLUTION_S[resolution])
 
 
 def _assemble(prep, acc, balance, wall) -> xr.Dataset:

@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit
 
 from gshp.components.borefield import (
+    GROUND_NO_PENDING,
     BorefieldParams,
     BorefieldState,
     ground_advance,
@@ -424,9 +425,10 @@ def run_kernel(k_start, k_stop, par, st, acc):
         envelope = 0.0
         T_in = T_bhe_out  # pump off: the value is not used
         m_run = 0.0
+        pending = GROUND_NO_PENDING
         if hp_on == 1 or by_on == 1:
             m_run = m_bf
-            a, b = ground_coeffs(ground, m_bf)
+            a, b, pending = ground_coeffs(ground, m_bf)
             if hp_on == 1:
                 Q_c, Q_e, P_hp, edge, envelope, T_in = gshp_step(
                     hp, a, b, m_cp_bf, tank_T, tank.params, T_src_guess
@@ -435,7 +437,7 @@ def run_kernel(k_start, k_stop, par, st, acc):
                 G_coil = hp.G_coil
             else:
                 T_in, G_coil = bypass_inlet(a, b, tank_T, tank.params, m_bf, bfp.cp, m_cp_bf)
-        T_bhe_out, Q_g, T_wall, _T_fm = ground_advance(ground, T_in, m_run)
+        T_bhe_out, Q_g, T_wall, _T_fm = ground_advance(ground, T_in, m_run, pending)
         T_bhe_in = T_in if m_run > 0.0 else T_bhe_out
         Q_by = 0.0
         if hp_on == 1:

@@ -46,6 +46,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -954,3 +955,16 @@ def _strip_json(value):
     if not isinstance(d, dict):
         return value
     return json.dumps({k: v for k, v in d.items() if not _volatile(k)}, sort_keys=True)
+
+
+class _CallableModule(type(sys.modules[__name__])):
+    """Class of this module: calling ``gshp.sweep(base_case, grid, ...)`` runs
+    :func:`gshp.api.sweep`, while ``gshp.sweep.run_sweep`` etc. stay."""
+
+    def __call__(self, base_case, grid, **kwargs):
+        from gshp.api import sweep
+
+        return sweep(base_case, grid, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

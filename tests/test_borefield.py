@@ -290,3 +290,54 @@ def test_from_config_namespace_and_csv(tmp_path, cache):
     with pytest.raises(InputError) as e:
         Borefield.from_config(cfg)
     assert f"{csv}:3" in _where(e)
+
+
+def test_flow_table_cache_is_exact(tmp_path):
+    """The conductance-vs-flow table from memory and from disk equals a fresh one."""
+    from gshp.borefield import interior
+
+    kw = dict(coordinates_m=[(0.0, 0.0)], T_undisturbed_C=10.0, cache_dir=tmp_path)
+    interior._FLOW_TABLE_MEMORY.clear()  # other tests may have built the same table
+    a = Borefield.from_params(**kw).ftab
+    assert len(list(tmp_path.glob("ft_*.npy"))) == 1
+    interior._FLOW_TABLE_MEMORY.clear()
+    b = Borefield.from_params(**kw).ftab
+    c = Borefield.from_params(**kw).ftab
+    bf = Borefield.from_params(**kw)
+    fresh = interior.flow_table(
+        bf.m_b_design, bf.pos, bf.n_u, bf.r_in, bf.r_out, bf.r_b, bf.k_s, bf.k_g, bf.k_p,
+        bf.roughness, bf.fluid, bf.x_grout, scale=bf.scale, use_cache=False,
+    )  # fmt: skip
+    for t in (a, b, c):
+        assert t.dtype == fresh.dtype and np.array_equal(t, fresh)
+    c[:] = 0.0  # callers get their own arrays
+    assert np.array_equal(Borefield.from_params(**kw).ftab, fresh)
+    d = Borefield.from_params(**kw, grout_conductivity_W_mK=2.0).ftab
+    assert len(list(tmp_path.glob("ft_*.npy"))) == 2 and not np.array_equal(d, fresh)
+
+
+def test_step_coeffs_and_pending_advance_equal_the_separate_calls(single):
+    """One pass over the aggregation cells (borefield_step_coeffs + advance with pending)
+    gives, step by step, exactly the numbers of the pure coefficients + plain advance —
+    also with the flow changed between them and on pump-off steps."""
+    from gshp.borefield.kernel import NO_PENDING, borefield_advance_pending, borefield_step_coeffs
+
+    m = single.total_flow_kg_s
+    ref = single.kernel_setup(180.0, 3000)
+    new = single.kernel_setup(180.0, 3000)
+    rng = np.random.default_rng(3)
+    for i in range(3000):
+        flow = 0.0 if i % 7 == 3 else m * (1.0 if i % 11 else 0.5)
+        t_in = 5.0 + 3.0 * rng.standard_normal()
+        if flow > 0.0:
+            a, b = borefield_outlet_coeffs(*ref, flow)
+            a2, b2, pending = borefield_step_coeffs(*new, flow)
+            assert (a, b) == (a2, b2)
+        else:
+            pending = NO_PENDING
+        advance_flow = flow if i % 13 else (m * 0.7 if flow > 0.0 else 0.0)
+        r1 = borefield_advance(*ref, t_in, advance_flow)
+        r2 = borefield_advance_pending(*new, t_in, advance_flow, pending)
+        assert r1 == r2, i
+        assert np.array_equal(ref.q_cells, new.q_cells)
+        assert np.array_equal(ref.nodes, new.nodes)

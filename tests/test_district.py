@@ -1,5 +1,6 @@
 """District loads: buildings, DHW, PVT, network side, load files (DESIGN §7)."""
 
+import os
 from types import SimpleNamespace
 
 import numpy as np
@@ -263,6 +264,29 @@ def test_district_loads_from_case_and_summary(loads):
     assert float(ds2.Q_space_heating.sum()) == pytest.approx(
         2 * float(ds.Q_space_heating.sum()), rel=0.02
     )
+
+
+def test_district_loads_memory_is_exact_and_private(tmp_path):
+    """A second call with the same inputs comes from memory: equal to the bit, its own
+    copy (editing one result leaves the next unchanged); other inputs or an edited load
+    file are computed again."""
+    D._LOADS_MEMORY.clear()
+    first = D.district_loads(_case())
+    second = D.district_loads(_case())
+    assert len(D._LOADS_MEMORY) == 1
+    assert second.identical(first) and second is not first
+    second["Q_space_heating"].values[:] = -1.0
+    assert D.district_loads(_case()).identical(first)
+    other = D.district_loads(_case(dhw_litres_per_person_day=60.0))
+    assert len(D._LOADS_MEMORY) == 2
+    assert float(other.Q_dhw.sum()) > float(first.Q_dhw.sum())
+    p = tmp_path / "net.csv"
+    p.write_text("Q_network_kW\n" + "\n".join("1.0" for _ in range(8760)))
+    a = D.district_loads(_case(load_file=p, load_file_kind="network"))
+    p.write_text("Q_network_kW\n" + "\n".join("2.0" for _ in range(8760)))
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))
+    b = D.district_loads(_case(load_file=p, load_file_kind="network"))
+    assert float(b.Q_network_net[0]) == 2 * float(a.Q_network_net[0]) == 2000.0
 
 
 def test_load_files(tmp_path):

@@ -225,3 +225,84 @@ def test_lookup_balance_and_bilinear_exactness(table, x, y, a, b):
     xc = min(max(x, t.t_source[0]), t.t_source[-1])
     yc = min(max(y, t.t_sink[0]), t.t_sink[-1])
     assert v == pytest.approx(1000.0 + a * xc + b * yc + 0.1 * xc * yc, rel=1e-12, abs=1e-9)
+
+
+def _solve_point_all_halvings(cq, cp, conv, px, py, scale, Ts, Ke, Tk, Kc, iters=60):
+    """The nested bisection with every one of its 60 halvings (no early stop), in Python:
+    the reference the compiled solve must reproduce bit for bit."""
+
+    def inner(Tc):
+        lo, hi = Ts - 100.0, Ts
+        for _ in range(iters):
+            Te = 0.5 * (lo + hi)
+            q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+            if scale * q - Ke * (Ts - Te) > 0.0:
+                hi = Te
+            else:
+                lo = Te
+        return 0.5 * (lo + hi)
+
+    lo_c, hi_c = Tk, Tk + 100.0
+    for _ in range(iters):
+        Tc = 0.5 * (lo_c + hi_c)
+        Te = inner(Tc)
+        q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+        if scale * (q + p) - Kc * (Tc - Tk) > 0.0:
+            lo_c = Tc
+        else:
+            hi_c = Tc
+    Tc = 0.5 * (lo_c + hi_c)
+    Te = inner(Tc)
+    q, p, o = _map_eval(cq, cp, conv, px, py, Te, Tc)
+    return Te, Tc, scale * q, scale * p, o
+
+
+def test_cycle_solve_stops_early_without_changing_a_bit(hp96):
+    """The compiled solve stops a bisection once its bracket is two adjacent floats; the
+    result must equal the full 60 halvings exactly (inside, outside and on the envelope)."""
+    from gshp.heatpump import solve_cycle
+
+    cq, cp, conv, px, py = _map_arrays(hp96.cmap)
+    K_e, K_c = 2.0e4, 1.6e4
+    pts = [(-15.0, 5.0), (-3.0, 20.0), (0.0, 30.0), (0.3, 35.0), (7.5, 48.0), (30.0, 60.0),
+           (-20.0, 58.0), (12.0, 0.0)]  # fmt: skip
+    Ts = np.array([p[0] for p in pts])
+    Tk = np.array([p[1] for p in pts])
+    Te, Tc, Qe, P, Qc, out = solve_cycle(hp96.cmap, hp96.scale, Ts, K_e, Tk, K_c)
+    assert out.any() and not out.all()  # both regimes covered
+    for k, (s, w) in enumerate(pts):
+        ref = _solve_point_all_halvings(cq, cp, conv, px, py, hp96.scale, s, K_e, w, K_c)
+        got = (Te[k], Tc[k], Qe[k], P[k], float(out[k]))
+        assert got == ref, (s, w, got, ref)
+
+
+def test_performance_table_cache_is_exact(hp96, tmp_path):
+    """Solved once, then read from memory and from disk: identical arrays; different
+    inputs give a different cache file."""
+    import gshp.heatpump as H
+
+    ts = np.arange(-5.0, 10.01, 5.0)
+    tk = np.arange(20.0, 50.01, 10.0)
+    H._GRID_MEMORY.clear()  # other tests may have solved the same grid
+    fresh = performance_table(hp96, ts, tk, M_SRC, CP_SRC, use_cache=False)
+    first = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
+    files = sorted(tmp_path.glob("hp_*.npy"))
+    assert len(files) == 1 and not list(tmp_path.glob(".*tmp"))
+    memory = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
+    H._GRID_MEMORY.clear()
+    disk = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
+    for t in (first, memory, disk):
+        for f in fresh._fields:
+            a, b = getattr(fresh, f), getattr(t, f)
+            assert a.dtype == b.dtype and np.array_equal(a, b), f
+    memory.q_cond[0, 0] = -1.0  # callers get their own arrays
+    assert performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path).q_cond[0, 0] > 0
+    performance_table(hp96, ts, tk, M_SRC * 1.01, CP_SRC, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("hp_*.npy"))) == 2
+    # an unreadable cache file is solved again (and replaced)
+    H._GRID_MEMORY.clear()
+    files[0].write_bytes(b"not an array")
+    with pytest.warns(UserWarning, match="heat pump table cache file .* is unreadable"):
+        again = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
+    assert np.array_equal(again.q_cond, fresh.q_cond)
+    assert np.load(files[0]).shape == (5, ts.size, tk.size)

@@ -7,16 +7,14 @@ extraction ``q'`` (W/m) is ``q' g(t) / (2 pi k_s)``.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-import os
-import warnings
-from pathlib import Path
-
 import numpy as np
 import pygfunction as gt
 from scipy.special import exp1, k0e, k1e
+
+from gshp.diskcache import cache_key as cache_key
+from gshp.diskcache import cached_path, load_array, save_array
+from gshp.diskcache import canon as _canon
+from gshp.diskcache import check_cache_dir as check_cache_dir
 
 _STEHFEST_N = 16
 
@@ -84,46 +82,6 @@ def time_claesson_javed(dt_s: float, t_max_s: float, cells_per_level: int = 5) -
     return gt.utilities.time_ClaessonJaved(dt_s, t_max_s, cells_per_level=cells_per_level)
 
 
-def default_cache_dir(cache_dir=None) -> Path:
-    """The g-function cache folder: ``cache_dir`` if given, else $GSHP_CACHE_DIR, else
-    ``platformdirs.user_cache_dir("gshp")/gfunctions``."""
-    if cache_dir is not None:
-        return Path(cache_dir)
-    env = os.environ.get("GSHP_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("gshp")) / "gfunctions"
-
-
-def cache_key(inputs: dict) -> str:
-    """SHA-256 of a canonical JSON of every input that affects the g-function."""
-    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=_jsonable)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _jsonable(o):
-    if isinstance(o, np.ndarray):
-        return [float(v).hex() for v in o.ravel()]
-    if isinstance(o, float | np.floating):
-        return float(o).hex()
-    return str(o)
-
-
-def _canon(v):
-    """Floats as exact hex strings so the key is exact and platform independent."""
-    if isinstance(v, dict):
-        return {k: _canon(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_canon(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v)
-    if isinstance(v, float | np.floating):
-        return float(v).hex()
-    return v
-
-
 def _pyg_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -173,71 +131,15 @@ def field_gfunction(
         "fls_start_s": fls_start_time(r_b, alpha),
         "scheme": 1,
     }
-    key = cache_key(_canon(key_inputs))
-    folder = default_cache_dir(cache_dir)
-    path = folder / f"g_{key}.npy"
-    if use_cache and path.is_file():
-        g = _read_cached(path, times.shape)
+    path = cached_path("g", key_inputs, cache_dir)
+    if use_cache:
+        g = load_array(path, times.shape, what="g-function")
         if g is not None:
             return g, True
     g = _compute(coords, H, D, r_b, alpha, times, method, boundary_condition, mift)
     if use_cache:
-        _write_cached(path, g)
+        save_array(path, g, what="g-function")
     return g, False
-
-
-def _read_cached(path: Path, shape) -> np.ndarray | None:
-    """A cached g-function, or None (with a warning naming the file) when it is unreadable,
-    of another shape or not finite — it is then recomputed and replaced."""
-    try:
-        g = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        reason = f"unreadable ({exc})"
-    else:
-        if g.shape != shape:
-            reason = f"{g.shape} values where {shape} are needed"
-        elif not np.all(np.isfinite(g)):
-            reason = "not finite (corrupt)"
-        else:
-            return g
-    warnings.warn(
-        f"g-function cache file {path} is {reason}: recomputing it and replacing the file",
-        stacklevel=3,
-    )
-    return None
-
-
-def _write_cached(path: Path, g: np.ndarray) -> None:
-    """Store ``g`` atomically; a read-only or full cache folder only warns (the run goes
-    on with the computed g-function)."""
-    from gshp.fileio import WriteError, atomic_write_bytes
-
-    buf = io.BytesIO()
-    np.save(buf, g)
-    try:
-        atomic_write_bytes(path, buf.getbuffer(), fsync=False)
-    except WriteError as exc:
-        warnings.warn(
-            f"g-function cache not written ({exc.cause}): {path}; the run goes on "
-            "(set GSHP_CACHE_DIR to a writable folder to reuse g-functions)",
-            stacklevel=3,
-        )
-
-
-def check_cache_dir(cache_dir=None) -> str | None:
-    """None if the g-function cache folder is usable, else why not (for ``gshp check``).
-
-    A path that exists but is not a folder (e.g. ``GSHP_CACHE_DIR`` set to a file) is a
-    problem; a folder that cannot be written is not (the g-function is then computed at
-    each run, with a warning).
-    """
-    folder = default_cache_dir(cache_dir)
-    for p in (folder, *folder.parents):
-        if p.exists():
-            if not p.is_dir():
-                return f"{p} is not a folder"
-            break
-    return None
 
 
 def fls_start_time(r_b: float, alpha: float) -> float:

@@ -155,16 +155,77 @@ def effective_resistance_pygfunction(pos, r_in, r_out, n_u, H, D, r_b, k_s, k_g,
         )
 
 
+#: Flow tables computed in this process, by cache key (most recent last).
+_FLOW_TABLE_MEMORY: dict = {}
+_FLOW_TABLE_MEMORY_SIZE = 16
+
+
 def flow_table(
-    m_design, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, x, scale=1.0, n=48
+    m_design,
+    pos,
+    n_u,
+    r_in,
+    r_out,
+    r_b,
+    k_s,
+    k_g,
+    k_p,
+    roughness,
+    fluid,
+    x,
+    scale=1.0,
+    n=48,
+    cache_dir=None,
+    use_cache=True,
 ):
     """Conductances vs flow per borehole for the kernel (rows of FT_* columns).
 
     Flows from 1e-6 kg/s to 4 × design on a grid dense near laminar–turbulent transition;
     the kernel interpolates linearly and clamps outside. ``scale`` multiplies every
     resistance (R_b override). Returns (n, N_FT) float64.
+
+    The table (about 50 multipole solutions) is kept in memory and in the g-function disk
+    cache (``cache_dir``, see :mod:`gshp.diskcache`) by an exact hash of its inputs.
     """
+    from importlib.metadata import version
+
+    from gshp.diskcache import cached_path, load_array, save_array
+
     grid = np.unique(np.concatenate([[1e-6], np.geomspace(m_design * 0.01, m_design * 4.0, n - 1)]))
+    key_inputs = {
+        "pygfunction": version("pygfunction"),
+        "multipole_order": MULTIPOLE_ORDER,
+        "grid": grid,
+        "pos": [list(map(float, p)) for p in pos],
+        "n_u": int(n_u),
+        "r": [float(r_in), float(r_out), float(r_b)],
+        "k": [float(k_s), float(k_g), float(k_p)],
+        "roughness": float(roughness),
+        "fluid": {k: float(v) for k, v in fluid.items()},
+        "x": float(x),
+        "scale": float(scale),
+    }
+    path = cached_path("ft", key_inputs, cache_dir)
+    shape = (grid.size, N_FT)
+    tab = None
+    if use_cache:
+        tab = _FLOW_TABLE_MEMORY.pop(path.name, None)
+        if tab is None:
+            tab = load_array(path, shape, what="borehole flow table")
+    if tab is None:
+        tab = _flow_table(
+            grid, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, x, scale
+        )
+        if use_cache:
+            save_array(path, tab, what="borehole flow table")
+    if use_cache:
+        _FLOW_TABLE_MEMORY[path.name] = tab
+        while len(_FLOW_TABLE_MEMORY) > _FLOW_TABLE_MEMORY_SIZE:
+            _FLOW_TABLE_MEMORY.pop(next(iter(_FLOW_TABLE_MEMORY)))
+    return tab.copy()
+
+
+def _flow_table(grid, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, x, scale):
     tab = np.zeros((grid.size, N_FT))
     for i, m in enumerate(grid):
         R_fp = fluid_to_pipe_resistance(m / n_u, r_in, r_out, k_p, roughness, fluid)

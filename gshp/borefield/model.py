@@ -152,6 +152,7 @@ class Borefield:
             self.fluid,
             self.x_grout,
             scale=self.scale,
+            cache_dir=kw["cache_dir"],
         )
         # fluid node: fluid + pipe wall (+ extra, e.g. a casing), lumped as in IBPSA's
         # borefield model (Laferrière et al. 2020: 'mSenFac')

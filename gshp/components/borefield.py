@@ -13,9 +13,10 @@ import numpy as np
 from numba import njit
 
 from gshp.borefield.kernel import (
+    NO_PENDING,
     P_T0,
-    borefield_advance,
-    borefield_outlet_coeffs,
+    borefield_advance_pending,
+    borefield_step_coeffs,
     borefield_wall_heat,
 )
 
@@ -45,21 +46,28 @@ def borefield_state(ground) -> BorefieldState:
     return BorefieldState(T_out=np.array([T_g]), T_in=np.array([T_g]), T_src_guess=np.array([T_g]))
 
 
+#: ``pending`` of :func:`ground_advance` when :func:`ground_coeffs` was not called.
+GROUND_NO_PENDING = NO_PENDING
+
+
 @njit(cache=True, inline="always")
 def ground_coeffs(g, m):
-    """``(a, b)`` of the outlet response ``T_out = a + b·T_in`` over the next step."""
-    return borefield_outlet_coeffs(
+    """``(a, b, pending)``: the outlet response ``T_out = a + b·T_in`` over the next step
+    and what :func:`ground_advance` of the same step reuses (one pass over the load
+    aggregation cells per step instead of two; identical numbers)."""
+    return borefield_step_coeffs(
         g.params, g.ftab, g.dg, g.inv_w, g.q_cells, g.nodes, g.cap, g.slot_m, g.mats,
         g.vecs, g.work, m,
     )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
-def ground_advance(g, T_in, m):
-    """Advance the ground one step; returns (T_out, Q_ground, T_wall, T_fluid_mean)."""
-    return borefield_advance(
+def ground_advance(g, T_in, m, pending):
+    """Advance the ground one step; returns (T_out, Q_ground, T_wall, T_fluid_mean).
+    ``pending``: from :func:`ground_coeffs` this step, else ``GROUND_NO_PENDING``."""
+    return borefield_advance_pending(
         g.params, g.ftab, g.dg, g.inv_w, g.q_cells, g.nodes, g.cap, g.slot_m, g.mats,
-        g.vecs, g.work, T_in, m,
+        g.vecs, g.work, T_in, m, pending,
     )  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Validation of gshp against published, measured and reference-program results."""

@@ -284,7 +284,7 @@ class Borefield:
             pipe_roughness_m=p.roughness_m,
             grout_conductivity_W_mK=gr.conductivity_W_mK,
             grout_volumetric_heat_capacity_J_m3K=gr.volumetric_heat_capacity_J_m3K,
-            grout_layers=gr.layers,
+            grout_layers=getattr(gr, "layers", 1),
             fluid_name=fl.name,
             fluid_concentration_pct=fl.concentration_pct,
             fluid_cp_J_kgK=fl.cp_J_kgK,

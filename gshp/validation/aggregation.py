@@ -58,7 +58,7 @@ def run(ctx) -> Section:
             f"pygfunction {pygfunction_version()} ClaessonJaved",
             "CJ2012, pyg",
             worst,
-            0.0,
+            float("nan"),
             "K",
             tol,
             ok,

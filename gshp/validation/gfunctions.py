@@ -104,7 +104,7 @@ def run(ctx) -> Section:
                     "pygfunction 'detailed' solver",
                     "pyg, CB2014, Cim2015" if bc == "MIFT" else "pyg, CB2014",
                     rel * 100,
-                    0.0,
+                    float("nan"),
                     "%",
                     tol,
                     ok,

@@ -48,6 +48,7 @@ class Context:
     closures: list = field(default_factory=list)
     reference_results: dict = field(default_factory=dict)
     sensitivity_rows: list = field(default_factory=list)
+    jobs_used: dict = field(default_factory=dict)
 
     def say(self, text: str) -> None:
         if self.log is not None:
@@ -77,7 +78,16 @@ class Context:
         cases = [c.replace(**{"simulation.output_resolution": "monthly"}) for c in cases]
         j = self.jobs if jobs is None else jobs
         self.say(f"  {label}: {len(cases)} run(s), jobs {j}")
-        res = run_cases(cases, jobs=min(j, len(cases)), progress=False)
+        used = min(j, len(cases))
+        try:
+            res = run_cases(cases, jobs=used, progress=False)
+        except Exception as exc:  # noqa: BLE001 - a worker process killed from outside
+            if used == 1:
+                raise
+            self.say(f"  parallel workers failed ({type(exc).__name__}); running in process")
+            used = 1
+            res = run_cases(cases, jobs=1, progress=False)
+        self.jobs_used[label] = used
         bad = [r for r in res if not r.ok]
         if bad:
             raise RuntimeError(f"{label}: case {bad[0].name} failed: {bad[0].error}")

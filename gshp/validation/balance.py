@@ -52,17 +52,17 @@ def run(ctx) -> Section:
     if ctx.reference_results:
         cases_again = [ctx.case(n) for n in names]
     again = ctx.simulate_many(cases_again, label="determinism, run 2", jobs=1)
+    j1 = ctx.jobs_used.get("reference case" if ctx.reference_results else "determinism, run 1", 1)
+    how = f"jobs {j1} vs jobs 1" if j1 > 1 else "twice in this process"
     det_rows = []
     n_diff = 0
     for name, a, b in zip(names, first, again, strict=True):
         d = identical(a, b)
         n_diff += len(d)
-        det_rows.append([name, f"jobs {ctx.jobs} vs jobs 1", "identical" if not d else
-                         "differs: " + ", ".join(d[:5])])  # fmt: skip
+        det_rows.append([name, how, "identical" if not d else "differs: " + ", ".join(d[:5])])
     sec.rows.append(
-        Row("7 determinism", f"variables differing between two runs ({what}; jobs "
-            f"{ctx.jobs} vs 1)", "bit-identical", "DESIGN3", float(n_diff), 0.0, "–", "0",
-            n_diff == 0, digits=0)
+        Row("7 determinism", f"variables differing between two runs ({what}; {how})",
+            "bit-identical", "DESIGN3", float(n_diff), 0.0, "–", "0", n_diff == 0, digits=0)
     )  # fmt: skip
     closures = ctx.closures
     worst = max(closures, key=lambda r: abs(r[2]))
@@ -79,8 +79,8 @@ def run(ctx) -> Section:
         "Every station run made by the validation reports the closure of its energy balance "
         "(tank, network water, borefield, heat pump and evaporator–borefield coupling "
         "residuals over the energy throughput). Determinism: the reference cases are run "
-        f"again in this process and compared, variable by variable, with the first runs "
-        f"(made with jobs = {ctx.jobs}).",
+        "again in this process and compared, variable by variable and to the bit, with the "
+        f"first runs ({how}).",
         "",
         markdown_table(
             ["runs", "count", "largest |closure|"],

@@ -141,12 +141,17 @@ def fmt(v, digits=2) -> str:
     return f"{v:.{digits}f}"
 
 
-def markdown_table(header, rows) -> str:
-    """GitHub Markdown table; the first column left-aligned, the others right-aligned."""
+def markdown_table(header, rows, left: int = 1) -> str:
+    """GitHub Markdown table; the first ``left`` columns left-aligned, the others
+    right-aligned; '|' inside a cell is escaped."""
+
+    def cell(c):
+        return str(c).replace("|", "\\|")
+
     lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|",
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "|" + "|".join(["---"] * left + ["---:"] * (len(header) - left)) + "|",
     ]
     for r in rows:
-        lines.append("| " + " | ".join(str(c) for c in r) + " |")
+        lines.append("| " + " | ".join(cell(c) for c in r) + " |")
     return "\n".join(lines)

@@ -98,6 +98,7 @@ def write_report(sections, out_dir, quick: bool, seconds: float, ctx=None, comma
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

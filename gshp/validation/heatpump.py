@@ -95,7 +95,8 @@ def _figure(path, cops):
     ax.fill_between([], [], [], color="tab:green", alpha=0.25, label="certified machines (band)")
     for cid, c in cops.items():
         x = np.array(sorted(c))
-        ax.plot(x, [c[s] for s in x], "o-", ms=4, label=cid)
+        ax.plot(x, [c[s] for s in x], "o-", ms=4,
+                label=cid + (" (cases' default)" if cid == DEFAULT_MAP else ""))  # fmt: skip
     ax.set_xlabel("water outlet temperature (°C), brine in at 0 °C")
     ax.set_ylabel("COP (–)")
     ax.grid(alpha=0.3)

@@ -71,6 +71,7 @@ def render(sections, quick: bool, seconds: float, command: str) -> str:
             ["check", "quantity", "reference [source]", "gshp", "reference value",
              "difference", "tolerance", "status"],
             summary_rows(sections),
+            left=3,
         ),  # fmt: skip
         "",
     ]

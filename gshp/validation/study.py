@@ -65,7 +65,7 @@ def variants(network_fields=None) -> list[Variant]:
     ]  # fmt: skip
     if network_fields is not None:
         path, default = network_fields
-        for depth in (0.5 * default, 2.0 * default):
+        for depth in BURIAL_DEPTHS_M:
             out.append(
                 Variant("pipe burial depth", f"{depth:g} m (default {default:g} m)",
                         lambda c, d=depth, p=path: {p: d})
@@ -79,15 +79,21 @@ def variants(network_fields=None) -> list[Variant]:
 
 def network_burial_field(case):
     """(dotted path, default) of the network pipes' burial depth in this version of the
-    case model, or None when the network has no buried pipes."""
+    case model, or None when the network has no buried pipes (no such field, or the
+    'lumped' network model)."""
     net = case.network
-    for name in ("burial_depth_m", "pipe_depth_m", "depth_m", "pipe_burial_depth_m"):
-        for sub in (None, "pipes", "pipe", "soil"):
-            obj = net if sub is None else getattr(net, sub, None)
-            v = getattr(obj, name, None) if obj is not None else None
-            if isinstance(v, int | float) and v > 0:
-                return (f"network.{sub + '.' if sub else ''}{name}", float(v))
+    if getattr(net, "model", "pipes") != "pipes":
+        return None
+    for name in ("pipe_depth_m", "burial_depth_m", "pipe_burial_depth_m"):
+        v = getattr(net, name, None)
+        if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
+            return (f"network.{name}", float(v))
     return None
+
+
+BURIAL_DEPTHS_M = (0.8, 2.0)
+"""Burial depths of the sensitivity rows (m of pipe-centre depth: shallow cover to a deep
+frost-free trench)."""
 
 
 def _yearly(ds, name):

@@ -87,3 +87,33 @@ def test_carnot_fraction_is_physical():
     # an ideal machine has fraction 1; a real one between 0.35 and 0.65
     t_h, t_c = 35.0 + 273.15, -3.0 + 273.15
     assert vhp.carnot_fraction(t_h / (t_h - t_c), 0.0, 35.0) == pytest.approx(1.0)
+
+
+def test_sensitivity_variants_are_valid_cases_that_change_one_thing():
+    """Every one-at-a-time variant of the study is a valid case differing from the shipped
+    one only in its own fields (field names drift with the case model)."""
+    from gshp.config import load_case
+    from gshp.validation import study
+
+    base = load_case(V.default_cases_dir() / "berlin.toml")
+    burial = study.network_burial_field(base)
+    vs = study.variants(burial)
+    assert {v.parameter for v in vs} >= {
+        "tank charging band", "coil UA", "heat-exchanger UA", "compressor map"
+    }  # fmt: skip
+    flat0 = _flat(base.to_dict())
+    for v in vs:
+        ov = v.overrides(base)
+        changed = _flat(base.replace(**ov).to_dict())
+        diff = {k for k in flat0.keys() | changed.keys() if flat0.get(k) != changed.get(k)}
+        assert diff and diff <= set(ov), (v.label, diff)
+
+
+def _flat(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out

@@ -84,7 +84,7 @@ def run(ctx) -> Section:
         "row uses these loads and the booster model at 8 °C November–March (20 °C other "
         "heating months, 25 °C June–September); the station-level figure is in section 6.",
         "",
-        markdown_table(["climate", "quantity", "reference", "gshp", "difference"], table),
+        markdown_table(["climate", "quantity", "reference", "gshp", "difference"], table, left=2),
     ]
     sec.seconds = time.perf_counter() - t0
     return sec

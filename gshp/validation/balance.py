@@ -68,7 +68,7 @@ def run(ctx) -> Section:
     worst = max(closures, key=lambda r: abs(r[2]))
     ok, tol = at_most(abs(worst[2]), CLOSURE_LIMIT)
     sec.rows.append(
-        Row("7 energy balance", f"largest |closure| of all {len(closures)} station runs "
+        Row("7 energy balance", f"largest |closure| of all {len(closures)} runs "
             f"({worst[0]}: {worst[1]})", "DESIGN §3 limit", "DESIGN3", abs(worst[2]), 0.0,
             "– (fraction of throughput)", tol, ok)
     )  # fmt: skip
@@ -78,9 +78,10 @@ def run(ctx) -> Section:
     sec.text += [
         "Every station run made by the validation reports the closure of its energy balance "
         "(tank, network water, borefield, heat pump and evaporator–borefield coupling "
-        "residuals over the energy throughput). Determinism: the reference cases are run "
-        "again in this process and compared, variable by variable and to the bit, with the "
-        f"first runs ({how}).",
+        "residuals over the energy throughput); the standalone borefield runs of section 3 "
+        "close heat from the fluid against heat through the wall and heat stored. "
+        "Determinism: the reference cases are run again in this process and compared, "
+        f"variable by variable and to the bit, with the first runs ({how}).",
         "",
         markdown_table(
             ["runs", "count", "largest |closure|"],

@@ -92,6 +92,9 @@ class Response(NamedTuple):
     T_out_meas: np.ndarray
     T_in_sim: np.ndarray
     T_out_sim: np.ndarray
+    closure: float = 0.0
+    """Energy balance of the standalone run: |heat from the fluid − heat through the wall −
+    heat stored in fluid and grout| over the heat from the fluid (-)."""
 
     @property
     def mean_meas(self):
@@ -128,7 +131,12 @@ def simulate_beier(path=None, cache_dir=None, n_segments=2, grout_layers=1) -> R
     row = np.searchsorted(d[:, 0], t)  # row k holds the power over (t_{k-1}, t_k]
     ds = bf.simulate(t, heat_W=-d[row, 3] * HEATER_W, mass_flow_kg_s=FLOW_KG_S)
     k = np.searchsorted(t, d[1:, 0])
-    return Response(d[1:, 0], d[1:, 1], d[1:, 2], ds.T_in.values[k], ds.T_out.values[k])
+    e_fluid = -float(ds.Q_ground.values.sum()) * 60.0
+    e_wall = -float(ds.Q_wall.values.sum()) * 60.0
+    closure = abs(e_fluid - e_wall - float(ds.E_interior.values[-1])) / abs(e_fluid)
+    return Response(
+        d[1:, 0], d[1:, 1], d[1:, 2], ds.T_in.values[k], ds.T_out.values[k], closure
+    )
 
 
 def beier_response(path=None, cache_dir=None, n_segments: int = 2, grout_layers: int = 1):
@@ -153,6 +161,8 @@ def run(ctx) -> Section:
     sec = Section("beier", "3. Beier et al. (2011) sandbox response test")
     best = simulate_beier(None, ctx.cache_dir, SEGMENTS, GROUT_LAYERS)
     default = simulate_beier(None, ctx.cache_dir, 2, 1)
+    ctx.closures.append(("Beier standalone borefield", "3 grout layers", best.closure))
+    ctx.closures.append(("Beier standalone borefield", "1 grout layer", default.closure))
     label = f"{SEGMENTS} segments, {GROUT_LAYERS} grout layers"
     ref = "Beier et al. (2011) measured"
     for which, name in (("mean", "mean fluid"), ("in", "inlet"), ("out", "outlet")):

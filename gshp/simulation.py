@@ -13,7 +13,6 @@ import time
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
@@ -35,52 +34,22 @@ VOLATILE_ATTRS = ("kernel_wall_time_s", "station_gfunction_from_cache", "station
 RESOLUTION_S = {"15min": 900, "hourly": 3600, "daily": 86400}
 FREQ = {"15min": "15min", "hourly": "h", "daily": "D", "monthly": "MS"}
 
-VAR_META = {
-    "T_supply": ("°C", "network supply temperature (after the tempering valve)"),
-    "T_return": ("°C", "network return temperature"),
-    "T_setpoint": ("°C", "network supply setpoint"),
-    "T_tank_top": ("°C", "tank top layer temperature"),
-    "T_tank_bottom": ("°C", "tank bottom layer temperature"),
-    "T_bhe_in": ("°C", "borefield inlet fluid temperature"),
-    "T_bhe_out": ("°C", "borefield outlet fluid temperature"),
-    "T_borehole_wall": ("°C", "mean borehole wall temperature"),
-    "Q_network": ("W", "net heat drawn from the network by the substations (+ drawn, − rejected)"),
-    "Q_condenser": ("W", "GSHP condenser heat"),
-    "Q_evaporator": ("W", "GSHP evaporator heat"),
-    "P_gshp": ("W", "GSHP electric power"),
-    "Q_ground": (
-        "W",
-        "heat extracted from the ground by the borefield fluid (+ extracted, − injected)",
-    ),
-    "Q_bypass": (
-        "W",
-        "heat removed from the tank by the borefield through the coil (cooling bypass)",
-    ),
-    "P_boosters": ("W", "electric power of the substations' booster heat pumps"),
-    "P_pumps": ("W", "electric power of the circulation pumps"),
-    "gshp_on_fraction": ("1", "fraction of time the GSHP runs"),
-    "mode": ("1", "season: 0 heating, 1 cooling (majority over the interval)"),
-    "unmet_heat": (
-        "W",
-        "shortfall of the supply against its setpoint while heat is drawn "
-        "in the heating season, m·c_p·(T_setpoint − T_supply)",
-    ),
-    "bypass_on_fraction": ("1", "fraction of time the cooling bypass runs"),
-    "Q_tank_loss": ("W", "tank heat loss to the plant room"),
-    "unmet_cooling": (
-        "W",
-        "shortfall of the supply against its setpoint while heat is "
-        "rejected in the cooling season, m·c_p·(T_supply − T_setpoint)",
-    ),
-}
+VAR_META = {v.name: (v.units, v.long_name) for v in station.OUTPUTS + station.YEARLY}
+"""Units and long names of the outputs and yearly indicators (from their declaration in
+:mod:`gshp.station`)."""
 
 
 @dataclass
 class Prepared:
-    """Everything the kernel needs for one case, plus what the dataset reports."""
+    """Everything the kernel needs for one case, plus what the dataset reports.
+
+    ``params`` holds the components' parameter records (:class:`gshp.station.StationParams`,
+    the one place they are built); ``arrays`` names the load and control arrays they share
+    (for inspection); ``tank`` and ``borefield`` are the records with the state arrays.
+    """
 
     case: Case
-    params: np.ndarray
+    params: station.StationParams
     arrays: dict
     tank: object
     borefield: object
@@ -89,6 +58,8 @@ class Prepared:
     n_years: int
     n_out: int
     info: dict
+    T_init_return_C: float
+    T_init_supply_C: float
 
 
 def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
@@ -116,6 +87,12 @@ def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
 def prepare(case: Case) -> Prepared:
     """Build every kernel input of a case (district loads, controls, components)."""
     from gshp.borefield import Borefield
+    from gshp.components.borefield import BorefieldParams
+    from gshp.components.clock import clock_params
+    from gshp.components.control import ControlParams
+    from gshp.components.gshp_unit import gshp_params
+    from gshp.components.load import LoadParams
+    from gshp.components.network import NetworkParams
     from gshp.district import district_loads
     from gshp.heatpump import CP_WATER as CP_CONDENSER_WATER
     from gshp.heatpump import HeatPump, default_booster_params, performance_table
@@ -123,7 +100,6 @@ def prepare(case: Case) -> Prepared:
 
     sim, net, ctl, tk = case.simulation, case.network, case.controls, case.tank
     dt = float(sim.time_step_s)
-    steps_per_slot = int(SLOT_S // dt)
     steps_per_year = int(365 * 86400 // dt)
     n_years = sim.years
     n_steps = n_years * steps_per_year
@@ -239,63 +215,41 @@ def prepare(case: Case) -> Prepared:
     n_out = n_out_year * n_years
 
     sensor = min(int(ctl.sensor_height_fraction * tk.n_layers), tk.n_layers - 1)
-    p = np.zeros(station.N_PARAMS)
-    p[station.P_DT] = dt
-    p[station.P_N_STEPS] = n_steps
-    p[station.P_STEPS_PER_SLOT] = steps_per_slot
-    p[station.P_STEPS_PER_YEAR] = steps_per_year
-    p[station.P_M_BF] = m_bf
-    p[station.P_CP_F] = cp_f
-    p[station.P_CP_W] = CP_WATER
-    p[station.P_DT_NET] = net.substation_dT_K
-    p[station.P_M_MIN] = m_min
-    p[station.P_C_NET] = C_net
-    p[station.P_P_BF] = P_bf
-    p[station.P_P_COND] = P_cond
-    p[station.P_P_NET_DESIGN] = P_net_design
-    p[station.P_M_NET_DESIGN] = m_design
-    p[station.P_SENSOR_LAYER] = sensor
-    p[station.P_HP_ON] = ctl.gshp_on_offset_K
-    p[station.P_HP_OFF] = ctl.gshp_off_offset_K
-    p[station.P_BY_ON] = ctl.bypass_on_offset_K
-    p[station.P_BY_OFF] = ctl.bypass_off_offset_K
-    p[station.P_MIN_ON] = ctl.min_on_time_s
-    p[station.P_MIN_OFF] = ctl.min_off_time_s
-    p[station.P_ADAPTIVE] = 1.0 if net.strategy == "adaptive" else 0.0
-    p[station.P_AD_TMIN] = net.adaptive_T_min_C
-    p[station.P_AD_TMAX] = net.adaptive_T_max_C
-    p[station.P_AD_STEP] = net.adaptive_step_K
-    p[station.P_AD_SINK_OFFSET] = 0.5 * (ctl.gshp_on_offset_K + ctl.gshp_off_offset_K)
-    p[station.P_T_FREEZE] = T_freeze
-    p[station.P_T_ROOM] = tk.T_room_C
-    p[station.P_LOAD_DIRECT] = 1.0 if direct else 0.0
     first_set = float(sp_heat[0]) if season[0] == 0 else float(sp_cool[0])
-    p[station.P_T_INIT_RETURN] = first_set - net.substation_dT_K * np.sign(q_nominal[0])
-    p[station.P_T_INIT_SUPPLY] = first_set
-    p[station.P_OUT_STEP] = 1.0 if res == "step" else 0.0
-    p[station.P_OVERRIDE_MARGIN] = ctl.season_override_margin_K
-    p[station.P_G_COIL_HP] = eps_coil * m_cond * cp_cond
-    p[station.P_N_OUT_PER_YEAR] = n_out_year
-
-    # a table cell is flagged when any of its corners had the compressor clamped to its
-    # operating envelope; the kernel counts GSHP steps in flagged cells
-    cl = table.clamped > 0.5
-    cell_envelope = (cl[:-1, :-1] | cl[1:, :-1] | cl[:-1, 1:] | cl[1:, 1:]).astype(np.float64)
+    season = season.astype(np.int64)
+    params = station.StationParams(
+        clock=clock_params(dt, n_years, SLOT_S, n_out_year, res == "step", month, out_slot),
+        load=LoadParams(
+            direct=bool(direct), q_sh=q_sh, q_dhw=q_dhw, q_sc=q_sc, q_pvt=q_pvt,
+            q_direct=q_direct, booster=booster,
+        ),
+        control=ControlParams(
+            sensor=sensor, hp_on_K=float(ctl.gshp_on_offset_K),
+            hp_off_K=float(ctl.gshp_off_offset_K), by_on_K=float(ctl.bypass_on_offset_K),
+            by_off_K=float(ctl.bypass_off_offset_K), min_on_s=float(ctl.min_on_time_s),
+            min_off_s=float(ctl.min_off_time_s), adaptive=net.strategy == "adaptive",
+            ad_T_min=float(net.adaptive_T_min_C), ad_T_max=float(net.adaptive_T_max_C),
+            ad_step=float(net.adaptive_step_K),
+            ad_sink_offset=0.5 * (ctl.gshp_on_offset_K + ctl.gshp_off_offset_K),
+            override_margin=float(ctl.season_override_margin_K), season=season,
+            sp_heat=sp_heat, sp_cool=sp_cool,
+        ),
+        gshp=gshp_params(table, G_coil=eps_coil * m_cond * cp_cond, P_pump_condenser=P_cond),
+        borefield=BorefieldParams(m=float(m_bf), cp=float(cp_f), P_pump=float(P_bf),
+                                  T_freeze=float(T_freeze)),
+        ground=bf_kernel,
+        tank=tank,
+        network=NetworkParams(
+            cp=CP_WATER, dT_design=float(net.substation_dT_K), m_min=float(m_min),
+            m_design=float(m_design), C=float(C_net), P_pump_design=float(P_net_design),
+        ),
+    )  # fmt: skip
     arrays = dict(
-        cell_envelope=np.ascontiguousarray(cell_envelope),
-        q_sh=q_sh,
-        q_dhw=q_dhw,
-        q_sc=q_sc,
-        q_pvt=q_pvt,
-        q_direct=q_direct,
-        season=season.astype(np.int64),
-        sp_heat=sp_heat,
-        sp_cool=sp_cool,
-        month=month.astype(np.int64),
-        out_slot=out_slot.astype(np.int64),
-        booster=booster,
-        t_air=t_air,
-    )
+        q_sh=q_sh, q_dhw=q_dhw, q_sc=q_sc, q_pvt=q_pvt, q_direct=q_direct, season=season,
+        sp_heat=sp_heat, sp_cool=sp_cool, month=params.clock.month,
+        out_slot=params.clock.out_slot, booster=booster, t_air=t_air,
+    )  # fmt: skip
+    T_init_return = first_set - net.substation_dT_K * np.sign(q_nominal[0])
     info = dict(
         m_borefield_kg_s=m_bf,
         m_condenser_kg_s=m_cond,
@@ -321,7 +275,7 @@ def prepare(case: Case) -> Prepared:
     )
     return Prepared(
         case=case,
-        params=p,
+        params=params,
         arrays=arrays,
         tank=tank,
         borefield=bf_kernel,
@@ -330,6 +284,8 @@ def prepare(case: Case) -> Prepared:
         n_years=n_years,
         n_out=n_out,
         info=info,
+        T_init_return_C=float(T_init_return),
+        T_init_supply_C=first_set,
     )
 
 
@@ -367,27 +323,27 @@ def _load_totals(loads) -> dict:
     return out
 
 
-def initial_kernel_state(prep: Prepared) -> np.ndarray:
-    """Controller and network state at the start of a run."""
-    S = station
-    ks = np.zeros(S.N_KSTATE)
-    ks[S.K_T_HP] = 1e30  # minimum on/off times are satisfied at the start
-    ks[S.K_T_BY] = 1e30
-    ks[S.K_T_RETURN] = prep.params[S.P_T_INIT_RETURN]
-    ks[S.K_T_SUPPLY] = prep.params[S.P_T_INIT_SUPPLY]
-    from gshp.borefield.kernel import P_T0
+def initial_state(prep: Prepared) -> station.StationState:
+    """Fresh state records of the components at the start of a run (controls, boosters,
+    network water, borefield fluid); the tank and the ground keep theirs in their
+    records."""
+    from gshp.components.borefield import borefield_state
+    from gshp.components.control import control_state
+    from gshp.components.load import load_state
+    from gshp.components.network import network_state
 
-    T_g = prep.borefield.params[P_T0]
-    ks[S.K_T_BHE_OUT] = T_g
-    ks[S.K_T_BHE_IN] = T_g
-    ks[S.K_T_SRC_GUESS] = T_g
-    ks[S.K_PREV_MODE] = prep.arrays["season"][0]
-    ks[S.K_AD_T] = prep.arrays["sp_heat"][0]
-    from gshp.heatpump import booster_cops
+    par = prep.params
+    return station.StationState(
+        load=load_state(par.load, prep.T_init_supply_C),
+        control=control_state(par.control),
+        borefield=borefield_state(par.ground),
+        network=network_state(prep.T_init_return_C, prep.T_init_supply_C),
+    )
 
-    cops = booster_cops(prep.params[S.P_T_INIT_SUPPLY], prep.arrays["booster"])
-    ks[S.K_COP_SH], ks[S.K_COP_DHW], ks[S.K_EER] = cops
-    return ks
+
+def kernel_buffers(prep: Prepared) -> station.Accumulators:
+    """Fresh accumulators for a run of ``prep`` (extremes start at ±inf)."""
+    return station.accumulators(prep.n_out, prep.n_years)
 
 
 def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
@@ -396,19 +352,18 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
     ``progress(years_done, n_years)`` is called after each simulated year.
     """
     n_years = prep.n_years
-    buf = kernel_buffers(prep)
-    out, counts, yearly, monthly, bal, status = buf
+    acc = kernel_buffers(prep)
+    status = acc.status
     E_tank0 = _tank_energy(prep.tank)
     bf0 = prep.borefield
     E_bf0 = _borefield_stored(bf0)
-    T_return0 = prep.params[station.P_T_INIT_RETURN]
-    ks = initial_kernel_state(prep)
-    steps_per_year = int(prep.params[station.P_STEPS_PER_YEAR])
-    args = kernel_args(prep, buf)
-    station.run_kernel(0, 0, ks.copy(), *args)  # compile (or load) outside the timing
+    st = initial_state(prep)
+    par = prep.params
+    steps_per_year = par.clock.steps_per_year
+    station.run_kernel(0, 0, par, initial_state(prep), acc)  # compile (or load) untimed
     t0 = time.perf_counter()
     for year in range(n_years):
-        station.run_kernel(year * steps_per_year, (year + 1) * steps_per_year, ks, *args)
+        station.run_kernel(year * steps_per_year, (year + 1) * steps_per_year, par, st, acc)
         if status[0] != station.STATUS_OK:
             break
         if progress is not None:
@@ -417,7 +372,7 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
     if status[0] != station.STATUS_OK:
         k = int(status[1])
         var = station.NONFINITE_NAMES[int(status[2])]
-        dt = prep.params[station.P_DT]
+        dt = par.clock.dt
         raise FloatingPointError(
             f"case {prep.case.name}: non-finite {var} at step {k} (t = {k * dt:.0f} s, "
             f"year {int(k * dt // (365 * 86400)) + 1}, day "
@@ -425,50 +380,10 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
         )
 
     balance = _energy_balance(
-        prep, bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0), T_return0
-    )
-    ds = _assemble(prep, out, counts, yearly, monthly, balance, wall)
-    return ds
-
-
-class KernelBuffers(NamedTuple):
-    """The kernel's accumulators (see :func:`gshp.station.run_kernel`)."""
-
-    out: np.ndarray  # (n_out, N_OUT) sums of the time series
-    counts: np.ndarray  # (n_out,) steps in each output interval
-    yearly: np.ndarray  # (n_years, N_YEAR)
-    monthly: np.ndarray  # (n_years * 12, 2)
-    bal: np.ndarray  # (N_BAL,) energy-balance sums
-    status: np.ndarray  # (3,) error code, step, variable
-
-
-def kernel_buffers(prep: Prepared) -> KernelBuffers:
-    """Fresh accumulators for a run of ``prep`` (extremes start at ±inf)."""
-    yearly = np.zeros((prep.n_years, station.N_YEAR))
-    yearly[:, station.Y_TMIN] = np.inf
-    yearly[:, station.Y_TINMIN] = np.inf
-    yearly[:, station.Y_TMAX] = -np.inf
-    return KernelBuffers(
-        out=np.zeros((prep.n_out, station.N_OUT)),
-        counts=np.zeros(prep.n_out),
-        yearly=yearly,
-        monthly=np.zeros((prep.n_years * 12, 2)),
-        bal=np.zeros(station.N_BAL),
-        status=np.zeros(3, dtype=np.int64),
-    )
-
-
-def kernel_args(prep: Prepared, buf: KernelBuffers) -> tuple:
-    """Arguments of :func:`gshp.station.run_kernel` after ``(k_start, k_stop, ks)``."""
-    a = prep.arrays
-    t = prep.table
-    return (
-        prep.params, a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"], a["q_direct"],
-        a["season"], a["sp_heat"], a["sp_cool"], a["month"], a["out_slot"], a["booster"],
-        t.t_source, t.t_sink, t.q_cond, t.q_evap, t.power, a["cell_envelope"], prep.tank.T,
-        prep.tank.params,
-        *prep.borefield, *buf,
+        prep, acc.bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0),
+        prep.T_init_return_C,
     )  # fmt: skip
+    return _assemble(prep, acc, balance, wall)
 
 
 def _tank_energy(tank) -> float:
@@ -489,7 +404,7 @@ def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0):
     with the evaporator load (GSHP) or the coil heat (bypass), step by step."""
     B = station
     tank_res = (E_tank1 - E_tank0) - (-bal[B.B_STATION] + bal[B.B_TCOIL] - bal[B.B_TLOSS])
-    C_net = prep.params[B.P_C_NET]
+    C_net = prep.params.network.C
     net_res = C_net * (bal[B.B_TRET] - T_ret0) - (bal[B.B_STATION] - bal[B.B_NTO])
     # fluid heat = heat through the wall − heat stored in the fluid and grout
     bf_res = bal[B.B_BFQ] - (bal[B.B_BFWALL] - (E_bf1 - E_bf0))
@@ -508,6 +423,21 @@ def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0):
     )
 
 
+def _yearly_values(aggregation, values, y):
+    """A yearly indicator in its reported unit from its accumulator (``station.YEARLY``)."""
+    if aggregation == "energy":
+        return values / station.J_PER_KWH
+    if aggregation == "count":
+        return values.astype(np.int64)
+    if aggregation in ("min", "max"):
+        return np.where(np.isfinite(values), values, np.nan)
+    if aggregation == "mean":
+        return values / y["steps"]
+    if aggregation == "heating_mean":
+        return values / np.maximum(y["heating_steps"], 1)
+    raise ValueError(f"unknown aggregation {aggregation!r}")
+
+
 def comparable(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` without the attributes that vary from run to run (timings, cache hits)."""
     out = ds.copy()
@@ -524,130 +454,35 @@ def time_axis(resolution: str, n: int, dt_s: float):
     )
 
 
-def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
+def _assemble(prep, acc, balance, wall) -> xr.Dataset:
     case = prep.case
     res = case.simulation.output_resolution
-    dt = prep.params[station.P_DT]
+    dt = prep.params.clock.dt
     n_years = prep.n_years
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = out / counts[:, None]
+        means = acc.out / acc.counts[:, None]
     time_coord = time_axis(res, prep.n_out, dt)
     data = {}
-    for i, name in enumerate(station.OUT_NAMES):
-        unit, long = VAR_META[name]
+    for i, v in enumerate(station.OUTPUTS):
+        attrs = dict(long_name=v.long_name, units=v.units)
         values = means[:, i]
-        if name == "mode":
+        if v.aggregation == "majority":
             values = (values >= 0.5).astype(np.int8)
-            attrs = dict(
-                long_name=long,
-                units=unit,
-                flag_values=np.array([0, 1], np.int8),
-                flag_meanings="heating cooling",
-            )
+            attrs.update(flag_values=np.array([0, 1], np.int8), flag_meanings="heating cooling")
         else:
-            attrs = dict(long_name=long, units=unit, cell_methods="time: mean")
-        data[name] = ("time", values, attrs)
+            attrs["cell_methods"] = "time: mean"
+        data[v.name] = ("time", values, attrs)
 
-    J = 3.6e6  # J per kWh
-    Y = station
-    y = yearly
+    y = {v.name: acc.yearly[:, i] for i, v in enumerate(station.YEARLY)}
     with np.errstate(invalid="ignore", divide="ignore"):
-        scop = y[:, Y.Y_QC] / y[:, Y.Y_EHP]
-        cop_m = (monthly[:, 0] / monthly[:, 1]).reshape(n_years, 12)
-    nan_if_inf = lambda v: np.where(np.isfinite(v), v, np.nan)  # noqa: E731
-    yearly_vars = {
-        "scop_gshp": (scop, "1", "seasonal COP of the GSHP (condenser heat / electricity)"),
-        "E_gshp": (y[:, Y.Y_EHP] / J, "kWh", "GSHP electricity"),
-        "E_boosters": (y[:, Y.Y_EBOOST] / J, "kWh", "booster heat pumps' electricity"),
-        "E_boosters_heating_dhw": (
-            y[:, Y.Y_EBHEAT] / J,
-            "kWh",
-            "booster electricity for space heating and DHW",
-        ),
-        "E_boosters_cooling": (
-            y[:, Y.Y_EBCOOL] / J,
-            "kWh",
-            "booster electricity for space cooling",
-        ),
-        "E_pumps": (y[:, Y.Y_EPUMP] / J, "kWh", "circulation pumps' electricity"),
-        "E_pump_borefield": (y[:, Y.Y_EPBF] / J, "kWh", "borefield pump electricity"),
-        "E_pump_network": (y[:, Y.Y_EPNET] / J, "kWh", "network pump electricity"),
-        "E_pump_condenser": (y[:, Y.Y_EPCOND] / J, "kWh", "condenser-loop pump electricity"),
-        "E_total": (
-            (y[:, Y.Y_EHP] + y[:, Y.Y_EBOOST] + y[:, Y.Y_EPUMP]) / J,
-            "kWh",
-            "electricity of GSHP, boosters and pumps",
-        ),
-        "Q_condenser_year": (y[:, Y.Y_QC] / J, "kWh", "GSHP condenser heat"),
-        "Q_evaporator_year": (y[:, Y.Y_QE] / J, "kWh", "GSHP evaporator heat"),
-        "Q_ground_extracted": (y[:, Y.Y_QGX] / J, "kWh", "heat extracted from the ground"),
-        "Q_ground_injected": (y[:, Y.Y_QGI] / J, "kWh", "heat injected into the ground"),
-        "Q_network_drawn": (
-            y[:, Y.Y_QNDRAWN] / J,
-            "kWh",
-            "heat drawn from the network by the substations",
-        ),
-        "Q_network_rejected": (
-            y[:, Y.Y_QNREJ] / J,
-            "kWh",
-            "heat rejected into the network by the substations and PVT",
-        ),
-        "Q_bypass_year": (y[:, Y.Y_QBY] / J, "kWh", "heat removed by the cooling bypass"),
-        "unmet_heat_year": (
-            y[:, Y.Y_UNMET] / J,
-            "kWh",
-            "heating shortfall: supply below its setpoint while heat is drawn",
-        ),
-        "unmet_cooling_year": (
-            y[:, Y.Y_UNMETC] / J,
-            "kWh",
-            "cooling shortfall: supply above its setpoint while heat is rejected",
-        ),
-        "T_bhe_out_min": (
-            nan_if_inf(y[:, Y.Y_TMIN]),
-            "°C",
-            "lowest borefield outlet temperature while the pump runs",
-        ),
-        "T_bhe_out_max": (
-            nan_if_inf(y[:, Y.Y_TMAX]),
-            "°C",
-            "highest borefield outlet temperature while the pump runs",
-        ),
-        "T_bhe_in_min": (
-            nan_if_inf(y[:, Y.Y_TINMIN]),
-            "°C",
-            "lowest borefield inlet temperature while the pump runs",
-        ),
-        "T_borehole_wall_mean": (
-            y[:, Y.Y_TWALL] / y[:, Y.Y_STEPS],
-            "°C",
-            "mean borehole wall temperature",
-        ),
-        "T_supply_heating_mean": (
-            y[:, Y.Y_TSH] / np.maximum(y[:, Y.Y_NHEAT], 1),
-            "°C",
-            "mean network supply temperature in the heating season",
-        ),
-        "freezing_steps": (
-            y[:, Y.Y_FREEZE].astype(np.int64),
-            "1",
-            "steps with borefield fluid below its freezing point",
-        ),
-        "envelope_clamped_steps": (
-            y[:, Y.Y_CLAMP].astype(np.int64),
-            "1",
-            "GSHP steps in performance-table cells touching points where the compressor ran "
-            "at the limit of its operating envelope (map clamped, not extrapolated)",
-        ),
-        "table_edge_steps": (
-            y[:, Y.Y_EDGE].astype(np.int64),
-            "1",
-            "GSHP steps outside the performance table's temperature range (edge values)",
-        ),
-        "gshp_starts": (y[:, Y.Y_STARTS].astype(np.int64), "1", "GSHP starts"),
-    }
-    for name, (values, unit, long) in yearly_vars.items():
-        data[name] = ("year", values, dict(units=unit, long_name=long))
+        for v, formula in station.DERIVED:
+            data[v.name] = ("year", formula(y), dict(units=v.units, long_name=v.long_name))
+        for v in station.YEARLY:
+            if v.aggregation != "internal":
+                values = _yearly_values(v.aggregation, y[v.name], y)
+                data[v.name] = ("year", values, dict(units=v.units, long_name=v.long_name))
+        monthly = acc.monthly
+        cop_m = (monthly[:, station.M_QC] / monthly[:, station.M_EHP]).reshape(n_years, 12)
     data["cop_gshp_monthly"] = (
         ("year", "month"),
         cop_m,
@@ -663,7 +498,7 @@ def _assemble(prep, out, counts, yearly, monthly, balance, wall) -> xr.Dataset:
         ),
     )
 
-    freezing = int(y[:, Y.Y_FREEZE].sum())
+    freezing = int(y["freezing_steps"].sum())
     bf_info = prep.info["borefield"]
     attrs = dict(
         title=f"gshp result: {case.name}",

@@ -169,16 +169,16 @@ def run_monthly(prep):
     if prep.n_out > 100_000:
         raise ValueError("run_monthly: prepare the case with a monthly or daily output")
     from gshp import station as S
-    from gshp.simulation import initial_kernel_state, kernel_args, kernel_buffers
+    from gshp.simulation import initial_state, kernel_buffers
 
     n_years = prep.n_years
-    buf = kernel_buffers(prep)
-    yearly, status = buf.yearly, buf.status
-    ks = initial_kernel_state(prep)
-    args = kernel_args(prep, buf)
-    dt = prep.params[S.P_DT]
-    steps_per_day = int(round(86400.0 / dt))
-    steps_per_year = int(prep.params[S.P_STEPS_PER_YEAR])
+    acc = kernel_buffers(prep)
+    yearly, status = acc.yearly, acc.status
+    st = initial_state(prep)
+    par = prep.params
+    steps_per_day = par.clock.steps_per_day
+    steps_per_year = par.clock.steps_per_year
+    Y = S.Y
     shape = (n_years, 12)
     t_min = np.full(shape, np.inf)
     t_max = np.full(shape, -np.inf)
@@ -189,25 +189,25 @@ def run_monthly(prep):
         row = yearly[y]
         k = y * steps_per_year
         for m in range(12):
-            row[S.Y_TMIN] = np.inf
-            row[S.Y_TMAX] = -np.inf
-            row[S.Y_TINMIN] = np.inf
-            row[S.Y_UNMET] = 0.0
-            row[S.Y_UNMETC] = 0.0
-            row[S.Y_FREEZE] = 0.0
+            row[Y.T_bhe_out_min] = np.inf
+            row[Y.T_bhe_out_max] = -np.inf
+            row[Y.T_bhe_in_min] = np.inf
+            row[Y.unmet_heat_year] = 0.0
+            row[Y.unmet_cooling_year] = 0.0
+            row[Y.freezing_steps] = 0.0
             k1 = k + MONTH_DAYS[m] * steps_per_day
-            S.run_kernel(k, k1, ks, *args)
+            S.run_kernel(k, k1, par, st, acc)
             if status[0] != S.STATUS_OK:
                 var = S.NONFINITE_NAMES[int(status[2])]
                 raise FloatingPointError(
                     f"case {prep.case.name}: non-finite {var} at step {int(status[1])} "
                     f"(year {y + 1}, {MONTHS[m]})"
                 )
-            t_min[y, m] = row[S.Y_TMIN]
-            t_max[y, m] = row[S.Y_TMAX]
-            t_in_min[y, m] = row[S.Y_TINMIN]
-            unmet[y, m] = (row[S.Y_UNMET] + row[S.Y_UNMETC]) / 3.6e6
-            freeze[y, m] = row[S.Y_FREEZE]
+            t_min[y, m] = row[Y.T_bhe_out_min]
+            t_max[y, m] = row[Y.T_bhe_out_max]
+            t_in_min[y, m] = row[Y.T_bhe_in_min]
+            unmet[y, m] = (row[Y.unmet_heat_year] + row[Y.unmet_cooling_year]) / 3.6e6
+            freeze[y, m] = row[Y.freezing_steps]
             k = k1
     return dict(
         T_out_min=t_min,
@@ -501,43 +501,10 @@ def size(
     t_start = time.perf_counter()
     if not isinstance(case, Case):
         case = load_case(case)
-    problems = []
-    t_min = _limit_arg(t_min_C, "--min-fluid-temp", problems)
-    t_max = _limit_arg(t_max_C, "--max-fluid-temp", problems)
-    if vary not in ("boreholes", "length"):
-        problems.append(Problem("--vary", vary, "'boreholes' or 'length'"))
-    if t_min is None and t_max is None and max_unmet_kWh is None:
-        problems.append(
-            Problem(
-                "--min-fluid-temp/--max-fluid-temp",
-                None,
-                "at least one limit (or --max-unmet-kwh)",
-            )
-        )
-    if t_min is not None and t_max is not None:
-        if any(lo >= hi for lo, hi in zip(t_min, t_max, strict=True)):
-            problems.append(
-                Problem("--min-fluid-temp", list(t_min), "below --max-fluid-temp in every month")
-            )
-    if max_unmet_kWh is not None and not (max_unmet_kWh >= 0 and math.isfinite(max_unmet_kWh)):
-        problems.append(Problem("--max-unmet-kwh", max_unmet_kWh, "a number ≥ 0 (kWh/year)"))
-    if search_step_s not in (60, 90, 100, 150, 180, 225, 300, 450, 900):
-        problems.append(
-            Problem("--search-step", search_step_s, "a station step dividing 900 s (60 … 900)")
-        )
-    if not (length_step_m > 0):
-        problems.append(Problem("--length-step", length_step_m, "a length > 0 m"))
+    t_min, t_max = _check_size_args(
+        case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m
+    )
     bf = case.borefield
-    if vary == "boreholes" and bf.layout != "rectangle":
-        problems.append(
-            Problem(
-                "--vary",
-                "boreholes",
-                f"needs borefield.layout = 'rectangle' (case has {bf.layout!r}); use --vary length",
-            )
-        )
-    if problems:
-        raise InputError(problems)
 
     over = {"simulation.output_resolution": "monthly"}
     if years is not None:
@@ -547,52 +514,9 @@ def size(
     case_step = base.simulation.time_step_s
     search_step = min(int(search_step_s), 900)
 
-    # Candidate sizes, indexed by integer x.
-    if vary == "boreholes":
-        n0 = bf.n_boreholes
-        hi_n = int(max_size) if max_size is not None else max(4 * n0, 100)
-        lo_n = int(min_size) if min_size is not None else 1
-        if hi_n < max(lo_n, 1):
-            raise InputError.single("--max-size", max_size, f"at least --min-size ({lo_n})")
-        seq = [s for s in rectangle_sequence(bf.n_x, bf.n_y, hi_n) if s[0] * s[1] >= lo_n]
-        if not seq:
-            raise InputError.single("--max-size", hi_n, "room for at least one rectangle")
-
-        def overrides(x):
-            nx, ny = seq[x]
-            return {"borefield.n_x": nx, "borefield.n_y": ny}
-
-        def describe(x):
-            nx, ny = seq[x]
-            return nx * ny, nx, ny, bf.length_m
-
-        x_min, x_max = 0, len(seq) - 1
-        counts = np.array([a * b for a, b in seq])
-        x_base = int(np.searchsorted(counts, n0))
-        x_base = min(x_base, x_max)
-    else:
-        h0 = bf.length_m
-        hi_h = float(max_size) if max_size is not None else min(4 * h0, 2000.0)
-        lo_h = float(min_size) if min_size is not None else 20.0
-        if not (0 < lo_h < hi_h <= 2000.0):
-            raise InputError.single(
-                "--max-size", max_size, f"a length in ({lo_h:g}, 2000] m above --min-size"
-            )
-        x_min = int(math.ceil(lo_h / length_step_m))
-        x_max = int(math.floor(hi_h / length_step_m))
-
-        def length_of(x):
-            return round(x * length_step_m, 6)
-
-        def overrides(x):
-            return {"borefield.length_m": length_of(x)}
-
-        def describe(x):
-            nx = bf.n_x if bf.layout == "rectangle" else None
-            ny = bf.n_y if bf.layout == "rectangle" else None
-            return bf.n_boreholes, nx, ny, length_of(x)
-
-        x_base = min(max(int(round(h0 / length_step_m)), x_min), x_max)
+    overrides, describe, x_min, x_max, x_base = _candidates(
+        bf, vary, max_size, min_size, length_step_m
+    )
 
     evaluations: list[Evaluation] = []
     cache: dict[tuple[int, int], Evaluation] = {}
@@ -684,26 +608,7 @@ def size(
         temperature="borefield outlet, step values while the pump runs",
     )
     if fine is None:
-        ev = cache[(x_max, case_step)]
-        n, nx, ny, h = describe(x_max)
-        what = {
-            "min_outlet_temperature": "--min-fluid-temp",
-            "max_outlet_temperature": "--max-fluid-temp",
-            "unmet_kWh_per_year": "--max-unmet-kwh",
-            "freezing": "borefield.fluid (freezing point)",
-        }.get(ev.worst, ev.worst)
-        month = f", {MONTHS[ev.month - 1]}" if ev.month else ""
-        raise SizingInfeasible(
-            [
-                Problem(
-                    what,
-                    f"{ev.worst} missed by {-ev.margin:.3g} in year {ev.year}{month}",
-                    f"limits unmet even at the largest allowed field ({n} boreholes × "
-                    f"{h:g} m); relax the limits or raise --max-size",
-                )
-            ],
-            source=f"gshp size {case.name}",
-        )
+        raise _infeasible(case, cache[(x_max, case_step)], describe, x_max)
     ev = cache[(fine, case_step)]
     n, nx, ny, h = describe(fine)
     smaller = None
@@ -741,6 +646,124 @@ def size(
         n_simulations=len(evaluations) + 1,
         wall_time_s=time.perf_counter() - t_start,
         evaluations=[asdict(e) for e in evaluations],
+    )
+
+
+def _check_size_args(case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m):
+    """Parsed monthly limits ``(t_min, t_max)`` of :func:`size`; every bad argument
+    together in one :class:`InputError`."""
+    problems = []
+    t_min = _limit_arg(t_min_C, "--min-fluid-temp", problems)
+    t_max = _limit_arg(t_max_C, "--max-fluid-temp", problems)
+    if vary not in ("boreholes", "length"):
+        problems.append(Problem("--vary", vary, "'boreholes' or 'length'"))
+    if t_min is None and t_max is None and max_unmet_kWh is None:
+        problems.append(
+            Problem(
+                "--min-fluid-temp/--max-fluid-temp",
+                None,
+                "at least one limit (or --max-unmet-kwh)",
+            )
+        )
+    if t_min is not None and t_max is not None:
+        if any(lo >= hi for lo, hi in zip(t_min, t_max, strict=True)):
+            problems.append(
+                Problem("--min-fluid-temp", list(t_min), "below --max-fluid-temp in every month")
+            )
+    if max_unmet_kWh is not None and not (max_unmet_kWh >= 0 and math.isfinite(max_unmet_kWh)):
+        problems.append(Problem("--max-unmet-kwh", max_unmet_kWh, "a number ≥ 0 (kWh/year)"))
+    if search_step_s not in (60, 90, 100, 150, 180, 225, 300, 450, 900):
+        problems.append(
+            Problem("--search-step", search_step_s, "a station step dividing 900 s (60 … 900)")
+        )
+    if not (length_step_m > 0):
+        problems.append(Problem("--length-step", length_step_m, "a length > 0 m"))
+    bf = case.borefield
+    if vary == "boreholes" and bf.layout != "rectangle":
+        problems.append(
+            Problem(
+                "--vary",
+                "boreholes",
+                f"needs borefield.layout = 'rectangle' (case has {bf.layout!r}); use --vary length",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return t_min, t_max
+
+
+def _candidates(bf, vary, max_size, min_size, length_step_m):
+    """Candidate field sizes of :func:`size`, indexed by an integer x: returns
+    ``(overrides, describe, x_min, x_max, x_base)`` — the case overrides of size x, its
+    (n_boreholes, n_x, n_y, length_m), the search range and the index nearest the case."""
+    if vary == "boreholes":
+        n0 = bf.n_boreholes
+        hi_n = int(max_size) if max_size is not None else max(4 * n0, 100)
+        lo_n = int(min_size) if min_size is not None else 1
+        if hi_n < max(lo_n, 1):
+            raise InputError.single("--max-size", max_size, f"at least --min-size ({lo_n})")
+        seq = [s for s in rectangle_sequence(bf.n_x, bf.n_y, hi_n) if s[0] * s[1] >= lo_n]
+        if not seq:
+            raise InputError.single("--max-size", hi_n, "room for at least one rectangle")
+
+        def overrides(x):
+            nx, ny = seq[x]
+            return {"borefield.n_x": nx, "borefield.n_y": ny}
+
+        def describe(x):
+            nx, ny = seq[x]
+            return nx * ny, nx, ny, bf.length_m
+
+        x_min, x_max = 0, len(seq) - 1
+        counts = np.array([a * b for a, b in seq])
+        x_base = int(np.searchsorted(counts, n0))
+        x_base = min(x_base, x_max)
+    else:
+        h0 = bf.length_m
+        hi_h = float(max_size) if max_size is not None else min(4 * h0, 2000.0)
+        lo_h = float(min_size) if min_size is not None else 20.0
+        if not (0 < lo_h < hi_h <= 2000.0):
+            raise InputError.single(
+                "--max-size", max_size, f"a length in ({lo_h:g}, 2000] m above --min-size"
+            )
+        x_min = int(math.ceil(lo_h / length_step_m))
+        x_max = int(math.floor(hi_h / length_step_m))
+
+        def length_of(x):
+            return round(x * length_step_m, 6)
+
+        def overrides(x):
+            return {"borefield.length_m": length_of(x)}
+
+        def describe(x):
+            nx = bf.n_x if bf.layout == "rectangle" else None
+            ny = bf.n_y if bf.layout == "rectangle" else None
+            return bf.n_boreholes, nx, ny, length_of(x)
+
+        x_base = min(max(int(round(h0 / length_step_m)), x_min), x_max)
+    return overrides, describe, x_min, x_max, x_base
+
+
+def _infeasible(case, ev, describe, x_max):
+    """The :class:`SizingInfeasible` error when even the largest field fails."""
+    n, nx, ny, h = describe(x_max)
+    what = {
+        "min_outlet_temperature": "--min-fluid-temp",
+        "max_outlet_temperature": "--max-fluid-temp",
+        "unmet_kWh_per_year": "--max-unmet-kwh",
+        "freezing": "borefield.fluid (freezing point)",
+    }.get(ev.worst, ev.worst)
+    month = f", {MONTHS[ev.month - 1]}" if ev.month else ""
+    return SizingInfeasible(
+        [
+            Problem(
+                what,
+                f"{ev.worst} missed by {-ev.margin:.3g} in year {ev.year}{month}",
+                f"limits unmet even at the largest allowed field ({n} boreholes × "
+                f"{h:g} m); relax the limits or raise --max-size",
+            )
+        ],
+        source=f"gshp size {case.name}",
     )
 
 

@@ -1,132 +1,190 @@
 """The station kernel: one compiled loop over every time step of a run.
 
-Each step couples, in this order (DESIGN §1–§3):
+Each step couples the station's components in the order of the energy balance
+(DESIGN §1–§3; the records and step functions live in :mod:`gshp.components`):
 
-1. **District → network.** The slot's building demands (space heating, DHW, space
-   cooling) and PVT heat become the net network load through the boosters' COP/EER at the
-   network supply temperature seen at the start of the slot (updated every 15 min):
-   heating/DHW draw ``Q·(1 − 1/COP)``, cooling rejects ``Q·(1 + 1/EER)``. Variable flow:
-   ``m = max(|Q|/(c_p·ΔT_design), m_min)``.
-2. **Controls.** Season from the precomputed season array; the GSHP (heating season) and
-   the bypass (cooling season) switch on a tank sensor with hysteresis and minimum run
-   and rest times; a season change stops the unit of the other season at once.
-3. **Heat pump ↔ borefield**, solved consistently within the step: the borefield's
-   response over the step is affine in its inlet temperature, ``T_out = a + b·T_in``, and
-   the evaporator load is piecewise linear in the source temperature (bilinear table), so
-   the coupled source temperature is found in closed form cell by cell (at most a few
-   cells are visited). Cooling bypass: the borefield fluid runs through the tank coil,
-   ``Q = ε·m·c_p·(T_out − T_coil)``, again closed form.
-4. **Tank and tempering valve.** The valve fraction is set from the tank outlet at the
-   start of the step; the tank (exact exponential integration per layer, buoyancy
-   mixing, coil heat, losses)
-   advances; supply = mix of tank outlet and network return; shortfall against the
-   setpoint is recorded as unmet heat.
-5. **Network water** is one mixed node of heat capacity ``C_net``: it receives the
-   station's heat and gives the substations' load, which sets the return temperature of
-   the next step, exactly conserving energy.
+1. **District → network** (:mod:`~gshp.components.load`): the slot's building loads
+   become the net network load through the boosters; the network flow follows
+   (:mod:`~gshp.components.network`).
+2. **Controls** (:mod:`~gshp.components.control`): season and setpoint, GSHP and bypass
+   switching on the tank sensor.
+3. **GSHP or bypass ↔ borefield** (:mod:`~gshp.components.gshp_unit`,
+   :mod:`~gshp.components.bypass`, :mod:`~gshp.components.borefield`), solved
+   consistently within the step against the borefield's affine response.
+4. **Tank and tempering valve** (:mod:`~gshp.components.tank`).
+5. **Network water** (:mod:`~gshp.components.network`): gains the station's heat, gives
+   the substations' load; sets the next step's return temperature.
 
-All per-step work is allocation-free; outputs are accumulated into the chosen output
-resolution, yearly and monthly indicators, and energy-balance sums inside the loop.
+Outputs and yearly indicators are declared once here (:data:`OUTPUTS`,
+:data:`YEARLY`, :data:`DERIVED`); the accumulators, the dataset variables and their
+attributes (:mod:`gshp.simulation`) derive from these declarations, and the kernel
+addresses them by name (``out[o, O.T_supply]``, ``yearly[year, Y.E_gshp]``). They live
+in this file on purpose: numba's cache notices a change of this file, not of another
+module's globals. All per-step work is allocation-free.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-from gshp.borefield.kernel import (
-    borefield_advance,
-    borefield_outlet_coeffs,
-    borefield_wall_heat,
+from gshp.components.borefield import (
+    BorefieldParams,
+    BorefieldState,
+    ground_advance,
+    ground_coeffs,
+    ground_wall_heat,
 )
-from gshp.controls import adaptive_choice, hysteresis
-from gshp.heatpump import _cell as hp_cell
-from gshp.heatpump import booster_cops, hp_lookup
-from gshp.tank import coil_fluid_coeffs, coil_temperature, tank_step, tempering_valve
-
-# ---- output time series (means over each output interval) --------------------------
-OUT_NAMES = (
-    "T_supply",
-    "T_return",
-    "T_setpoint",
-    "T_tank_top",
-    "T_tank_bottom",
-    "T_bhe_in",
-    "T_bhe_out",
-    "T_borehole_wall",
-    "Q_network",
-    "Q_condenser",
-    "Q_evaporator",
-    "P_gshp",
-    "Q_ground",
-    "Q_bypass",
-    "P_boosters",
-    "P_pumps",
-    "gshp_on_fraction",
-    "mode",
-    "unmet_heat",
-    "bypass_on_fraction",
-    "Q_tank_loss",
-    "unmet_cooling",
+from gshp.components.bypass import bypass_heat, bypass_inlet
+from gshp.components.clock import ClockParams
+from gshp.components.control import (
+    ControlParams,
+    ControlState,
+    daily_setpoint,
+    season_mode,
+    switch,
 )
-(
-    O_TS,
-    O_TR,
-    O_TSET,
-    O_TTOP,
-    O_TBOT,
-    O_TBIN,
-    O_TBOUT,
-    O_TWALL,
-    O_QNET,
-    O_QC,
-    O_QE,
-    O_PHP,
-    O_QG,
-    O_QBY,
-    O_PBOOST,
-    O_PPUMP,
-    O_HPON,
-    O_MODE,
-    O_UNMET,
-    O_BYON,
-    O_QLOSS,
-    O_UNMETC,
-) = range(22)
-N_OUT = 22
+from gshp.components.gshp_unit import GshpParams, gshp_step
+from gshp.components.load import LoadParams, LoadState, booster_cops_at, network_load
+from gshp.components.network import (
+    NetworkParams,
+    NetworkState,
+    network_flow,
+    network_node_step,
+    network_pump_power,
+)
+from gshp.components.tank import tank_valve_step
 
-# ---- yearly sums (J unless noted; temperatures °C; counts) -----------------------------
-(
-    Y_EHP,
-    Y_QC,
-    Y_QE,
-    Y_EBOOST,
-    Y_EPUMP,
-    Y_QGX,
-    Y_QGI,
-    Y_TMIN,
-    Y_TMAX,
-    Y_TWALL,
-    Y_UNMET,
-    Y_QNDRAWN,
-    Y_QNREJ,
-    Y_QBY,
-    Y_FREEZE,
-    Y_CLAMP,
-    Y_EBHEAT,
-    Y_EBCOOL,
-    Y_TINMIN,
-    Y_STARTS,
-    Y_STEPS,
-    Y_EPBF,
-    Y_EPNET,
-    Y_EPCOND,
-    Y_TSH,
-    Y_NHEAT,
-    Y_UNMETC,
-    Y_EDGE,
-) = range(28)
-N_YEAR = 28
+
+class Var(NamedTuple):
+    """Declaration of one output or yearly indicator.
+
+    aggregation — time series: ``mean`` (mean over the output interval) or ``majority``
+    (a 0/1 flag, ≥ 0.5 of the interval). Yearly: ``energy`` (sum of W·dt in J, reported
+    in kWh), ``count`` (integer count), ``min``/``max`` (extreme; NaN when never
+    reached), ``mean`` (sum over the year's steps / ``steps``), ``heating_mean`` (sum
+    over heating-season steps / ``heating_steps``), ``internal`` (kernel use only, not
+    reported).
+    """
+
+    name: str
+    units: str
+    long_name: str
+    aggregation: str
+
+
+# ---- output time series -------------------------------------------------------------------
+OUTPUTS = (
+    Var("T_supply", "°C", "network supply temperature (after the tempering valve)", "mean"),
+    Var("T_return", "°C", "network return temperature", "mean"),
+    Var("T_setpoint", "°C", "network supply setpoint", "mean"),
+    Var("T_tank_top", "°C", "tank top layer temperature", "mean"),
+    Var("T_tank_bottom", "°C", "tank bottom layer temperature", "mean"),
+    Var("T_bhe_in", "°C", "borefield inlet fluid temperature", "mean"),
+    Var("T_bhe_out", "°C", "borefield outlet fluid temperature", "mean"),
+    Var("T_borehole_wall", "°C", "mean borehole wall temperature", "mean"),
+    Var("Q_network", "W",
+        "net heat drawn from the network by the substations (+ drawn, − rejected)", "mean"),
+    Var("Q_condenser", "W", "GSHP condenser heat", "mean"),
+    Var("Q_evaporator", "W", "GSHP evaporator heat", "mean"),
+    Var("P_gshp", "W", "GSHP electric power", "mean"),
+    Var("Q_ground", "W",
+        "heat extracted from the ground by the borefield fluid (+ extracted, − injected)",
+        "mean"),
+    Var("Q_bypass", "W",
+        "heat removed from the tank by the borefield through the coil (cooling bypass)",
+        "mean"),
+    Var("P_boosters", "W", "electric power of the substations' booster heat pumps", "mean"),
+    Var("P_pumps", "W", "electric power of the circulation pumps", "mean"),
+    Var("gshp_on_fraction", "1", "fraction of time the GSHP runs", "mean"),
+    Var("mode", "1", "season: 0 heating, 1 cooling (majority over the interval)", "majority"),
+    Var("unmet_heat", "W",
+        "shortfall of the supply against its setpoint while heat is drawn "
+        "in the heating season, m·c_p·(T_setpoint − T_supply)", "mean"),
+    Var("bypass_on_fraction", "1", "fraction of time the cooling bypass runs", "mean"),
+    Var("Q_tank_loss", "W", "tank heat loss to the plant room", "mean"),
+    Var("unmet_cooling", "W",
+        "shortfall of the supply against its setpoint while heat is "
+        "rejected in the cooling season, m·c_p·(T_supply − T_setpoint)", "mean"),
+)  # fmt: skip
+
+# ---- yearly indicators (accumulated in J, °C or counts) -----------------------------------
+YEARLY = (
+    Var("E_gshp", "kWh", "GSHP electricity", "energy"),
+    Var("E_boosters", "kWh", "booster heat pumps' electricity", "energy"),
+    Var("E_boosters_heating_dhw", "kWh", "booster electricity for space heating and DHW",
+        "energy"),
+    Var("E_boosters_cooling", "kWh", "booster electricity for space cooling", "energy"),
+    Var("E_pumps", "kWh", "circulation pumps' electricity", "energy"),
+    Var("E_pump_borefield", "kWh", "borefield pump electricity", "energy"),
+    Var("E_pump_network", "kWh", "network pump electricity", "energy"),
+    Var("E_pump_condenser", "kWh", "condenser-loop pump electricity", "energy"),
+    Var("Q_condenser_year", "kWh", "GSHP condenser heat", "energy"),
+    Var("Q_evaporator_year", "kWh", "GSHP evaporator heat", "energy"),
+    Var("Q_ground_extracted", "kWh", "heat extracted from the ground", "energy"),
+    Var("Q_ground_injected", "kWh", "heat injected into the ground", "energy"),
+    Var("Q_network_drawn", "kWh", "heat drawn from the network by the substations",
+        "energy"),
+    Var("Q_network_rejected", "kWh",
+        "heat rejected into the network by the substations and PVT", "energy"),
+    Var("Q_bypass_year", "kWh", "heat removed by the cooling bypass", "energy"),
+    Var("unmet_heat_year", "kWh",
+        "heating shortfall: supply below its setpoint while heat is drawn", "energy"),
+    Var("unmet_cooling_year", "kWh",
+        "cooling shortfall: supply above its setpoint while heat is rejected", "energy"),
+    Var("T_bhe_out_min", "°C", "lowest borefield outlet temperature while the pump runs",
+        "min"),
+    Var("T_bhe_out_max", "°C", "highest borefield outlet temperature while the pump runs",
+        "max"),
+    Var("T_bhe_in_min", "°C", "lowest borefield inlet temperature while the pump runs",
+        "min"),
+    Var("T_borehole_wall_mean", "°C", "mean borehole wall temperature", "mean"),
+    Var("T_supply_heating_mean", "°C",
+        "mean network supply temperature in the heating season", "heating_mean"),
+    Var("freezing_steps", "1", "steps with borefield fluid below its freezing point",
+        "count"),
+    Var("envelope_clamped_steps", "1",
+        "GSHP steps in performance-table cells touching points where the compressor ran "
+        "at the limit of its operating envelope (map clamped, not extrapolated)", "count"),
+    Var("table_edge_steps", "1",
+        "GSHP steps outside the performance table's temperature range (edge values)",
+        "count"),
+    Var("gshp_starts", "1", "GSHP starts", "count"),
+    Var("steps", "1", "steps in the year", "internal"),
+    Var("heating_steps", "1", "heating-season steps in the year", "internal"),
+)  # fmt: skip
+
+J_PER_KWH = 3.6e6
+
+
+def _scop(y):
+    return y["Q_condenser_year"] / y["E_gshp"]
+
+
+def _e_total(y):
+    return (y["E_gshp"] + y["E_boosters"] + y["E_pumps"]) / J_PER_KWH
+
+
+DERIVED = (
+    (Var("scop_gshp", "1", "seasonal COP of the GSHP (condenser heat / electricity)",
+         "derived"), _scop),
+    (Var("E_total", "kWh", "electricity of GSHP, boosters and pumps", "derived"), _e_total),
+)  # fmt: skip
+"""Yearly indicators computed from the raw yearly accumulators (``y[name]``, J or °C)."""
+
+O = namedtuple("OutputIndex", [v.name for v in OUTPUTS])(*range(len(OUTPUTS)))
+"""Column of each output in the ``out`` accumulator (``O.T_supply`` …)."""
+Y = namedtuple("YearlyIndex", [v.name for v in YEARLY])(*range(len(YEARLY)))
+"""Column of each yearly indicator in the ``yearly`` accumulator (``Y.E_gshp`` …)."""
+N_OUT = len(OUTPUTS)
+N_YEAR = len(YEARLY)
+
+# ---- monthly sums (J) for the monthly COP -------------------------------------------------
+M_QC, M_EHP = 0, 1
+N_MONTHLY = 2
 
 # ---- energy-balance sums over the whole run (J; B_TRET: final return temperature, °C) ---
 (B_STATION, B_TCOIL, B_TLOSS, B_NTO, B_BFQ, B_HPRES, B_THRU, B_TRET, B_BFWALL, B_COUPLE) = range(10)
@@ -137,405 +195,191 @@ STATUS_OK = 0
 STATUS_NONFINITE = 1
 NONFINITE_NAMES = ("T_bhe_out", "T_tank_top", "T_supply", "Q_network", "T_return")
 
-# ---- scalar parameter vector ------------------------------------------------------------
-(
-    P_DT,
-    P_N_STEPS,
-    P_STEPS_PER_SLOT,
-    P_STEPS_PER_YEAR,
-    P_M_BF,
-    P_CP_F,
-    P_CP_W,
-    P_DT_NET,
-    P_M_MIN,
-    P_C_NET,
-    P_P_BF,
-    P_P_COND,
-    P_P_NET_DESIGN,
-    P_M_NET_DESIGN,
-    P_SENSOR_LAYER,
-    P_HP_ON,
-    P_HP_OFF,
-    P_BY_ON,
-    P_BY_OFF,
-    P_MIN_ON,
-    P_MIN_OFF,
-    P_ADAPTIVE,
-    P_AD_TMIN,
-    P_AD_TMAX,
-    P_AD_STEP,
-    P_AD_SINK_OFFSET,
-    P_T_FREEZE,
-    P_T_ROOM,
-    P_LOAD_DIRECT,
-    P_T_INIT_RETURN,
-    P_OUT_STEP,
-    P_N_OUT_PER_YEAR,
-    P_T_INIT_SUPPLY,
-    P_OVERRIDE_MARGIN,
-    P_G_COIL_HP,
-) = range(35)
-N_PARAMS = 35
 
-# ---- kernel state carried between chunks -------------------------------------------------
-(
-    K_HP_ON,
-    K_BY_ON,
-    K_T_HP,
-    K_T_BY,
-    K_T_RETURN,
-    K_T_SUPPLY,
-    K_T_BHE_OUT,
-    K_T_BHE_IN,
-    K_T_SRC_GUESS,
-    K_PREV_MODE,
-    K_AD_T,
-    K_DAY_SH,
-    K_DAY_DHW,
-    K_DAY_PVT,
-    K_DAY_TSRC,
-    K_DAY_NSRC,
-    K_OVERRIDE,
-    K_COP_SH,
-    K_COP_DHW,
-    K_EER,
-) = range(20)
-N_KSTATE = 20
+class StationParams(NamedTuple):
+    """The parameter records of all components (built once by
+    :func:`gshp.simulation.prepare`). ``tank`` and ``ground`` hold their own state arrays
+    (:class:`gshp.tank.TankKernel`, :class:`gshp.borefield.model.BorefieldKernel`)."""
+
+    clock: ClockParams
+    load: LoadParams
+    control: ControlParams
+    gshp: GshpParams
+    borefield: BorefieldParams
+    ground: object
+    tank: object
+    network: NetworkParams
 
 
-@njit(cache=True, inline="always")
-def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
-    """Source temperature T with T = a + b·(T − Q_evap(T, T_sink)/(m·c_p)), exact for the
-    bilinear table (piecewise linear in T). Returns (T, clamped, i, j): the source
-    temperature, 1.0 if it lies outside the table's source range, and the table cell."""
-    n = t_src.size
-    m = t_snk.size
-    # sink interpolation weights (clamped)
-    if T_sink <= t_snk[0]:
-        j = 0
-        w = 0.0
-    elif T_sink >= t_snk[m - 1]:
-        j = m - 2
-        w = 1.0
-    else:
-        j, _w, _o = hp_cell(t_snk, T_sink)
-        w = (T_sink - t_snk[j]) / (t_snk[j + 1] - t_snk[j])
-    T = T_guess
-    i = 0
-    for _ in range(n + 2):
-        if T <= t_src[0]:
-            i = 0
-        elif T >= t_src[n - 1]:
-            i = n - 2
-        else:
-            i, _w, _o = hp_cell(t_src, T)
-        x0 = t_src[i]
-        x1 = t_src[i + 1]
-        q0 = (1.0 - w) * q_evap[i, j] + w * q_evap[i, j + 1]
-        q1 = (1.0 - w) * q_evap[i + 1, j] + w * q_evap[i + 1, j + 1]
-        s = (q1 - q0) / (x1 - x0)
-        c = q0 - s * x0
-        T_new = (a - b * c / m_cp) / (1.0 - b + b * s / m_cp)
-        if T_new < t_src[0] and i == 0:
-            # below the table: the lookup holds the edge value (flat)
-            T_new = (a - b * q_evap_edge(q_evap, 0, j, w) / m_cp) / (1.0 - b)
-            return T_new, 1.0, i, j
-        if T_new > t_src[n - 1] and i == n - 2:
-            T_new = (a - b * q_evap_edge(q_evap, n - 1, j, w) / m_cp) / (1.0 - b)
-            return T_new, 1.0, i, j
-        if x0 - 1e-9 <= T_new <= x1 + 1e-9:
-            return T_new, 0.0, i, j
-        T = T_new
-    return T, 0.0, i, j
+class StationState(NamedTuple):
+    """The state records carried between kernel calls (chunked runs)."""
+
+    load: LoadState
+    control: ControlState
+    borefield: BorefieldState
+    network: NetworkState
+
+
+class Accumulators(NamedTuple):
+    """The kernel's accumulators.
+
+    out : (n_out, N_OUT) sums of the time series over each output interval; counts :
+    (n_out,) steps in each interval; yearly : (n_years, N_YEAR); monthly :
+    (n_years·12, N_MONTHLY); bal : (N_BAL,) energy-balance sums; status : (3,) error
+    code, step, variable index (``NONFINITE_NAMES``).
+    """
+
+    out: np.ndarray
+    counts: np.ndarray
+    yearly: np.ndarray
+    monthly: np.ndarray
+    bal: np.ndarray
+    status: np.ndarray
+
+
+def accumulators(n_out: int, n_years: int) -> Accumulators:
+    """Fresh accumulators; extremes start at ±inf (from the ``YEARLY`` aggregation)."""
+    yearly = np.zeros((n_years, N_YEAR))
+    for i, v in enumerate(YEARLY):
+        if v.aggregation == "min":
+            yearly[:, i] = np.inf
+        elif v.aggregation == "max":
+            yearly[:, i] = -np.inf
+    return Accumulators(
+        out=np.zeros((n_out, N_OUT)),
+        counts=np.zeros(n_out),
+        yearly=yearly,
+        monthly=np.zeros((n_years * 12, N_MONTHLY)),
+        bal=np.zeros(N_BAL),
+        status=np.zeros(3, dtype=np.int64),
+    )
 
 
 @njit(cache=True)
-def q_evap_edge(q_evap, i, j, w):
-    return (1.0 - w) * q_evap[i, j] + w * q_evap[i, j + 1]
-
-
-@njit(cache=True)
-def run_kernel(
-    k_start,
-    k_stop,
-    ks,
-    p,
-    q_sh,
-    q_dhw,
-    q_sc,
-    q_pvt,
-    q_direct,
-    season,
-    sp_heat,
-    sp_cool,
-    month,
-    out_slot,
-    booster,
-    hp_ts,
-    hp_tk,
-    hp_qc,
-    hp_qe,
-    hp_pw,
-    hp_cell_env,
-    tank_T,
-    tank_p,
-    bf_p,
-    bf_ftab,
-    bf_dg,
-    bf_inv_w,
-    bf_q,
-    bf_nodes,
-    bf_cap,
-    bf_slot,
-    bf_mats,
-    bf_vecs,
-    bf_work,
-    out,
-    counts,
-    yearly,
-    monthly,
-    bal,
-    status,
-):
+def run_kernel(k_start, k_stop, par, st, acc):
     """Run steps ``k_start`` … ``k_stop − 1`` of a case (see the module docstring).
 
-    ``ks`` (N_KSTATE) carries the controller and network state between calls, so a run
-    can be done in chunks (progress display, early stop) with results identical to one
-    call.
-
-    ``p`` is the scalar parameter vector (indices ``P_*``); the one-year arrays are at the
-    load resolution (15 min); ``tank_T``/``tank_p`` and the eleven ``bf_*`` arrays are the
-    tank's and the borefield's state and parameter arrays (updated in place); ``out``
-    (n_out × N_OUT), ``counts`` (n_out), ``yearly`` (n_years × N_YEAR), ``monthly``
-    (n_years·12 × 2: condenser heat, GSHP electricity), ``bal`` (N_BAL) are accumulators;
-    ``status`` (3,) receives an error code, the step and the variable index.
+    ``par`` (:class:`StationParams`) holds the components' parameter records, ``st``
+    (:class:`StationState`) their state, carried between calls so that a run can be done
+    in chunks (progress display, sizing by month) with results identical to one call;
+    ``acc`` (:class:`Accumulators`) receives the outputs, yearly and monthly indicators,
+    energy-balance sums and the status.
     """
-    dt = p[P_DT]
-    n_steps = int(p[P_N_STEPS])
-    steps_per_slot = int(p[P_STEPS_PER_SLOT])
-    steps_per_year = int(p[P_STEPS_PER_YEAR])
-    n_slots = q_sh.size
-    m_bf = p[P_M_BF]
-    cp_f = p[P_CP_F]
-    cp_w = p[P_CP_W]
-    m_cp_bf = m_bf * cp_f
-    dT_net = p[P_DT_NET]
-    m_min = p[P_M_MIN]
-    C_net = p[P_C_NET]
-    sensor = int(p[P_SENSOR_LAYER])
+    clk, ctl, hp, bfp, net = par.clock, par.control, par.gshp, par.borefield, par.network
+    ground, tank = par.ground, par.tank
+    out, counts, yearly, monthly, bal, status = acc
+    dt = clk.dt
+    n_slots = par.load.q_sh.size
+    tank_T = tank.T
     n_layers = tank_T.size
-    out_step = p[P_OUT_STEP] > 0.5
-    n_out_year = int(p[P_N_OUT_PER_YEAR])
-    adaptive = p[P_ADAPTIVE] > 0.5
-    load_direct = p[P_LOAD_DIRECT] > 0.5
-    T_freeze = p[P_T_FREEZE]
-    T_room = p[P_T_ROOM]
-    m_net_design = p[P_M_NET_DESIGN]
+    m_bf = bfp.m
+    m_cp_bf = m_bf * bfp.cp
+    cp_w = net.cp
 
-    hp_on = int(ks[K_HP_ON])
-    by_on = int(ks[K_BY_ON])
-    t_state_hp = ks[K_T_HP]
-    t_state_by = ks[K_T_BY]
-    T_return = ks[K_T_RETURN]
-    T_supply_prev = ks[K_T_SUPPLY]
-    T_bhe_out = ks[K_T_BHE_OUT]
-    T_bhe_in = ks[K_T_BHE_IN]
-    T_src_guess = ks[K_T_SRC_GUESS]
-    prev_mode = int(ks[K_PREV_MODE])
-    ad_T = ks[K_AD_T]
-    day_sh = ks[K_DAY_SH]
-    day_dhw = ks[K_DAY_DHW]
-    day_pvt = ks[K_DAY_PVT]
-    day_tsrc = ks[K_DAY_TSRC]
-    day_nsrc = ks[K_DAY_NSRC]
-    override = int(ks[K_OVERRIDE])
-    cop_sh = ks[K_COP_SH]
-    cop_dhw = ks[K_COP_DHW]
-    eer = ks[K_EER]
-    steps_per_day = int(round(86400.0 / dt))
-    margin = p[P_OVERRIDE_MARGIN]
+    # state: hot scalars are kept local, read here and written back at the end
+    cs = st.control
+    hp_on = int(cs.hp_on[0])
+    by_on = int(cs.by_on[0])
+    t_hp = cs.t_hp[0]
+    t_by = cs.t_by[0]
+    prev_mode = int(cs.prev_mode[0])
+    ad_T = cs.ad_T[0]
+    override = int(cs.override[0])
+    day_sh = cs.day_sh[0]
+    day_dhw = cs.day_dhw[0]
+    day_pvt = cs.day_pvt[0]
+    day_tsrc = cs.day_tsrc[0]
+    day_nsrc = cs.day_nsrc[0]
+    cop_sh, cop_dhw, eer = st.load.cops[0], st.load.cops[1], st.load.cops[2]
+    T_return = st.network.T_return[0]
+    T_supply_prev = st.network.T_supply[0]
+    T_bhe_out = st.borefield.T_out[0]
+    T_bhe_in = st.borefield.T_in[0]
+    T_src_guess = st.borefield.T_src_guess[0]
 
-    for k in range(k_start, min(k_stop, n_steps)):
-        year = k // steps_per_year
-        k_in_year = k - year * steps_per_year
-        slot = (k_in_year // steps_per_slot) % n_slots
-        base_mode = season[slot]
+    for k in range(k_start, min(k_stop, clk.n_steps)):
+        year = k // clk.steps_per_year
+        k_in_year = k - year * clk.steps_per_year
+        slot = (k_in_year // clk.steps_per_slot) % n_slots
+        base_mode = ctl.season[slot]
 
         # ---- once a day: adaptive setpoint move, season rule decides again -------------
-        if k % steps_per_day == 0:
-            if adaptive and k > 0 and base_mode == 0 and day_sh + day_dhw > 0.0:
+        if k % clk.steps_per_day == 0:
+            if ctl.adaptive and k > 0 and base_mode == 0 and day_sh + day_dhw > 0.0:
                 T_src = day_tsrc / day_nsrc if day_nsrc > 0 else T_bhe_out
-                ad_T = _adaptive_move(
-                    ad_T, p, day_sh, day_dhw, day_pvt, T_src, booster, hp_ts, hp_tk, hp_qc,
-                    hp_qe, hp_pw,
-                )  # fmt: skip
+                ad_T = daily_setpoint(
+                    ctl, ad_T, day_sh, day_dhw, day_pvt, T_src, par.load.booster, hp
+                )
             day_sh = 0.0
             day_dhw = 0.0
             day_pvt = 0.0
             day_tsrc = 0.0
             day_nsrc = 0.0
             override = 0
-        T_heat_set = ad_T if adaptive else sp_heat[slot]
-        T_cool_set = sp_cool[slot]
-        # protective override of the season rule (until midnight): heating with the
-        # tank's cold side above the cooling setpoint (rejected heat has no sink) switches
-        # to cooling; cooling with the warm side below the heating setpoint switches to
-        # heating. The dead band between the setpoints keeps it from chattering.
-        mode = base_mode if override == 0 else 2 - override
-        if mode == 0 and tank_T[0] > T_cool_set + margin:
-            override = 1
-            mode = 1
-        elif mode == 1 and tank_T[n_layers - 1] < T_heat_set - margin:
-            override = 2
-            mode = 0
+        mode, override, T_set = season_mode(
+            ctl, slot, base_mode, override, ad_T, tank_T[0], tank_T[n_layers - 1]
+        )
         heating = mode == 0
-        T_set = T_heat_set if heating else T_cool_set
 
         # ---- 1. district -> network load ----------------------------------------------
-        if k_in_year % steps_per_slot == 0:
-            # booster COPs at the supply temperature seen at the start of each 15-min
-            # load slot (they change negligibly within a slot)
-            cop_sh, cop_dhw, eer = booster_cops(T_supply_prev, booster)
-        if load_direct:
-            Q_net = q_direct[slot]
-            P_boost = 0.0
-            P_boost_heat = 0.0
-            P_boost_cool = 0.0
-        else:
-            Qsh = q_sh[slot]
-            Qdhw = q_dhw[slot]
-            Qsc = q_sc[slot]
-            P_boost_heat = Qsh / cop_sh + Qdhw / cop_dhw
-            P_boost_cool = Qsc / eer
-            P_boost = P_boost_heat + P_boost_cool
-            Q_net = Qsh + Qdhw - P_boost_heat - Qsc - P_boost_cool - q_pvt[slot]
-            day_sh += Qsh * dt
-            day_dhw += Qdhw * dt
-            day_pvt += q_pvt[slot] * dt
+        if k_in_year % clk.steps_per_slot == 0:
+            cop_sh, cop_dhw, eer = booster_cops_at(par.load, T_supply_prev)
+        Q_net, P_boost, P_boost_heat, P_boost_cool, Qsh, Qdhw, Qpvt = network_load(
+            par.load, slot, cop_sh, cop_dhw, eer
+        )
+        day_sh += Qsh * dt
+        day_dhw += Qdhw * dt
+        day_pvt += Qpvt * dt
         if not np.isfinite(Q_net):
             status[0] = STATUS_NONFINITE
             status[1] = k
             status[2] = 3
             break
-        m_net = abs(Q_net) / (cp_w * dT_net)
-        if m_net < m_min:
-            m_net = m_min
+        m_net = network_flow(net, Q_net)
 
         # ---- 2. controls -----------------------------------------------------------------
-        if mode != prev_mode:
-            if hp_on == 1:
-                hp_on = 0
-                t_state_hp = 0.0
-            if by_on == 1:
-                by_on = 0
-                t_state_by = 0.0
-            prev_mode = mode
-        T_sensor = tank_T[sensor]
-        if heating:
-            new = hysteresis(
-                hp_on,
-                T_sensor,
-                T_set + p[P_HP_ON],
-                T_set + p[P_HP_OFF],
-                False,
-                t_state_hp,
-                p[P_MIN_ON],
-                p[P_MIN_OFF],
-            )
-            if new != hp_on:
-                if new == 1:
-                    yearly[year, Y_STARTS] += 1.0
-                hp_on = new
-                t_state_hp = 0.0
-        else:
-            new = hysteresis(
-                by_on,
-                T_sensor,
-                T_set - p[P_BY_ON],
-                T_set - p[P_BY_OFF],
-                True,
-                t_state_by,
-                p[P_MIN_ON],
-                p[P_MIN_OFF],
-            )
-            if new != by_on:
-                by_on = new
-                t_state_by = 0.0
-        t_state_hp += dt
-        t_state_by += dt
+        hp_on, by_on, t_hp, t_by, started = switch(
+            ctl, dt, mode, prev_mode, T_set, tank_T[ctl.sensor], hp_on, by_on, t_hp, t_by
+        )
+        prev_mode = mode
+        if started == 1:
+            yearly[year, Y.gshp_starts] += 1.0
 
-        # ---- 3. heat pump / bypass <-> borefield ------------------------------------------
+        # ---- 3. GSHP / bypass <-> borefield ----------------------------------------------
         Q_c = 0.0
         Q_e = 0.0
         P_hp = 0.0
         Q_coil = 0.0
         G_coil = 0.0
-        eps = 0.0
         edge = 0.0
         envelope = 0.0
         T_in = T_bhe_out  # pump off: the value is not used
         m_run = 0.0
         if hp_on == 1 or by_on == 1:
             m_run = m_bf
-            a, b = borefield_outlet_coeffs(
-                bf_p, bf_ftab, bf_dg, bf_inv_w, bf_q, bf_nodes, bf_cap, bf_slot, bf_mats,
-                bf_vecs, bf_work, m_bf,
-            )  # fmt: skip
+            a, b = ground_coeffs(ground, m_bf)
             if hp_on == 1:
-                # source temperature consistent with the evaporator load within the step
-                T_sink = coil_temperature(tank_T, tank_p)
-                T_src, edge, i_cell, j_cell = _evap_source_solve(
-                    a, b, m_cp_bf, hp_ts, hp_tk, hp_qe, T_sink, T_src_guess
+                Q_c, Q_e, P_hp, edge, envelope, T_in = gshp_step(
+                    hp, a, b, m_cp_bf, tank_T, tank.params, T_src_guess
                 )
-                Q_c, Q_e, P_hp, clamp2 = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_sink)
-                edge = max(edge, clamp2)
-                envelope = hp_cell_env[i_cell, j_cell]
-                T_in = T_src - Q_e / m_cp_bf
                 Q_coil = Q_c
-                G_coil = p[P_G_COIL_HP]
+                G_coil = hp.G_coil
             else:
-                # bypass: borefield outlet through the tank coil, back into the borefield
-                eps, T_coil = coil_fluid_coeffs(tank_T, tank_p, m_bf, cp_f)
-                T_out = (a + b * eps * T_coil) / (1.0 - b * (1.0 - eps))
-                T_in = T_out + eps * (T_coil - T_out)
-                G_coil = eps * m_cp_bf
-        T_bhe_out, Q_g, T_wall, T_fm = borefield_advance(
-            bf_p, bf_ftab, bf_dg, bf_inv_w, bf_q, bf_nodes, bf_cap, bf_slot, bf_mats,
-            bf_vecs, bf_work, T_in, m_run,
-        )  # fmt: skip
+                T_in, G_coil = bypass_inlet(a, b, tank_T, tank.params, m_bf, bfp.cp, m_cp_bf)
+        T_bhe_out, Q_g, T_wall, _T_fm = ground_advance(ground, T_in, m_run)
         T_bhe_in = T_in if m_run > 0.0 else T_bhe_out
         Q_by = 0.0
         if hp_on == 1:
             T_src_guess = T_bhe_out
         elif by_on == 1:
-            Q_by = m_cp_bf * (T_bhe_in - T_bhe_out)
+            Q_by = bypass_heat(m_cp_bf, T_bhe_in, T_bhe_out)
             Q_coil = -Q_by
 
         # ---- 4. tempering valve and tank -------------------------------------------------
-        # The ports follow the direction of the net load, not the season: when the
-        # substations draw heat the return enters the bottom and the supply leaves the
-        # warm top; when they reject heat (cooling, PVT, also on a sunny spring day) the
-        # return enters the top and the supply leaves the cold bottom, so the tank absorbs
-        # it. A tank on the wrong side of the return is bypassed (x = 0).
-        draw = Q_net >= 0.0
-        if draw:
-            T_pre = tank_T[n_layers - 1]
-            direction = 1
-        else:
-            T_pre = tank_T[0]
-            direction = -1
-        if (draw and T_pre <= T_return) or (not draw and T_pre >= T_return):
-            x = 0.0
-        else:
-            x, _ts = tempering_valve(T_pre, T_return, T_set, 1 if draw else 0)
-        m_tank = x * m_net
-        T_tank_out, Q_loss = tank_step(
-            tank_T, tank_p, dt, m_tank, T_return, direction, Q_coil, T_room, G_coil
+        T_supply, Q_station, Q_loss, draw = tank_valve_step(
+            tank, dt, m_net, Q_net, T_return, T_set, Q_coil, G_coil, cp_w
         )
-        T_supply = x * T_tank_out + (1.0 - x) * T_return
-        Q_station = m_tank * cp_w * (T_tank_out - T_return)
         # unmet: the supply misses the setpoint on the side that matters for the season
-        # (too cold while heating is drawn, too warm while heat is rejected in summer)
         unmet = 0.0  # heating side: supply below the setpoint while heat is drawn
         unmet_c = 0.0  # cooling side: supply above the setpoint while heat is rejected
         if heating and draw:
@@ -543,14 +387,13 @@ def run_kernel(
         elif not heating and not draw:
             unmet_c = max(0.0, m_net * cp_w * (T_supply - T_set))
 
-        # ---- 5. network water node -------------------------------------------------------
-        T_return = T_return + dt * (Q_station - Q_net) / C_net
+        # ---- 5. network water --------------------------------------------------------------
+        T_return = network_node_step(net, dt, T_return, Q_station, Q_net)
 
         # ---- pumps -------------------------------------------------------------------------
-        P_bf = p[P_P_BF] if m_run > 0.0 else 0.0
-        P_cond = p[P_P_COND] if hp_on == 1 else 0.0
-        v = m_net / m_net_design  # affinity law: P ∝ V̇³ on a fixed system curve
-        P_net = p[P_P_NET_DESIGN] * v * v * v
+        P_bf = bfp.P_pump if m_run > 0.0 else 0.0
+        P_cond = hp.P_pump_condenser if hp_on == 1 else 0.0
+        P_net = network_pump_power(net, m_net)
         P_pumps = P_bf + P_cond + P_net
 
         # ---- checks -------------------------------------------------------------------------
@@ -569,145 +412,110 @@ def run_kernel(
             status[2] = bad
             break
 
-        # ---- accumulate ----------------------------------------------------------------------
-        if out_step:
+        # ---- accumulate (columns declared in OUTPUTS / YEARLY) ------------------------------
+        if clk.out_step:
             o = k
         else:
-            o = year * n_out_year + out_slot[slot]
-        out[o, O_TS] += T_supply
-        out[o, O_TR] += T_return
-        out[o, O_TSET] += T_set
-        out[o, O_TTOP] += tank_T[n_layers - 1]
-        out[o, O_TBOT] += tank_T[0]
-        out[o, O_TBIN] += T_bhe_in
-        out[o, O_TBOUT] += T_bhe_out
-        out[o, O_TWALL] += T_wall
-        out[o, O_QNET] += Q_net
-        out[o, O_QC] += Q_c
-        out[o, O_QE] += Q_e
-        out[o, O_PHP] += P_hp
-        out[o, O_QG] += Q_g
-        out[o, O_QBY] += Q_by
-        out[o, O_PBOOST] += P_boost
-        out[o, O_PPUMP] += P_pumps
-        out[o, O_HPON] += hp_on
-        out[o, O_MODE] += mode
-        out[o, O_UNMET] += unmet
-        out[o, O_UNMETC] += unmet_c
-        out[o, O_BYON] += by_on
-        out[o, O_QLOSS] += Q_loss
+            o = year * clk.n_out_per_year + clk.out_slot[slot]
+        out[o, O.T_supply] += T_supply
+        out[o, O.T_return] += T_return
+        out[o, O.T_setpoint] += T_set
+        out[o, O.T_tank_top] += tank_T[n_layers - 1]
+        out[o, O.T_tank_bottom] += tank_T[0]
+        out[o, O.T_bhe_in] += T_bhe_in
+        out[o, O.T_bhe_out] += T_bhe_out
+        out[o, O.T_borehole_wall] += T_wall
+        out[o, O.Q_network] += Q_net
+        out[o, O.Q_condenser] += Q_c
+        out[o, O.Q_evaporator] += Q_e
+        out[o, O.P_gshp] += P_hp
+        out[o, O.Q_ground] += Q_g
+        out[o, O.Q_bypass] += Q_by
+        out[o, O.P_boosters] += P_boost
+        out[o, O.P_pumps] += P_pumps
+        out[o, O.gshp_on_fraction] += hp_on
+        out[o, O.mode] += mode
+        out[o, O.unmet_heat] += unmet
+        out[o, O.unmet_cooling] += unmet_c
+        out[o, O.bypass_on_fraction] += by_on
+        out[o, O.Q_tank_loss] += Q_loss
         counts[o] += 1.0
 
-        yearly[year, Y_EHP] += P_hp * dt
-        yearly[year, Y_QC] += Q_c * dt
-        yearly[year, Y_QE] += Q_e * dt
-        yearly[year, Y_EBOOST] += P_boost * dt
-        yearly[year, Y_EBHEAT] += P_boost_heat * dt
-        yearly[year, Y_EBCOOL] += P_boost_cool * dt
-        yearly[year, Y_EPUMP] += P_pumps * dt
-        yearly[year, Y_EPBF] += P_bf * dt
-        yearly[year, Y_EPNET] += P_net * dt
-        yearly[year, Y_EPCOND] += P_cond * dt
+        yearly[year, Y.E_gshp] += P_hp * dt
+        yearly[year, Y.Q_condenser_year] += Q_c * dt
+        yearly[year, Y.Q_evaporator_year] += Q_e * dt
+        yearly[year, Y.E_boosters] += P_boost * dt
+        yearly[year, Y.E_boosters_heating_dhw] += P_boost_heat * dt
+        yearly[year, Y.E_boosters_cooling] += P_boost_cool * dt
+        yearly[year, Y.E_pumps] += P_pumps * dt
+        yearly[year, Y.E_pump_borefield] += P_bf * dt
+        yearly[year, Y.E_pump_network] += P_net * dt
+        yearly[year, Y.E_pump_condenser] += P_cond * dt
         if Q_g > 0.0:
-            yearly[year, Y_QGX] += Q_g * dt
+            yearly[year, Y.Q_ground_extracted] += Q_g * dt
         else:
-            yearly[year, Y_QGI] -= Q_g * dt
+            yearly[year, Y.Q_ground_injected] -= Q_g * dt
         if m_run > 0.0:
-            if T_bhe_out < yearly[year, Y_TMIN]:
-                yearly[year, Y_TMIN] = T_bhe_out
-            if T_bhe_out > yearly[year, Y_TMAX]:
-                yearly[year, Y_TMAX] = T_bhe_out
-            if T_bhe_in < yearly[year, Y_TINMIN]:
-                yearly[year, Y_TINMIN] = T_bhe_in
-            if T_bhe_in < T_freeze:
-                yearly[year, Y_FREEZE] += 1.0
+            if T_bhe_out < yearly[year, Y.T_bhe_out_min]:
+                yearly[year, Y.T_bhe_out_min] = T_bhe_out
+            if T_bhe_out > yearly[year, Y.T_bhe_out_max]:
+                yearly[year, Y.T_bhe_out_max] = T_bhe_out
+            if T_bhe_in < yearly[year, Y.T_bhe_in_min]:
+                yearly[year, Y.T_bhe_in_min] = T_bhe_in
+            if T_bhe_in < bfp.T_freeze:
+                yearly[year, Y.freezing_steps] += 1.0
             if hp_on == 1:
                 day_tsrc += T_bhe_out
                 day_nsrc += 1.0
-        yearly[year, Y_TWALL] += T_wall
-        yearly[year, Y_UNMET] += unmet * dt
-        yearly[year, Y_UNMETC] += unmet_c * dt
+        yearly[year, Y.T_borehole_wall_mean] += T_wall
+        yearly[year, Y.unmet_heat_year] += unmet * dt
+        yearly[year, Y.unmet_cooling_year] += unmet_c * dt
         if Q_net > 0.0:
-            yearly[year, Y_QNDRAWN] += Q_net * dt
+            yearly[year, Y.Q_network_drawn] += Q_net * dt
         else:
-            yearly[year, Y_QNREJ] -= Q_net * dt
-        yearly[year, Y_QBY] += Q_by * dt
-        yearly[year, Y_CLAMP] += envelope
-        yearly[year, Y_EDGE] += edge
-        yearly[year, Y_STEPS] += 1.0
+            yearly[year, Y.Q_network_rejected] -= Q_net * dt
+        yearly[year, Y.Q_bypass_year] += Q_by * dt
+        yearly[year, Y.envelope_clamped_steps] += envelope
+        yearly[year, Y.table_edge_steps] += edge
+        yearly[year, Y.steps] += 1.0
         if heating:
-            yearly[year, Y_TSH] += T_supply
-            yearly[year, Y_NHEAT] += 1.0
-        mi = year * 12 + month[slot] - 1
-        monthly[mi, 0] += Q_c * dt
-        monthly[mi, 1] += P_hp * dt
+            yearly[year, Y.T_supply_heating_mean] += T_supply
+            yearly[year, Y.heating_steps] += 1.0
+        mi = year * 12 + clk.month[slot] - 1
+        monthly[mi, M_QC] += Q_c * dt
+        monthly[mi, M_EHP] += P_hp * dt
 
         bal[B_STATION] += Q_station * dt
         bal[B_TCOIL] += Q_coil * dt
         bal[B_TLOSS] += Q_loss * dt
         bal[B_NTO] += Q_net * dt
         bal[B_BFQ] += Q_g * dt
-        bal[B_BFWALL] += borefield_wall_heat(bf_p, bf_q) * dt
+        bal[B_BFWALL] += ground_wall_heat(ground) * dt
         bal[B_HPRES] += (Q_c - Q_e - P_hp) * dt
         # the borefield fluid's heat is the evaporator's (GSHP) or the coil's (bypass)
         bal[B_COUPLE] += (Q_g - Q_e + Q_by) * dt
         bal[B_THRU] += (abs(Q_net) + Q_c + abs(Q_by) + abs(Q_loss)) * dt
 
         T_supply_prev = T_supply
-    ks[K_HP_ON] = hp_on
-    ks[K_BY_ON] = by_on
-    ks[K_T_HP] = t_state_hp
-    ks[K_T_BY] = t_state_by
-    ks[K_T_RETURN] = T_return
-    ks[K_T_SUPPLY] = T_supply_prev
-    ks[K_T_BHE_OUT] = T_bhe_out
-    ks[K_T_BHE_IN] = T_bhe_in
-    ks[K_T_SRC_GUESS] = T_src_guess
-    ks[K_PREV_MODE] = prev_mode
-    ks[K_AD_T] = ad_T
-    ks[K_DAY_SH] = day_sh
-    ks[K_DAY_DHW] = day_dhw
-    ks[K_DAY_PVT] = day_pvt
-    ks[K_DAY_TSRC] = day_tsrc
-    ks[K_DAY_NSRC] = day_nsrc
-    ks[K_OVERRIDE] = override
-    ks[K_COP_SH] = cop_sh
-    ks[K_COP_DHW] = cop_dhw
-    ks[K_EER] = eer
+
+    cs.hp_on[0] = hp_on
+    cs.by_on[0] = by_on
+    cs.t_hp[0] = t_hp
+    cs.t_by[0] = t_by
+    cs.prev_mode[0] = prev_mode
+    cs.ad_T[0] = ad_T
+    cs.override[0] = override
+    cs.day_sh[0] = day_sh
+    cs.day_dhw[0] = day_dhw
+    cs.day_pvt[0] = day_pvt
+    cs.day_tsrc[0] = day_tsrc
+    cs.day_nsrc[0] = day_nsrc
+    st.load.cops[0] = cop_sh
+    st.load.cops[1] = cop_dhw
+    st.load.cops[2] = eer
+    st.network.T_return[0] = T_return
+    st.network.T_supply[0] = T_supply_prev
+    st.borefield.T_out[0] = T_bhe_out
+    st.borefield.T_in[0] = T_bhe_in
+    st.borefield.T_src_guess[0] = T_src_guess
     bal[B_TRET] = T_return
-
-
-@njit(cache=True)
-def _adaptive_move(
-    ad_T, p, day_sh, day_dhw, day_pvt, T_src, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw
-):
-    """Daily move of the adaptive winter setpoint (see gshp.controls.adaptive_choice)."""
-    step = p[P_AD_STEP]
-    e0 = _daily_electricity(
-        ad_T - step, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts,
-        hp_tk, hp_qc, hp_qe, hp_pw,
-    )  # fmt: skip
-    e1 = _daily_electricity(
-        ad_T, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts, hp_tk,
-        hp_qc, hp_qe, hp_pw,
-    )  # fmt: skip
-    e2 = _daily_electricity(
-        ad_T + step, day_sh, day_dhw, day_pvt, T_src, p[P_AD_SINK_OFFSET], booster, hp_ts,
-        hp_tk, hp_qc, hp_qe, hp_pw,
-    )  # fmt: skip
-    return adaptive_choice(ad_T, p[P_AD_TMIN], p[P_AD_TMAX], step, e0, e1, e2)
-
-
-@njit(cache=True)
-def _daily_electricity(
-    T_set, Q_sh, Q_dhw, Q_pvt, T_src, sink_offset, booster, hp_ts, hp_tk, hp_qc, hp_qe, hp_pw
-):
-    """Estimated electricity (J) of the boosters and the GSHP for one day's loads at a
-    candidate winter setpoint (the adaptive strategy's objective)."""
-    cop_sh, cop_dhw, _eer = booster_cops(T_set, booster)
-    e_boost = Q_sh / cop_sh + Q_dhw / cop_dhw
-    q_net = Q_sh + Q_dhw - e_boost - Q_pvt
-    if q_net <= 0.0:
-        return e_boost
-    q_c, _q_e, pw, _cl = hp_lookup(hp_ts, hp_tk, hp_qc, hp_qe, hp_pw, T_src, T_set + sink_offset)
-    return e_boost + q_net * pw / q_c

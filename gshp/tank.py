@@ -222,6 +222,23 @@ def tank_setup(
     Kleinbach, E.M., Beckman, W.A., Klein, S.A. (1993). Performance study of
     one-dimensional models for stratified thermal storage tanks. Solar Energy 50:155–166.
     """
+    n_layers, T0 = _tank_checked(
+        volume_m3, height_m, n_layers, loss_UA_W_K, coil_bottom_layer, coil_top_layer,
+        coil_UA_W_K, T_initial_C, T_room_C, where,
+    )  # fmt: skip
+    params = _tank_params(
+        volume_m3, height_m, n_layers, loss_UA_W_K, coil_bottom_layer, coil_top_layer,
+        coil_UA_W_K, T_room_C,
+    )  # fmt: skip
+    return TankKernel(T=np.ascontiguousarray(T0, dtype=np.float64), params=params)
+
+
+def _tank_checked(
+    volume_m3, height_m, n_layers, loss_UA_W_K, coil_bottom_layer, coil_top_layer,
+    coil_UA_W_K, T_initial_C, T_room_C, where,
+):  # fmt: skip
+    """Check the arguments of :func:`tank_setup`; returns ``(n_layers, T0)`` with the
+    initial layer temperatures, or raises one :class:`InputError` listing every bad field."""
     problems: list[Problem] = []
 
     def pos(name, value):
@@ -319,7 +336,14 @@ def tank_setup(
 
     if problems:
         raise InputError(problems)
+    return int(n_layers), T0
 
+
+def _tank_params(
+    volume_m3, height_m, n_layers, loss_UA_W_K, coil_bottom_layer, coil_top_layer,
+    coil_UA_W_K, T_room_C,
+):  # fmt: skip
+    """The parameter array of a checked tank (layout: the ``P_*`` constants)."""
     n = n_layers
     params = np.zeros(n_params(n))
     params[P_N] = n
@@ -342,7 +366,7 @@ def tank_setup(
     if n > 2:
         params[P_LOSS_UA0 + 1 : P_LOSS_UA0 + n - 1] = params[P_LOSS_UA0 + 1]
     params[P_LOSS_UA0 + n - 1] = params[P_LOSS_UA0]
-    return TankKernel(T=np.ascontiguousarray(T0, dtype=np.float64), params=params)
+    return params
 
 
 # --- compiled per-step functions --------------------------------------------------------

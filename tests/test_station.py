@@ -137,17 +137,16 @@ def test_runs_are_bit_identical_and_chunking_does_not_matter():
     xr.testing.assert_identical(a, b)
     # one kernel call over both years equals the year-by-year calls
     prep = prepare(case)
-    args, out, counts, yearly, ks = _kernel_args(prep)
-    station.run_kernel(0, int(prep.params[station.P_N_STEPS]), ks, *args)
-    np.testing.assert_array_equal(out[:, station.O_TS] / counts, a.T_supply.values)
-    np.testing.assert_array_equal(yearly[:, station.Y_EHP] / 3.6e6, a.E_gshp.values)
+    st, acc = _kernel_records(prep)
+    station.run_kernel(0, prep.params.clock.n_steps, prep.params, st, acc)
+    np.testing.assert_array_equal(acc.out[:, station.O.T_supply] / acc.counts, a.T_supply.values)
+    np.testing.assert_array_equal(acc.yearly[:, station.Y.E_gshp] / 3.6e6, a.E_gshp.values)
 
 
-def _kernel_args(prep):
-    from gshp.simulation import initial_kernel_state, kernel_args, kernel_buffers
+def _kernel_records(prep):
+    from gshp.simulation import initial_state, kernel_buffers
 
-    buf = kernel_buffers(prep)
-    return kernel_args(prep, buf), buf.out, buf.counts, buf.yearly, initial_kernel_state(prep)
+    return initial_state(prep), kernel_buffers(prep)
 
 
 def test_variable_strategy_trades_gshp_for_booster_electricity():
@@ -223,12 +222,15 @@ def test_chunks_that_split_a_load_slot_give_identical_results():
     case = _case(**{"simulation.years": 1, "simulation.output_resolution": "daily"})
     whole = simulate(case)
     prep = prepare(case)
-    args, out, counts, yearly, ks = _kernel_args(prep)
-    n = int(prep.params[station.P_N_STEPS])
+    st, acc = _kernel_records(prep)
+    n = prep.params.clock.n_steps
     for k0 in range(0, n, 1237):
-        station.run_kernel(k0, min(k0 + 1237, n), ks, *args)
-    np.testing.assert_array_equal(out[:, station.O_TS] / counts, whole.T_supply.values)
-    np.testing.assert_array_equal(yearly[:, station.Y_EBOOST] / 3.6e6, whole.E_boosters.values)
+        station.run_kernel(k0, min(k0 + 1237, n), prep.params, st, acc)
+    T_supply = acc.out[:, station.O.T_supply] / acc.counts
+    np.testing.assert_array_equal(T_supply, whole.T_supply.values)
+    np.testing.assert_array_equal(
+        acc.yearly[:, station.Y.E_boosters] / 3.6e6, whole.E_boosters.values
+    )
 
 
 def test_shortfall_series_add_up_to_the_yearly_values(berlin_steps):
@@ -252,3 +254,24 @@ def test_compressor_envelope_clamping_is_counted():
     assert int(var.envelope_clamped_steps.sum()) > 1000
     assert int(const.envelope_clamped_steps.sum()) < int(var.envelope_clamped_steps.sum()) / 10
     assert int(var.table_edge_steps.sum()) == 0
+
+
+def test_dataset_variables_come_from_the_declarations(berlin_steps):
+    """Every declared output and yearly indicator is in the dataset with its declared
+    units and long name (and nothing on the time/year axes is undeclared); the yearly
+    accumulators of the declaration add up to the time series they summarize."""
+    ds = berlin_steps
+    declared = {v.name: v for v in station.OUTPUTS + station.YEARLY}
+    declared.update({v.name: v for v, _f in station.DERIVED})
+    for name, v in declared.items():
+        if v.aggregation == "internal":
+            assert name not in ds
+            continue
+        assert ds[name].attrs["units"] == v.units, name
+        assert ds[name].attrs["long_name"] == v.long_name, name
+    on_axes = {k for k, da in ds.data_vars.items() if da.dims in (("time",), ("year",))}
+    assert on_axes <= set(declared)
+    dt = ds.attrs["time_step_s"]
+    assert float(ds.E_gshp[0]) == pytest.approx(float(ds.P_gshp.sum()) * dt / 3.6e6, rel=1e-9)
+    on = ds.gshp_on_fraction.values
+    assert int(ds.gshp_starts[0]) == int(np.sum(np.diff(on, prepend=0.0) > 0.5))

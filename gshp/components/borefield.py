@@ -1,0 +1,69 @@
+"""The borefield as a station component: its circulation and the ground model.
+
+The ground model is :mod:`gshp.borefield.kernel` (its record
+:class:`gshp.borefield.model.BorefieldKernel` holds its state arrays); this module adds
+the station-side parameters (flow, fluid, pump, freezing point) and the fluid state.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from gshp.borefield.kernel import (
+    P_T0,
+    borefield_advance,
+    borefield_outlet_coeffs,
+    borefield_wall_heat,
+)
+
+
+class BorefieldParams(NamedTuple):
+    """m : total fluid flow, kg/s; cp : fluid specific heat, J/(kg·K); P_pump : pump power
+    while it runs, W; T_freeze : freezing point of the fluid, °C."""
+
+    m: float
+    cp: float
+    P_pump: float
+    T_freeze: float
+
+
+class BorefieldState(NamedTuple):
+    """Each (1,), °C: outlet and inlet fluid temperatures of the last step and the
+    GSHP's source-temperature guess for the next step."""
+
+    T_out: np.ndarray
+    T_in: np.ndarray
+    T_src_guess: np.ndarray
+
+
+def borefield_state(ground) -> BorefieldState:
+    """Fluid at the undisturbed ground temperature of the ground model ``ground``."""
+    T_g = float(ground.params[P_T0])
+    return BorefieldState(T_out=np.array([T_g]), T_in=np.array([T_g]), T_src_guess=np.array([T_g]))
+
+
+@njit(cache=True, inline="always")
+def ground_coeffs(g, m):
+    """``(a, b)`` of the outlet response ``T_out = a + b·T_in`` over the next step."""
+    return borefield_outlet_coeffs(
+        g.params, g.ftab, g.dg, g.inv_w, g.q_cells, g.nodes, g.cap, g.slot_m, g.mats,
+        g.vecs, g.work, m,
+    )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def ground_advance(g, T_in, m):
+    """Advance the ground one step; returns (T_out, Q_ground, T_wall, T_fluid_mean)."""
+    return borefield_advance(
+        g.params, g.ftab, g.dg, g.inv_w, g.q_cells, g.nodes, g.cap, g.slot_m, g.mats,
+        g.vecs, g.work, T_in, m,
+    )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def ground_wall_heat(g):
+    """Heat through the borehole walls in the last step, W."""
+    return borefield_wall_heat(g.params, g.q_cells)

@@ -163,14 +163,97 @@ def cmd_check(args) -> int:
 
         print(field_reference())
         return 0
+    if args.json_schema:
+        import json
+
+        from gshp.config import json_schema
+
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return 0
     if not args.cases:
         raise InputError.single("CASE", "none given", "one or more case files or folders")
     cases = load_cases(args.cases)
+    problems = []  # the cache folder, weather and load files: all in one message
+    for check in (check_environment, check_input_files):
+        try:
+            check(cases)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
     for case in cases:
         print(case_summary(case))
         print()
     print(f"{len(cases)} case(s) valid.")
     return 0
+
+
+def check_input_files(cases) -> None:
+    """Open every weather and load file the cases name; all their problems in one
+    :class:`InputError`, each with its file and line (a file shared by cases once)."""
+    from gshp.climate import read_weather_file
+    from gshp.district import read_load_file
+    from gshp.errors import Problem
+
+    problems, opened = [], {}
+
+    def collect(field, fn, path, *a):
+        key = (field, str(path), *a[:1])
+        if path is None:
+            return None
+        if key not in opened:
+            opened[key] = None
+            try:
+                opened[key] = fn(path, *a)
+            except InputError as exc:
+                src = f"{exc.source}: " if exc.source else ""
+                problems.extend(Problem(f"{field} {src}{p.where}", p.value, p.allowed)
+                                for p in exc.problems)  # fmt: skip
+        return opened[key]
+
+    for case in cases:
+        cl, d = case.climate, case.district
+        wx = collect("climate.weather_file", read_weather_file, cl.weather_file)
+        if d.load_file is not None:
+            if wx is None and cl.preset is not None:
+                from gshp.climate import preset
+
+                wx = preset(cl.preset)
+            if wx is None and cl.weather_file is not None:
+                continue  # the weather file's problems are reported; T_air may need it
+            collect("district.load_file", read_load_file, d.load_file, d.load_file_kind, wx)
+    if problems:
+        raise InputError(problems)
+
+
+def check_environment(cases, open_files: bool = False) -> None:
+    """What a case needs beyond its own file: a usable g-function cache folder and, with
+    ``open_files``, weather files that read (all problems in one InputError)."""
+    from gshp.borefield.gfunction import check_cache_dir
+    from gshp.errors import Problem
+
+    problems = []
+    for case in cases:
+        given = case.borefield.gfunction.cache_dir
+        why = check_cache_dir(given)
+        if why:
+            where = "borefield.gfunction.cache_dir" if given else "GSHP_CACHE_DIR"
+            shown = str(given) if given else os.environ.get("GSHP_CACHE_DIR", "")
+            problems.append(Problem(where, shown, f"a folder for the g-function cache ({why})"))
+        wf = case.climate.weather_file
+        if open_files and wf is not None:
+            from gshp.climate import read_weather_file
+
+            try:
+                read_weather_file(wf)
+            except InputError as exc:
+                src = f"{exc.source}: " if exc.source else ""
+                problems.extend(
+                    Problem(f"climate.weather_file {src}{pr.where}", pr.value, pr.allowed)
+                    for pr in exc.problems
+                )
+    if problems:  # cases sharing a folder or a file: each problem once
+        raise InputError(list({(p.where, str(p.value)): p for p in problems}.values()))
 
 
 def yearly_table(ds) -> str:
@@ -194,15 +277,17 @@ def yearly_table(ds) -> str:
     return "\n".join(rows)
 
 
-def output_folder(path) -> Path:
-    """The output folder, created now, so that a bad path fails before any work is done."""
+def output_folder(path, option: str = "--output") -> Path:
+    """The output folder, created and tried now, so that a bad or read-only path fails
+    before any work is done."""
+    from gshp.fileio import check_writable_folder
+
     folder = Path(path)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError.single(
-            "--output", str(folder), f"a folder that can be created ({exc.strerror})"
-        ) from None
+    if "\x00" in str(path):
+        raise InputError.single(option, str(path), "a folder path without NUL characters")
+    why = check_writable_folder(folder)
+    if why:
+        raise InputError.single(option, str(folder), f"a writable folder (it {why})")
     return folder
 
 
@@ -216,27 +301,41 @@ def _apply_run_options(cases, args):
 
 
 def cmd_run(args) -> int:
+    from gshp.fileio import WriteError
     from gshp.results import write_netcdf
     from gshp.runner import run_cases
 
     if args.jobs is not None and args.jobs < 0:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     cases = _apply_run_options(load_cases(args.cases), args)
+    check_environment(cases)
     out_dir = output_folder(args.output)
     jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
     written = {}
 
     def on_result(res):
-        if res.ok:
-            try:
-                written[res.name] = write_netcdf(res.dataset, out_dir / f"{res.name}.nc")
-            except OSError as exc:  # disk full, permissions: report it, keep the others
-                res.error, res.error_kind = f"writing its result failed: {exc}", "failure"
+        if res.dataset is None:
+            return
+        try:  # a result, or with --keep-implausible an implausible one (flagged)
+            written[res.name] = write_netcdf(
+                res.dataset, out_dir / f"{res.name}.nc", float32=args.float32
+            )
+        except WriteError as exc:  # disk full, permissions: report it, keep the others
+            res.error, res.error_kind = str(exc), "failure"
+            res.dataset = None
 
-    results = run_cases(cases, jobs=jobs or -1, progress=not args.quiet, on_result=on_result)
+    results = run_cases(
+        cases,
+        jobs=jobs or -1,
+        progress=not args.quiet,
+        on_result=on_result,
+        keep_implausible=args.keep_implausible,
+    )
     failed = [r for r in results if not r.ok]
     for res in results:
         if not res.ok:
+            if res.name in written:
+                res.error += f"\n  (kept, flagged implausible, in {written[res.name]})"
             continue
         ds = res.dataset
         print(
@@ -252,14 +351,12 @@ def cmd_run(args) -> int:
                 f"{clamped:,} steps ({100 * clamped / max(on_steps, 1):.2g} % of GSHP "
                 f"operation); its map is clamped there, not extrapolated"
             )
-        if ds.attrs.get("freezing_violation"):
-            print(
-                f"  WARNING: borefield fluid below its freezing point "
-                f"({ds.attrs['station_T_freeze_C']:.1f} °C) in "
-                f"{int(ds['freezing_steps'].sum())} steps"
-            )
+        for text in res.warnings:  # e.g. the fluid below its freezing point: once, plainly
+            print(f"  WARNING: {text}")
     for res in failed:
         print(f"\n{res.name}: FAILED: {res.error}", file=sys.stderr)
+        for text in res.warnings:
+            print(f"  WARNING: {text}", file=sys.stderr)
     print(f"\n{len(results) - len(failed)} of {len(results)} case(s) done; results in {out_dir}/")
     if any(r.error_kind == "input" for r in failed):
         return 2
@@ -283,9 +380,10 @@ def cmd_loads(args) -> int:
             frame.columns = [c + suffix.get(ds[c].attrs.get("units", ""), "") for c in frame]
             frame.index = [str(t) for t in frame.index]
             frame.index.name = "time"
-            tmp = path.with_name(f".{path.name}.tmp")
-            frame.to_csv(tmp, float_format="%.6g")
-            os.replace(tmp, path)
+            from gshp.fileio import atomic_write_bytes
+
+            text = frame.to_csv(float_format="%.6g")
+            atomic_write_bytes(path, text.encode("utf-8"))
         else:
             path = write_netcdf(ds, out_dir / f"{case.name}_loads.nc")
         print(f"{case.name}: one year of 15-min loads written to {path}")
@@ -353,6 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the case-file reference (every field) as Markdown",
     )
+    p.add_argument(
+        "--json-schema",
+        action="store_true",
+        help="print the JSON Schema of case files (for editors: completion and checking)",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("run", help="simulate cases and write results/<case>.nc")
@@ -376,7 +479,15 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("step", "15min", "hourly", "daily", "monthly"),
         help="override simulation.output_resolution",
     )
+    p.add_argument("--float32", action="store_true",
+                   help="store results in single precision (about half the size; ~7 digits)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--keep-implausible",
+        action="store_true",
+        help="write a physically implausible result anyway, flagged in its attributes "
+        "(the case still counts as failed)",
+    )
     p.set_defaults(func=cmd_run)
 
     from gshp import report, sweep
@@ -456,6 +567,8 @@ def _positive_years(text):
 
 
 def main(argv=None) -> int:
+    from gshp.fileio import WriteError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -466,6 +579,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("gshp: interrupted", file=sys.stderr)
         return 130
+    except WriteError as exc:
+        print(f"gshp {args.command}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,19 +13,26 @@ and ``ghi`` in W/m², hourly means; ``df.attrs`` holds ``latitude_deg``, ``sourc
   comma-separated fields per hourly record).
 * :func:`read_try` — DWD test reference years (.dat, TRY 2010 and TRY 2015/2017/2045).
 
-Solar geometry: Duffie, J.A. and Beckman, W.A. (2013). *Solar Engineering of Thermal
-Processes*, 4th ed., Wiley, ch. 1 (declination by Cooper's formula, extraterrestrial
-radiation). Clear-sky irradiance: Haurwitz, B. (1945), *J. Meteorology* 2: 154–166.
+``df.attrs`` also holds ``longitude_deg`` and ``utc_offset_h`` (the clock of the rows):
+EPW LOCATION fields 8 and 9; DWD TRY: the header position, CET (UTC+1); presets: the
+station of their statistics, local standard time.
+
+Solar geometry, irradiance decomposition and transposition come from pvlib (Holmgren,
+W.F., Hansen, C.W. and Mikofski, M.A. (2018), *J. Open Source Software* 3(29): 884):
+:func:`solar_position` (NREL SPA), :func:`clear_sky_hourly` (Haurwitz),
+:func:`sky_components` (Erbs), :func:`tilted_irradiance` (isotropic sky).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pvlib
 
 from gshp.errors import InputError, Problem
 
@@ -38,12 +45,12 @@ DAY_MONTH = np.repeat(np.arange(12), MONTH_DAYS)
 #: Index of the month (0…11) of every hour of the year.
 HOUR_MONTH = np.repeat(DAY_MONTH, 24)
 
-SOLAR_CONSTANT = 1361.0  # W/m², Kopp & Lean (2011)
-
 #: DESIGN §8 statistics: T mean (°C), daily range (K), sd of daily means (K), GHI (kWh/m²/d).
 PRESET_STATS: dict[str, dict] = {
     "helsinki": dict(
         latitude_deg=60.32,  # Helsinki-Vantaa (IWEC station)
+        longitude_deg=24.97,
+        utc_offset_h=2.0,  # EET
         T_mean=[-3.9, -5.7, -1.0, 3.7, 9.9, 14.0, 16.7, 15.8, 10.2, 5.9, -1.3, -3.0],
         T_range=[6.4, 6.2, 4.6, 8.0, 10.2, 8.1, 10.1, 8.4, 7.5, 5.7, 3.8, 3.7],
         T_sd=[5.1, 4.9, 2.4, 2.6, 3.0, 2.9, 2.8, 2.7, 2.3, 2.5, 4.6, 4.0],
@@ -51,6 +58,8 @@ PRESET_STATS: dict[str, dict] = {
     ),
     "berlin": dict(
         latitude_deg=52.38,  # Potsdam (DWD TRY 2010 region 4)
+        longitude_deg=13.06,
+        utc_offset_h=1.0,  # CET
         T_mean=[1.0, 1.9, 4.7, 9.2, 14.1, 16.7, 19.0, 18.6, 14.3, 9.5, 4.1, 0.9],
         T_range=[5.1, 5.1, 8.4, 10.9, 10.6, 10.8, 9.8, 9.9, 8.6, 7.4, 5.2, 4.1],
         T_sd=[5.1, 3.9, 3.5, 3.8, 3.8, 3.5, 3.2, 3.0, 3.0, 3.5, 3.8, 3.9],
@@ -58,6 +67,8 @@ PRESET_STATS: dict[str, dict] = {
     ),
     "strasbourg": dict(
         latitude_deg=48.58,  # Strasbourg (statistics: DWD TRY 2010 region 12, Mannheim)
+        longitude_deg=7.75,
+        utc_offset_h=1.0,  # CET
         T_mean=[2.4, 3.6, 7.1, 10.6, 15.6, 18.1, 20.1, 20.2, 15.7, 11.0, 5.7, 3.1],
         T_range=[5.5, 7.2, 11.3, 9.7, 10.2, 11.0, 10.9, 10.2, 8.5, 9.1, 6.0, 5.4],
         T_sd=[4.5, 4.5, 3.1, 3.2, 3.3, 3.5, 3.0, 2.9, 2.2, 2.8, 3.0, 4.1],
@@ -68,73 +79,81 @@ PRESETS = tuple(PRESET_STATS)
 
 
 # ------------------------------------------------------------------------------------
-# Solar geometry
+# Solar geometry (pvlib)
 # ------------------------------------------------------------------------------------
 
+#: Calendar year in which the 365-day weather table is placed for solar geometry (any
+#: non-leap year; the sun's position repeats to within 0.01° from year to year).
+SOLAR_YEAR = 2019
 
-def solar_declination(day_of_year):
-    """Solar declination (rad), Cooper (1969), Duffie & Beckman (2013) eq. 1.6.1a.
+
+def site(weather) -> tuple[float, float, float]:
+    """Latitude (°N), longitude (°E) and UTC offset of the clock (h) of a weather table.
+
+    Read from ``weather.attrs`` (``latitude_deg``, ``longitude_deg``, ``utc_offset_h``).
+    A table without a longitude is placed on the meridian of its time zone (solar time =
+    clock time, 15° per hour); one without a time zone uses the zone of its longitude
+    (rounded to the hour).
+    """
+    a = weather.attrs
+    return _site(a["latitude_deg"], a.get("longitude_deg"), a.get("utc_offset_h"))
+
+
+def _site(lat, lon, tz):
+    if lon is None and tz is None:
+        lon, tz = 0.0, 0.0
+    elif lon is None:
+        lon = 15.0 * float(tz)
+    elif tz is None:
+        tz = float(round(float(lon) / 15.0))
+    return float(lat), float(lon), float(tz)
+
+
+def hour_midpoints(utc_offset_h: float = 0.0) -> pd.DatetimeIndex:
+    """Middle of each hour of the 365-day year (8760 time stamps, local standard time).
+
+    Hour k of the weather table is the interval [k, k+1) h after 1 January 00:00 of the
+    clock of UTC offset ``utc_offset_h`` (EPW and DWD TRY label it by its end, hour k+1);
+    its mean sun is taken at k + 0.5 h, as in pvlib's examples for hourly data.
+    """
+    tz = dt.timezone(dt.timedelta(hours=float(utc_offset_h)))
+    return pd.date_range(f"{SOLAR_YEAR}-01-01 00:30", periods=HOURS, freq="h", tz=tz)
+
+
+def solar_position(latitude_deg, longitude_deg=None, utc_offset_h=None) -> pd.DataFrame:
+    """Sun position at the middle of every hour of the year (pvlib, NREL SPA).
+
+    Reda, I. and Andreas, A. (2004), *Solar position algorithm for solar radiation
+    applications*, Solar Energy 76: 577–589, as :func:`pvlib.solarposition.get_solarposition`.
 
     Parameters
     ----------
-    day_of_year : array_like
-        Day number n, 1 = 1 January (may be fractional).
+    latitude_deg, longitude_deg : float
+        Site (°N, °E). Longitude None → the time zone's meridian (see :func:`site`).
+    utc_offset_h : float
+        Offset of the weather's clock from UTC (h, e.g. 1 for CET).
+
+    Returns
+    -------
+    pandas.DataFrame
+        8760 rows indexed by :func:`hour_midpoints`; pvlib's columns (``zenith``,
+        ``apparent_zenith``, ``azimuth`` (° from north, east = 90), …).
     """
-    n = np.asarray(day_of_year, dtype=np.float64)
-    return np.radians(23.45) * np.sin(2.0 * np.pi * (284.0 + n) / 365.0)
+    lat, lon, tz = _site(latitude_deg, longitude_deg, utc_offset_h)
+    return pvlib.solarposition.get_solarposition(hour_midpoints(tz), lat, lon)
 
 
-def cos_zenith(hour_of_year, latitude_deg):
-    """Cosine of the solar zenith angle (–) at local solar time, clipped at 0.
-
-    Duffie & Beckman (2013) eq. 1.6.5 with hour angle ω = 15°·(t_solar − 12).
-
-    Parameters
-    ----------
-    hour_of_year : array_like
-        Time in hours since 1 Jan 00:00 local solar time (fractional allowed).
-    latitude_deg : float
-        Site latitude (°, north positive).
-    """
-    t = np.asarray(hour_of_year, dtype=np.float64)
-    n = np.floor(t / 24.0) + 1.0
-    dec = solar_declination(n)
-    omega = np.radians(15.0 * ((t % 24.0) - 12.0))
-    phi = math.radians(latitude_deg)
-    cz = np.sin(phi) * np.sin(dec) + np.cos(phi) * np.cos(dec) * np.cos(omega)
-    return np.maximum(cz, 0.0)
+def hourly_mean_cos_zenith(latitude_deg, longitude_deg=None, utc_offset_h=None):
+    """Cosine of the solar zenith angle at the middle of every hour (8760 values, ≥ 0)."""
+    z = solar_position(latitude_deg, longitude_deg, utc_offset_h)["zenith"].to_numpy()
+    return np.maximum(np.cos(np.radians(z)), 0.0)
 
 
-def extraterrestrial_normal(day_of_year):
-    """Extraterrestrial normal irradiance (W/m²), Duffie & Beckman (2013) eq. 1.4.1a."""
-    n = np.asarray(day_of_year, dtype=np.float64)
-    return SOLAR_CONSTANT * (1.0 + 0.033 * np.cos(2.0 * np.pi * n / 365.0))
-
-
-def clear_sky_ghi(cos_z):
-    """Clear-sky global horizontal irradiance (W/m²), Haurwitz (1945).
-
-    GHI = 1098 · cos z · exp(−0.057 / cos z), 0 when the sun is below the horizon.
-    """
-    cz = np.asarray(cos_z, dtype=np.float64)
-    out = np.zeros_like(cz)
-    up = cz > 1e-4
-    out[up] = 1098.0 * cz[up] * np.exp(-0.057 / cz[up])
-    return out
-
-
-def hourly_mean_cos_zenith(latitude_deg, substeps=6):
-    """Mean of cos z over each hour of the year (8760 values, –), midpoint sub-sampling."""
-    offsets = (np.arange(substeps) + 0.5) / substeps
-    t = np.arange(HOURS)[:, None] + offsets[None, :]
-    return cos_zenith(t, latitude_deg).mean(axis=1)
-
-
-def clear_sky_hourly(latitude_deg, substeps=6):
-    """Hourly mean clear-sky GHI (W/m², 8760 values) at a latitude (Haurwitz 1945)."""
-    offsets = (np.arange(substeps) + 0.5) / substeps
-    t = np.arange(HOURS)[:, None] + offsets[None, :]
-    return clear_sky_ghi(cos_zenith(t, latitude_deg)).mean(axis=1)
+def clear_sky_hourly(latitude_deg, longitude_deg=None, utc_offset_h=None):
+    """Hourly clear-sky GHI (W/m², 8760 values), Haurwitz, B. (1945), *J. Meteorology*
+    2: 154–166, as :func:`pvlib.clearsky.haurwitz` at the middle of every hour."""
+    sp = solar_position(latitude_deg, longitude_deg, utc_offset_h)
+    return pvlib.clearsky.haurwitz(sp["apparent_zenith"])["ghi"].to_numpy(dtype=np.float64)
 
 
 # ------------------------------------------------------------------------------------
@@ -220,7 +239,8 @@ def synthetic_year(stats: dict, seed: int = 0, name: str = "synthetic") -> pd.Da
     Parameters
     ----------
     stats : dict
-        ``latitude_deg``; 12-value lists ``T_mean`` (°C), ``T_range`` (K), ``T_sd`` (K),
+        ``latitude_deg``, optional ``longitude_deg`` and ``utc_offset_h`` (see
+        :func:`site`); 12-value lists ``T_mean`` (°C), ``T_range`` (K), ``T_sd`` (K),
         ``ghi`` (kWh/m²/day).
     seed : int
         Seed of :func:`numpy.random.default_rng`.
@@ -232,13 +252,15 @@ def synthetic_year(stats: dict, seed: int = 0, name: str = "synthetic") -> pd.Da
     """
     rng = np.random.default_rng(seed)
     lat = float(stats["latitude_deg"])
+    lon = stats.get("longitude_deg")
+    tz = stats.get("utc_offset_h")
     T_mean = np.asarray(stats["T_mean"], dtype=np.float64)
     T_range = np.asarray(stats["T_range"], dtype=np.float64)
     T_sd = np.asarray(stats["T_sd"], dtype=np.float64)
     ghi_month = np.asarray(stats["ghi"], dtype=np.float64) * 1000.0 / 24.0  # W/m² mean
 
     # --- irradiance -----------------------------------------------------------------
-    clear = clear_sky_hourly(lat)
+    clear = clear_sky_hourly(lat, lon, tz)
     z_kt = _ar1(rng, DAYS, 0.5)
     weight = 1.0 / (1.0 + np.exp(-(0.4 + 1.3 * z_kt)))  # 0…1 daily clearness weight
     ghi = clear * np.repeat(weight, 24)
@@ -291,7 +313,14 @@ def synthetic_year(stats: dict, seed: int = 0, name: str = "synthetic") -> pd.Da
     df = pd.DataFrame(
         {"T_air": T, "ghi": ghi}, index=pd.RangeIndex(HOURS, name="hour"), dtype=np.float64
     )
-    df.attrs.update(latitude_deg=lat, source="synthetic", name=name, seed=int(seed))
+    df.attrs.update(
+        latitude_deg=lat,
+        longitude_deg=None if lon is None else float(lon),
+        utc_offset_h=None if tz is None else float(tz),
+        source="synthetic",
+        name=name,
+        seed=int(seed),
+    )
     return df
 
 
@@ -307,7 +336,9 @@ def preset(name: str, seed: int = 0) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        8760 hourly rows, ``T_air`` (°C), ``ghi`` (W/m²); attrs ``latitude_deg``.
+        8760 hourly rows, ``T_air`` (°C), ``ghi`` (W/m²); attrs ``latitude_deg``,
+        ``longitude_deg``, ``utc_offset_h`` of the station of the statistics (Helsinki:
+        24.97° E, UTC+2; Berlin/Potsdam: 13.06° E, UTC+1; Strasbourg: 7.75° E, UTC+1).
     """
     key = str(name).lower()
     if key not in PRESET_STATS:
@@ -342,12 +373,18 @@ def monthly_statistics(df: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------
 
 
-def _table(T, ghi, latitude, source, name):
+def _table(T, ghi, latitude, source, name, longitude=None, utc_offset_h=None):
     df = pd.DataFrame(
         {"T_air": np.asarray(T, dtype=np.float64), "ghi": np.asarray(ghi, dtype=np.float64)},
         index=pd.RangeIndex(HOURS, name="hour"),
     )
-    df.attrs.update(latitude_deg=latitude, source=source, name=name)
+    df.attrs.update(
+        latitude_deg=latitude,
+        longitude_deg=longitude,
+        utc_offset_h=utc_offset_h,
+        source=source,
+        name=name,
+    )
     return df
 
 
@@ -409,10 +446,7 @@ def read_epw(path) -> pd.DataFrame:
         attrs ``latitude_deg``, ``name`` (city), ``source`` (the path).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="latin-1")
-    except OSError as exc:
-        raise InputError.single(str(path), "unreadable", f"a readable EPW file ({exc})") from None
+    text = read_text_any(path, "a readable EPW file")
     lines = text.splitlines()
     problems: list[Problem] = []
     if len(lines) < 9 or not lines[0].upper().startswith("LOCATION"):
@@ -475,7 +509,7 @@ def read_epw(path) -> pd.DataFrame:
         raise InputError(problems, source=str(path))
     T = np.asarray(T)[idx]
     G = np.asarray(G)[idx]
-    return _table(T, G, latitude, str(path), city)
+    return _table(T, G, latitude, str(path), city, *_epw_longitude_zone(loc))
 
 
 #: Column order of DWD TRY 2015/2017/2045 data rows.
@@ -545,6 +579,32 @@ def _header_latitude(header):
     return None
 
 
+def _epw_longitude_zone(loc):
+    """Longitude (°E) and time zone (h from UTC) of an EPW LOCATION line's fields 8, 9
+    (None where absent or out of range)."""
+    out = []
+    for i, lim in ((7, 180.0), (8, 14.0)):
+        try:
+            v = float(loc[i])
+            out.append(v if -lim <= v <= lim else None)
+        except (IndexError, ValueError):
+            out.append(None)
+    return out
+
+
+def _header_longitude(header):
+    """Longitude from a TRY header: 'Lage: … 6°58'O' (TRY 2010) or Rechtswert/Hochwert."""
+    for line in header:
+        m = re.search(r"(\d+(?:\.\d+)?)\s*°\s*(\d+(?:\.\d+)?)?\s*'?\s*[OE]\b", line)
+        if m and ("lage" in line.lower() or "länge" in line.lower()):
+            return float(m.group(1)) + (float(m.group(2)) / 60.0 if m.group(2) else 0.0)
+    rw = _header_value(header, "Rechtswert")
+    hw = _header_value(header, "Hochwert")
+    if rw is not None and hw is not None:
+        return lambert_to_latlon(rw, hw)[1]
+    return None
+
+
 def read_try(path) -> pd.DataFrame:
     """Read a DWD test reference year (.dat) as published.
 
@@ -557,7 +617,9 @@ def read_try(path) -> pd.DataFrame:
     column-name line before ``***`` is used when present. ``t`` is air temperature (°C),
     ``B`` direct and ``D`` diffuse horizontal irradiance (W/m², hourly means); GHI =
     B + D. Some published files repeat their first hourly record (an extra row with the
-    same MM DD HH as the next one): the duplicate is dropped. Leap-year files lose
+    same MM DD HH as the next one): the duplicate is dropped. TRY 2010 and 2015 files
+    begin with a record of 31 December, hour 24, of the previous year: it is dropped.
+    Headers may be UTF-8 or latin-1 (:func:`read_text_any`). Leap-year files lose
     29 February. Latitude: from a ``Lage`` line (TRY 2010) or from Rechtswert/Hochwert
     (Lambert conformal conic, :func:`lambert_to_latlon`).
 
@@ -568,10 +630,7 @@ def read_try(path) -> pd.DataFrame:
         header gives no position).
     """
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="latin-1").splitlines()
-    except OSError as exc:
-        raise InputError.single(str(path), "unreadable", f"a readable TRY file ({exc})") from None
+    lines = read_text_any(path, "a readable TRY file").splitlines()
     star = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("***")), None)
     if star is None:
         raise InputError.single(
@@ -614,6 +673,12 @@ def read_try(path) -> pd.DataFrame:
     if len(a) >= 2 and np.array_equal(a[0, :3], a[1, :3]):
         a = a[1:]
         line_no = line_no[1:]
+    prev_year = len(a) >= 2 and np.array_equal(a[0, :3], (12, 31, 24))
+    if prev_year and np.array_equal(a[1, :3], (1, 1, 1)):
+        # TRY 2010/2015 files begin with the last hour of the previous year (31 Dec,
+        # hour 24) so that interpolation can start at 0:00; the year proper follows
+        a = a[1:]
+        line_no = line_no[1:]
     for j, (lo, hi, what) in enumerate(
         [(-70.0, 70.0, "t (°C)"), (0.0, 1400.0, "B (W/m²)"), (0.0, 1000.0, "D (W/m²)")], start=3
     ):
@@ -629,7 +694,30 @@ def read_try(path) -> pd.DataFrame:
         raise InputError(problems, source=str(path))
     a = a[idx]
     name = path.stem
-    return _table(a[:, 3], a[:, 4] + a[:, 5], _header_latitude(header), str(path), name)
+    lon = _header_longitude(header)
+    return _table(a[:, 3], a[:, 4] + a[:, 5], _header_latitude(header), str(path), name, lon, 1.0)
+
+
+def read_text_any(path, what: str) -> str:
+    """A text file's contents: UTF-8 (with or without a byte-order mark), else latin-1.
+
+    Published weather files come in both encodings (DWD TRY 2010 headers write the degree
+    sign in UTF-8, older EPW headers in latin-1); an unreadable file is an
+    :class:`~gshp.errors.InputError` naming it.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError.single(str(path), "a folder", what) from None
+    except OSError as exc:
+        raise InputError.single(str(path), "unreadable", f"{what} ({exc.strerror})") from None
+    if b"\x00" in data[:4096]:
+        raise InputError.single(str(path), "a binary file", what)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def read_weather_file(path) -> pd.DataFrame:
@@ -638,13 +726,7 @@ def read_weather_file(path) -> pd.DataFrame:
     path = Path(path)
     if path.suffix.lower() == ".epw":
         return read_epw(path)
-    try:
-        with open(path, encoding="latin-1") as fh:
-            head = fh.read(20000)
-    except OSError as exc:
-        raise InputError.single(
-            "climate.weather_file", str(path), f"a readable file ({exc})"
-        ) from None
+    head = read_text_any(path, "a readable weather file (EPW or DWD TRY)")[:20000]
     if head.upper().startswith("LOCATION"):
         return read_epw(path)
     if any(ln.lstrip().startswith("***") for ln in head.splitlines()):
@@ -685,73 +767,67 @@ def weather(climate_cfg, seed: int = 0) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------
-# Irradiance on tilted planes
+# Irradiance on tilted planes (pvlib)
 # ------------------------------------------------------------------------------------
 
 
-def erbs_diffuse_fraction(kt):
-    """Diffuse fraction of hourly global horizontal irradiance (–).
+def sky_components(weather) -> pd.DataFrame:
+    """Sun position and beam/diffuse split of a weather table's hourly GHI.
 
-    Erbs, D.G., Klein, S.A. and Duffie, J.A. (1982), *Solar Energy* 28: 293–302;
-    Duffie & Beckman (2013) eq. 2.10.1.
+    Erbs, D.G., Klein, S.A. and Duffie, J.A. (1982), *Solar Energy* 28: 293–302, as
+    :func:`pvlib.irradiance.erbs` (DNI and DHI from GHI and the clearness index), with the
+    sun at the middle of each hour (:func:`solar_position`, the table's :func:`site`).
 
-    Parameters
-    ----------
-    kt : array_like
-        Hourly clearness index GHI / extraterrestrial horizontal (–).
+    Returns
+    -------
+    pandas.DataFrame
+        8760 rows: ``ghi``, ``dni``, ``dhi`` (W/m²), ``zenith``, ``azimuth`` (°, pvlib
+        convention: azimuth from north, east = 90).
     """
-    kt = np.clip(np.asarray(kt, dtype=np.float64), 0.0, 1.0)
-    mid = 0.9511 - 0.1604 * kt + 4.388 * kt**2 - 16.638 * kt**3 + 12.336 * kt**4
-    return np.where(kt <= 0.22, 1.0 - 0.09 * kt, np.where(kt <= 0.80, mid, 0.165))
-
-
-def _cos_incidence(t, latitude_deg, tilt_deg, azimuth_deg):
-    """Cosine of the angle of incidence on a plane (Duffie & Beckman 2013 eq. 1.6.2).
-
-    Azimuth: 0 = south, −90 = east, +90 = west. Clipped at 0 and at sun below horizon.
-    """
-    n = np.floor(t / 24.0) + 1.0
-    dec = solar_declination(n)
-    w = np.radians(15.0 * ((t % 24.0) - 12.0))
-    phi = math.radians(latitude_deg)
-    b = math.radians(tilt_deg)
-    g = math.radians(azimuth_deg)
-    c = (
-        np.sin(dec) * np.sin(phi) * np.cos(b)
-        - np.sin(dec) * np.cos(phi) * np.sin(b) * np.cos(g)
-        + np.cos(dec) * np.cos(phi) * np.cos(b) * np.cos(w)
-        + np.cos(dec) * np.sin(phi) * np.sin(b) * np.cos(g) * np.cos(w)
-        + np.cos(dec) * np.sin(b) * np.sin(g) * np.sin(w)
+    lat, lon, tz = site(weather)
+    sp = solar_position(lat, lon, tz)
+    ghi = pd.Series(np.asarray(weather["ghi"], dtype=np.float64), index=sp.index)
+    doy = sp.index.tz_convert("UTC").day_of_year.to_numpy()  # as pvlib does for times
+    split = pvlib.irradiance.erbs(ghi, sp["zenith"], doy)
+    return pd.DataFrame(
+        {
+            "ghi": ghi,
+            "dni": split["dni"],
+            "dhi": split["dhi"],
+            "zenith": sp["zenith"],
+            "azimuth": sp["azimuth"],
+        }
     )
-    cz = np.sin(phi) * np.sin(dec) + np.cos(phi) * np.cos(dec) * np.cos(w)
-    return np.where(cz > 0.0, np.maximum(c, 0.0), 0.0)
 
 
-def tilted_irradiance(ghi, latitude_deg, tilt_deg, azimuth_deg, albedo=0.2, substeps=6):
-    """Hourly mean irradiance on a tilted plane (W/m², 8760 values) from hourly GHI.
+def tilted_irradiance(sky: pd.DataFrame, tilt_deg, azimuth_deg, albedo=0.2):
+    """Hourly irradiance on a tilted plane (W/m², 8760 values), isotropic sky.
 
-    Beam/diffuse split by Erbs et al. (1982); isotropic-sky transposition (Liu & Jordan
-    1963; Duffie & Beckman 2013 eq. 2.15.1) with the hour-averaged beam ratio
-    R_b = mean(cos θ) / mean(cos z) (limited to 5 near sunrise/sunset).
+    Liu, B.Y.H. and Jordan, R.C. (1963), *Solar Energy* 7: 53–74; Duffie & Beckman (2013)
+    eq. 2.15.1 — beam on the plane + isotropic sky diffuse + ground-reflected, as
+    :func:`pvlib.irradiance.get_total_irradiance` with ``model='isotropic'``.
 
     Parameters
     ----------
-    ghi : array_like, 8760
-        Global horizontal irradiance (W/m², hourly means).
-    latitude_deg, tilt_deg, azimuth_deg : float
-        Latitude (°N), plane tilt from horizontal (°), azimuth (°; 0 south, −90 east).
+    sky : DataFrame
+        :func:`sky_components` of the weather.
+    tilt_deg : float
+        Plane tilt from horizontal (°).
+    azimuth_deg : float
+        Azimuth the plane faces (°; this package's convention 0 = south, −90 = east,
+        +90 = west; pvlib's is 180 + this).
     albedo : float
         Ground reflectance (–).
     """
-    ghi = np.asarray(ghi, dtype=np.float64)
-    offsets = (np.arange(substeps) + 0.5) / substeps
-    t = np.arange(HOURS)[:, None] + offsets[None, :]
-    cz = cos_zenith(t, latitude_deg).mean(axis=1)
-    ci = _cos_incidence(t, latitude_deg, tilt_deg, azimuth_deg).mean(axis=1)
-    g0 = extraterrestrial_normal(np.floor(np.arange(HOURS) / 24.0) + 1.0) * cz
-    kt = np.where(g0 > 1.0, ghi / np.maximum(g0, 1.0), 0.0)
-    diffuse = ghi * erbs_diffuse_fraction(kt)
-    beam = ghi - diffuse
-    rb = np.where(cz > 0.01, np.minimum(ci / np.maximum(cz, 1e-6), 5.0), 0.0)
-    b = math.radians(tilt_deg)
-    return beam * rb + diffuse * (1 + math.cos(b)) / 2 + ghi * albedo * (1 - math.cos(b)) / 2
+    poa = pvlib.irradiance.get_total_irradiance(
+        surface_tilt=float(tilt_deg),
+        surface_azimuth=180.0 + float(azimuth_deg),
+        solar_zenith=sky["zenith"],
+        solar_azimuth=sky["azimuth"],
+        dni=sky["dni"],
+        ghi=sky["ghi"],
+        dhi=sky["dhi"],
+        albedo=albedo,
+        model="isotropic",
+    )
+    return np.nan_to_num(poa["poa_global"].to_numpy(dtype=np.float64))

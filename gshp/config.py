@@ -15,6 +15,7 @@ Public API: :func:`load_case` (path → :class:`Case`), :func:`case_from_dict`,
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import difflib
 import hashlib
@@ -29,6 +30,10 @@ from gshp.errors import MISSING, InputError, Problem
 
 REQUIRED = MISSING
 PRESETS = ("helsinki", "berlin", "strasbourg")
+MAX_NAME_BYTES = 255
+"""Longest file name (bytes) on the usual file systems (ext4, APFS, NTFS)."""
+COMPRESSOR_MAPS_DIR = Path(__file__).parent / "data" / "compressors"
+"""The shipped compressor maps (ids are their file stems)."""
 MAX_BOREHOLES = 2000
 SAFE_NAME = re.compile(r"[^./\\\x00-\x1f][^/\\\x00-\x1f]*")
 """A case name names its result file: no path separators or control characters, no
@@ -96,8 +101,7 @@ class SimulationConfig:
     time_step_s: int = F(
         180,
         kind="int",
-        lo=60,
-        hi=900,
+        choices=(60, 90, 100, 150, 180, 225, 300, 450, 900),
         unit="s",
         doc="Station time step. Must divide 900 s (the 15-min load "
         "resolution): 60, 90, 100, 150, 180, 225, 300, 450 or 900.",
@@ -412,7 +416,8 @@ class HeatPumpConfig:
     compressor: str = F(
         "copeland_zh45k4e_r134a",
         kind="str",
-        doc="Shipped compressor map id (see `gshp heatpump --maps`) or a path to a map file.",
+        doc="Shipped compressor map id (see `gshp heatpump --maps`) or a path to a map "
+        "file, relative to the case file's folder.",
     )
     n_compressors: int | None = F(
         None,
@@ -862,6 +867,24 @@ class Case:
     pumps: PumpsConfig = S(PumpsConfig)
     source: Path | None = field(default=None, compare=False, metadata=dict(kind="internal"))
 
+    def __post_init__(self):
+        """A case built in Python is checked like a case file (every problem in one
+        :class:`~gshp.errors.InputError`); sections may be given as dicts."""
+        if _TRUSTED.get():
+            return
+        base = self.source.parent if self.source else None
+        checked = case_from_dict(self.to_dict(), base_dir=base, source=self.source)
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, getattr(checked, f.name))
+
+    def to_toml(self, path=None) -> str:
+        """The case as a TOML case file (every field, paths absolute); written to
+        ``path`` when given. ``load_case`` of it gives an equal case."""
+        text = toml_text(self.to_dict())
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
     def to_dict(self) -> dict:
         """Plain nested dict (TOML/JSON types) of the whole configuration."""
         return _to_plain(self)
@@ -870,7 +893,7 @@ class Case:
         """A new case with dotted-path overrides, e.g. ``{"borefield.n_x": 5}``."""
         return case_from_dict(
             apply_overrides(self.to_dict(), overrides),
-            base_dir=self.source.parent if self.source else None,
+            base_dir=self.source.resolve().parent if self.source else None,
             source=self.source,
         )
 
@@ -899,7 +922,8 @@ def load_case(path, overrides: dict | None = None) -> Case:
     raw.setdefault("name", path.stem)
     if overrides:
         raw = apply_overrides(raw, overrides)
-    return case_from_dict(raw, base_dir=path.parent, source=path)
+    # relative paths resolve against the real file's folder (a symlinked case file too)
+    return case_from_dict(raw, base_dir=path.resolve().parent, source=path)
 
 
 def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
@@ -909,11 +933,33 @@ def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
     values = _build(Case, raw, "", ctx)
     if problems:
         raise InputError(problems, source=str(source) if source else None)
-    case = Case(**values, source=Path(source) if source else None)
+    hp = values.get("heat_pump")
+    if hp is not None:
+        values["heat_pump"] = dataclasses.replace(
+            hp, compressor=_compressor_path(hp.compressor, ctx.base_dir)
+        )
+    token = _TRUSTED.set(True)
+    try:
+        case = Case(**values, source=Path(source) if source else None)
+    finally:
+        _TRUSTED.reset(token)
     _cross_checks(case, problems)
     if problems:
         raise InputError(problems, source=str(source) if source else None)
     return case
+
+
+_TRUSTED = contextvars.ContextVar("gshp_case_validated", default=False)
+"""Set while :func:`case_from_dict` builds a case it has validated (no second check)."""
+
+
+def _compressor_path(value: str, base_dir: Path) -> str:
+    """A shipped map id as it is; a map file as an absolute path, a relative one taken
+    from the case file's folder (not the current directory)."""
+    if not Path(value).suffix and (COMPRESSOR_MAPS_DIR / f"{value}.toml").is_file():
+        return value
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else base_dir / p)
 
 
 def apply_overrides(raw: dict, overrides: dict) -> dict:
@@ -977,14 +1023,19 @@ def read_toml(path, what: str) -> dict:
     ``what`` names the expected file in the message, e.g. "a TOML case file".
     """
     path = Path(path)
+    if "\x00" in str(path):
+        raise InputError.single(str(path).replace("\x00", "\\0"), "a NUL character", what)
     if not path.is_file():
         raise InputError.single(str(path), MISSING if not path.exists() else "a folder", what)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (as some Windows editors write) is not TOML's business
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError.single(str(path), f"byte {exc.start}", "UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError.single(str(path), str(exc), "valid TOML") from None
+    except OSError as exc:  # permissions, I/O errors
+        raise InputError.single(str(path), f"unreadable ({exc.strerror})", what) from None
 
 
 # ---------------------------------------------------------------------------- internals
@@ -1096,13 +1147,13 @@ def _convert(value, meta, where, ctx):
     if kind == "bool":
         return (True, value) if isinstance(value, bool) else fail()
     if kind == "str":
-        if not isinstance(value, str):
+        if not isinstance(value, str) or "\x00" in value:
             return fail()
         if meta["choices"] and value not in meta["choices"]:
             return fail()
         return True, value
     if kind == "path":
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
             return fail()
         p = Path(value).expanduser()
         if not p.is_absolute():
@@ -1110,7 +1161,7 @@ def _convert(value, meta, where, ctx):
         return True, p
     if kind in ("float", "int"):
         ok, num = _number(value, kind)
-        if not ok or not _in_range(num, meta):
+        if not ok or not _in_range(num, meta) or (meta["choices"] and num not in meta["choices"]):
             return fail()
         return True, num
     if kind in ("floats", "ints"):
@@ -1170,7 +1221,7 @@ def _in_range(v, meta) -> bool:
 def _cross_checks(case: Case, problems: list) -> None:
     """Checks that involve more than one field."""
     p = problems.append
-    sim, clim, dist, net, tank = (
+    _sim, clim, dist, net, tank = (
         case.simulation,
         case.climate,
         case.district,
@@ -1178,14 +1229,6 @@ def _cross_checks(case: Case, problems: list) -> None:
         case.tank,
     )
     bf, ctl = case.borefield, case.controls
-    if 900 % sim.time_step_s:
-        p(
-            Problem(
-                "simulation.time_step_s",
-                sim.time_step_s,
-                "a divisor of 900 s in [60, 900]: 60, 90, 100, 150, 180, 225, 300, 450, 900",
-            )
-        )
     if (clim.preset is None) == (clim.weather_file is None):
         p(
             Problem(
@@ -1220,6 +1263,17 @@ def _cross_checks(case: Case, problems: list) -> None:
                 "characters, not starting with '.' (it names the result file)",
             )
         )
+    elif len((case.name + ".nc").encode("utf-8")) > MAX_NAME_BYTES:
+        p(
+            Problem(
+                "name",
+                case.name,
+                f"at most {MAX_NAME_BYTES - 3} bytes in UTF-8 (it names the result file "
+                f"<name>.nc; file names have at most {MAX_NAME_BYTES} bytes); this one has "
+                f"{len(case.name.encode('utf-8'))}",
+            )
+        )
+    _check_compressor(case, problems)
     heat_max = {
         "constant": net.T_supply_heating_C,
         "schedule": max(net.heating_setpoint_by_month_C or (net.T_supply_heating_C,)),
@@ -1384,6 +1438,20 @@ def _cross_checks(case: Case, problems: list) -> None:
         )
 
 
+def _check_compressor(case: Case, problems: list) -> None:
+    """A compressor map given as a file must be a readable, valid map (checked now, so
+    that ``gshp check`` finds it, not the run)."""
+    comp = case.heat_pump.compressor
+    if (COMPRESSOR_MAPS_DIR / f"{comp}.toml").is_file() and not Path(comp).suffix:
+        return
+    from gshp.heatpump import load_compressor_map
+
+    try:
+        load_compressor_map(comp)
+    except InputError as exc:
+        problems.extend(exc.problems)
+
+
 def _check_overlap(points, r_b, problems) -> None:
     pts = list(points)
     if len(pts) > MAX_BOREHOLES:
@@ -1432,6 +1500,98 @@ def _to_plain(obj):
     if isinstance(obj, tuple):
         return [_to_plain(v) for v in obj]
     return obj
+
+
+_TOML_TYPES = {"float": "number", "int": "integer", "str": "string", "bool": "boolean",
+               "path": "string"}  # fmt: skip
+
+
+def _field_schema(f) -> dict:
+    meta = f.metadata
+    kind = meta["kind"]
+    num: dict = {}
+    if meta["lo"] is not None:
+        num["exclusiveMinimum" if meta["lo_open"] else "minimum"] = meta["lo"]
+    if meta["hi"] is not None:
+        num["exclusiveMaximum" if meta["hi_open"] else "maximum"] = meta["hi"]
+    if kind in _TOML_TYPES:
+        out = {"type": _TOML_TYPES[kind], **num}
+    elif kind in ("floats", "ints"):
+        item = {"type": "integer" if kind == "ints" else "number", **num}
+        out = {"type": "array", "items": item, "minItems": meta["length"] or 1}
+        if meta["length"]:
+            out["maxItems"] = meta["length"]
+    else:  # points
+        pair = {"type": "array", "items": {"type": "number", "minimum": -1e5, "maximum": 1e5},
+                "minItems": 2, "maxItems": 2}  # fmt: skip
+        out = {"type": "array", "items": pair, "minItems": 1}
+    if meta["choices"]:
+        out["enum"] = list(meta["choices"])
+    text = meta["doc"] + (f" [{meta['unit']}]" if meta["unit"] else "")
+    out["description"] = text.strip()
+    if not meta["required"] and f.default is not None:
+        out["default"] = _to_plain(f.default)
+    return out
+
+
+def json_schema() -> dict:
+    """JSON Schema (draft 2020-12) of a case file, derived from the field declarations
+    (the same ones that check case files), for editors that complete and check TOML
+    (e.g. Even Better TOML / taplo with ``#:schema``). ``gshp check --json-schema``."""
+
+    def section(cls) -> dict:
+        props, required = {}, []
+        for f in _fields(cls):
+            if f.metadata["kind"] == "section":
+                props[f.name] = section(f.metadata["section"])
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                    required.append(f.name)
+                continue
+            props[f.name] = _field_schema(f)
+            if f.metadata["required"]:
+                required.append(f.name)
+        out = {"type": "object", "description": (cls.__doc__ or "").strip(),
+               "properties": props, "additionalProperties": False}  # fmt: skip
+        if required:
+            out["required"] = required
+        return out
+
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "gshp case file"}  # fmt: skip
+    schema.update(section(Case))
+    return schema
+
+
+def toml_text(d: dict) -> str:
+    """A nested dict of TOML types (str, bool, int, float, lists, tables) as TOML text."""
+    def key(k):
+        return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
+
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        raise TypeError(type(v))
+
+    lines: list[str] = []
+
+    def table(node, prefix):
+        subs = [(k, v) for k, v in node.items() if isinstance(v, dict)]
+        for k, v in node.items():
+            if not isinstance(v, dict):
+                lines.append(f"{key(k)} = {value(v)}")
+        for k, v in subs:
+            name = f"{prefix}.{key(k)}" if prefix else key(k)
+            lines.extend(["", f"[{name}]"])
+            table(v, name)
+
+    table(d, "")
+    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 def field_reference() -> str:

@@ -9,9 +9,7 @@ import numba
 import numpy as np
 
 from gshp.climate import MONTH_DAYS
-
-RHO_WATER = 998.0  # kg/m³ at ~20 °C
-CP_WATER = 4186.0  # J/(kg·K)
+from gshp.water import CP_WATER, RHO_WATER  # noqa: F401  (pvt imports them from here)
 
 #: Mean DHW draw fraction per hour of day (sums to 1) for weekdays, after the
 #: residential profile of IEA SHC Task 26 / DHWcalc (Jordan & Vajen 2001): a morning

@@ -39,8 +39,10 @@ district_calibration.json``, produced by ``benchmarks/calibrate_district.py``.
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -52,6 +54,7 @@ import xarray as xr
 from gshp import building, climate, dhw, pvt
 from gshp.errors import InputError, Problem
 from gshp.heatpump import booster_cops, default_booster_params
+from gshp.results import cf_metadata
 
 DT_S = 900.0
 STEPS = 35040
@@ -182,7 +185,8 @@ def compute_loads(
     ----------
     weather : DataFrame
         Hourly table of :mod:`gshp.climate` (``T_air`` °C, ``ghi`` W/m², attrs
-        ``latitude_deg``).
+        ``latitude_deg``, ``longitude_deg``, ``utc_offset_h``: see
+        :func:`gshp.climate.site`).
     district_preset : str
         Calibrated reference district (building, DHW-loss and PVT parameters).
     n_buildings, heated_area_m2, persons, dhw_litres_per_person_day, dhw_setpoint_C,
@@ -204,7 +208,7 @@ def compute_loads(
         cal.update(calib)
     lat = float(weather.attrs["latitude_deg"])
     T_h = weather["T_air"].to_numpy(dtype=np.float64)
-    ghi = weather["ghi"].to_numpy(dtype=np.float64)
+    sky = climate.sky_components(weather)  # sun position and Erbs split (pvlib)
     T_air = hourly_to_steps(T_h, "linear")
 
     # --- DHW ---------------------------------------------------------------------------------
@@ -223,10 +227,10 @@ def compute_loads(
     pvt_balance = np.zeros(4)
     if pvt_enabled and pvt_area_m2 > 0:
         a_b, kind = _pvt_layout(n_buildings, pvt_area_m2)
-        south = hourly_to_steps(climate.tilted_irradiance(ghi, lat, PVT_SOUTH_TILT_DEG, 0.0))
+        south = hourly_to_steps(climate.tilted_irradiance(sky, PVT_SOUTH_TILT_DEG, 0.0))
         ew = 0.5 * hourly_to_steps(
-            climate.tilted_irradiance(ghi, lat, PVT_EW_TILT_DEG, -90.0)
-            + climate.tilted_irradiance(ghi, lat, PVT_EW_TILT_DEG, 90.0)
+            climate.tilted_irradiance(sky, PVT_EW_TILT_DEG, -90.0)
+            + climate.tilted_irradiance(sky, PVT_EW_TILT_DEG, 90.0)
         )
         irr = np.ascontiguousarray(np.where(kind[:, None] == 0, south[None, :], ew[None, :]))
         cool = np.isin(month_of_step(), np.asarray(cooling_months))
@@ -267,7 +271,7 @@ def compute_loads(
     Q_dhw = Q_dhw_b.sum(axis=0)
 
     # --- space heating and cooling -------------------------------------------------------
-    win = sum(w * climate.tilted_irradiance(ghi, lat, 90.0, az) for az, w in FACADES)
+    win = sum(w * climate.tilted_irradiance(sky, 90.0, az) for az, w in FACADES)
     params = building.building_params(
         H_W_m2K=cal["H_W_m2K"],
         a_sol=cal["a_sol"],
@@ -315,8 +319,9 @@ def compute_loads(
         unmet_heating_MWh=float(un_h.sum() * DT_S / 3.6e9),
         unmet_cooling_MWh=float(un_c.sum() * DT_S / 3.6e9),
         dhw_tank_deficit_max_kWh=float(_max_deficit(demand_b, Q_dhw_b) / 3.6e6),
+        title=f"gshp district loads: {district_preset} reference district",
     )
-    return ds
+    return cf_metadata(ds)
 
 
 def _max_deficit(demand_b, Q_b):
@@ -373,106 +378,290 @@ def district_loads(case) -> xr.Dataset:
 # User load files
 # ------------------------------------------------------------------------------------
 
-#: Columns of a load file (kW, hourly or 15-min means), by kind. Required first.
-LOAD_COLUMNS = {
+#: Quantities a load file may carry, by kind: name → (required, kind of unit, allowed
+#: range of the value in SI units (W, °C), long name). ``gshp loads --format csv`` writes
+#: every ``demands`` quantity, so its export reads back unchanged.
+LOAD_QUANTITIES = {
     "demands": {
-        "required": ("Q_space_heating_kW", "Q_space_cooling_kW", "Q_dhw_kW"),
-        "optional": ("Q_pvt_network_kW", "Q_pvt_dhw_kW", "P_pvt_kW", "T_air_C"),
+        "Q_space_heating": (True, "power", (0.0, 1e9), "space heating delivered by the boosters"),
+        "Q_space_cooling": (True, "power", (0.0, 1e9), "space cooling delivered by the boosters"),
+        "Q_dhw": (True, "power", (0.0, 1e9), "DHW heat delivered by the boosters (net of PVT)"),
+        "Q_pvt_dhw": (False, "power", (0.0, 1e9), "PVT heat delivered to DHW"),
+        "Q_pvt_network": (False, "power", (0.0, 1e9), "PVT heat rejected into the network"),
+        "P_pvt": (False, "power", (0.0, 1e9), "PVT electricity"),
+        "Q_building_unmet": (
+            False, "power", (0.0, 1e9),
+            "space heating + cooling demand not met (booster capacity)",
+        ),
+        "T_air": (False, "temperature", (-70.0, 70.0), "outdoor air temperature"),
+        "T_mains": (False, "temperature", (0.0, 40.0), "mains water temperature"),
+        "T_indoor": (
+            False, "temperature", (-40.0, 70.0), "mean indoor temperature of the buildings"
+        ),
     },
-    "network": {"required": ("Q_network_kW",), "optional": ("T_air_C",)},
+    "network": {
+        "Q_network": (True, "power", (-1e9, 1e9), "net network load"),
+        "T_air": (False, "temperature", (-70.0, 70.0), "outdoor air temperature"),
+    },
+}  # fmt: skip
+#: Unit spellings of a load-file column name (suffix ``_kW`` or ``[kW]``/``(kW)``) and
+#: their factor to W or °C.
+LOAD_UNITS = {
+    "power": {"W": 1.0, "kW": 1e3, "MW": 1e6},
+    "temperature": {"C": 1.0, "degC": 1.0, "°C": 1.0, "degree_Celsius": 1.0},
 }
+#: Row counts of a load file: hourly or quarter-hourly, 365- or 366-day year.
+LOAD_ROWS = {8760: 3600.0, 8784: 3600.0, 35040: 900.0, 35136: 900.0}
+_CUM_DAYS = np.concatenate([[0], np.cumsum(climate.MONTH_DAYS)])
+_STAMP = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def _load_column(name: str, kind: str):
+    """(quantity, unit, factor) of a load-file column name, or None if unknown."""
+    m = re.fullmatch(r"\s*(.+?)\s*[\[(]\s*([^\])]+?)\s*[\])]\s*", name)
+    cands = [(m.group(1), m.group(2))] if m else []
+    if "_" in name:
+        base, unit = name.strip().rsplit("_", 1)
+        cands.append((base, unit))
+        if base.endswith("_deg"):  # T_air_degC
+            cands.append((base[:-4], "deg" + unit))
+    for base, unit in cands:
+        base = base.removesuffix("_net") if kind == "network" else base
+        q = LOAD_QUANTITIES[kind].get(base)
+        if q is not None and unit in LOAD_UNITS[q[1]]:
+            return base, unit, LOAD_UNITS[q[1]][unit]
+    return None
+
+
+def _decode_load_file(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError.single(
+            "district.load_file", str(path), "a CSV file, not a folder"
+        ) from None
+    except OSError as exc:
+        raise InputError.single(
+            "district.load_file", str(path), f"a readable CSV file ({exc.strerror})"
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError.single(
+            f"line {line}, column {col}",
+            data[exc.start : exc.start + 1],
+            "UTF-8 text (save the file as UTF-8 CSV)",
+            source=str(path),
+        ) from None
+
+
+def _sniff(header: str, body: str):
+    """Delimiter (from the header line) and decimal mark (from the data) of a CSV."""
+    counts = {d: header.count(d) for d in (";", "\t", ",")}
+    sep = max(counts, key=lambda d: (counts[d], d != ","))
+    if counts[sep] == 0:
+        sep = ","
+    decimal = "."
+    if sep != ",":
+        d = re.escape(sep)
+        if re.search(rf"(^|{d})\s*[-+]?\d*,\d+(e[-+]?\d+)?\s*($|{d})", body, re.M | re.I):
+            decimal = ","
+    return sep, decimal
+
+
+def _stamp_minutes(stamps, lines, problems):
+    """Minute of the 365-day year of each time stamp (29 February → −1)."""
+    out = np.empty(len(stamps), dtype=np.int64)
+    for i, s in enumerate(stamps):
+        m = _STAMP.match(str(s))
+        if m is None:
+            problems.append(Problem(f"line {lines[i]}, column 1 (time)", s,
+                                    "a time stamp YYYY-MM-DD hh:mm[:ss]"))  # fmt: skip
+            out[i] = -2
+        else:
+            _y, mo, d, h, mi = (int(m.group(k)) for k in range(1, 6))
+            if mo == 2 and d == 29:
+                out[i] = -1
+            elif not (1 <= mo <= 12 and 1 <= d <= climate.MONTH_DAYS[mo - 1] and h <= 24
+                      and mi < 60):  # fmt: skip
+                problems.append(Problem(f"line {lines[i]}, column 1 (time)", s, "a valid date"))
+                out[i] = -2
+            else:
+                out[i] = ((_CUM_DAYS[mo - 1] + d - 1) * 24 + h) * 60 + mi
+        if len(problems) >= 10:
+            break
+    return out
 
 
 def read_load_file(path, kind="demands", weather=None) -> xr.Dataset:
-    """Read a user load file (CSV) into the kernel's dataset.
+    """Read a user load file (CSV) into the kernel's dataset (pandas reader).
 
-    Format: comma-separated, lines starting with ``#`` are comments, one header line of
-    column names, then 8760 hourly rows or 35 040 quarter-hour rows of one 365-day year
-    starting 1 Jan 00:00 (each row the mean over its interval). An optional first
-    column ``time_h`` (hours since 1 Jan 00:00 at the interval start) is checked for
-    uniform spacing. Columns (kW, means over the interval):
+    Format: lines starting with ``#`` are comments; one header line of column names, then
+    one row per interval of one year starting 1 January 00:00, each row the mean over its
+    interval. Delimiter ``,``, ``;`` or tab and decimal mark (``.``, or ``,`` with ``;``/tab
+    delimiters) are detected from the header and first row. UTF-8 text.
 
-    kind ``demands``: ``Q_space_heating_kW``, ``Q_space_cooling_kW``, ``Q_dhw_kW`` (≥ 0;
-    DHW delivered by the boosters), optional ``Q_pvt_network_kW``, ``Q_pvt_dhw_kW``,
-    ``P_pvt_kW`` (≥ 0) and ``T_air_C`` (°C).
-    kind ``network``: ``Q_network_kW`` (+ = heat drawn from the network, − = rejected),
-    optional ``T_air_C``.
+    Rows: 8760 hourly or 35 040 quarter-hourly (365-day year), or 8784 / 35 136 (leap
+    year: 29 February is dropped). An optional first column ``time`` holds time stamps
+    ``YYYY-MM-DD hh:mm[:ss]`` of the interval start (any year; those of
+    ``gshp loads --format csv`` included) or of the interval end (first stamp one step
+    after midnight); ``time_h`` holds hours since 1 Jan 00:00 at the interval start.
+    Either is checked for uniform, complete steps.
+
+    Columns (``name_unit`` or ``name [unit]``; power in ``W``, ``kW`` or ``MW``;
+    temperature in ``C``, ``degC`` or ``°C``), see :data:`LOAD_QUANTITIES`:
+
+    kind ``demands``: ``Q_space_heating``, ``Q_space_cooling``, ``Q_dhw`` (≥ 0; DHW
+    delivered by the boosters), optional ``Q_pvt_network``, ``Q_pvt_dhw``, ``P_pvt``,
+    ``Q_building_unmet`` (≥ 0), ``T_air``, ``T_mains``, ``T_indoor``.
+    kind ``network``: ``Q_network`` (+ = heat drawn from the network, − = rejected),
+    optional ``T_air``.
 
     ``T_air`` falls back to the case's climate (``weather``) when the column is absent.
-    Hourly files are held constant over the four quarter-hours.
+    Hourly files are held constant over the four quarter-hours (``T_air`` interpolated).
+    Problems (unknown or duplicated columns, non-numbers, values out of their physical
+    range such as 1e12 kW) are reported together as ``file: line L, column C (name)``.
     """
     path = Path(path)
-    if kind not in LOAD_COLUMNS:
+    if kind not in LOAD_QUANTITIES:
         raise InputError.single("district.load_file_kind", kind, "'demands' or 'network'")
-    try:
-        raw = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
-        raise InputError.single(
-            "district.load_file", str(path), f"a readable CSV file ({exc})"
-        ) from None
-    rows = [(k, ln) for k, ln in enumerate(raw, start=1) if ln.strip() and not ln.startswith("#")]
-    if not rows:
+    text = _decode_load_file(path)
+    rows = [(k, ln) for k, ln in enumerate(text.splitlines(), start=1)
+            if ln.strip() and not ln.lstrip().startswith("#")]  # fmt: skip
+    if len(rows) < 2:
         raise InputError.single("district.load_file", str(path), "a header line and data rows")
     hk, hline = rows[0]
-    names = [c.strip() for c in hline.split(",")]
-    spec = LOAD_COLUMNS[kind]
-    problems = []
-    missing = [c for c in spec["required"] if c not in names]
-    if missing:
-        problems.append(Problem(f"line {hk}", hline[:60], f"columns {', '.join(missing)}"))
-    allowed = set(spec["required"]) | set(spec["optional"]) | {"time_h"}
-    unknown = [c for c in names if c not in allowed]
-    if unknown:
-        problems.append(
-            Problem(f"line {hk}", unknown, f"known columns: {', '.join(sorted(allowed))}")
-        )
-    if problems:
-        raise InputError(problems, source=str(path))
-    data = np.empty((len(rows) - 1, len(names)))
-    for i, (k, ln) in enumerate(rows[1:]):
-        f = ln.split(",")
-        if len(f) != len(names):
-            problems.append(Problem(f"line {k}", f"{len(f)} fields", f"{len(names)} fields"))
+    body = "\n".join(ln for _, ln in rows[1:])
+    sep, decimal = _sniff(hline, body)
+    names = [c.strip().strip('"') for c in hline.split(sep)]
+    spec = LOAD_QUANTITIES[kind]
+    problems: list[Problem] = []
+    cols: dict[str, tuple[int, float]] = {}  # quantity → (column index, factor)
+    time_col = None
+    for j, name in enumerate(names):
+        where = f"line {hk}, column {j + 1}"
+        if j == 0 and name in ("time", "time_h"):
+            time_col = name
+            continue
+        parsed = _load_column(name, kind)
+        if parsed is None:
+            known = ", ".join(f"{q}_{'kW' if s[1] == 'power' else 'C'}" for q, s in spec.items())
+            problems.append(Problem(where, name, f"a known column with its unit: {known} "
+                                    "(units W/kW/MW, C/degC/°C; optional first column time "
+                                    "or time_h)"))  # fmt: skip
+        elif parsed[0] in cols:
+            problems.append(Problem(where, name, f"each quantity once ({parsed[0]} is "
+                                    f"already column {cols[parsed[0]][0] + 1})"))  # fmt: skip
         else:
-            try:
-                data[i] = [float(x) for x in f]
-            except ValueError:
-                problems.append(Problem(f"line {k}", ln[:50], "numbers in every field"))
-            else:
-                if not np.all(np.isfinite(data[i])):
-                    problems.append(Problem(f"line {k}", ln[:50], "finite numbers"))
-                for c, name in enumerate(names):
-                    if name.endswith("_kW") and name != "Q_network_kW" and data[i, c] < 0:
-                        problems.append(Problem(f"line {k}, {name}", data[i, c], "≥ 0 kW"))
-        if len(problems) >= 10:
-            break
+            cols[parsed[0]] = (j, parsed[2])
+    missing = [q for q, s in spec.items() if s[0] and q not in cols]
+    if missing:
+        problems.append(Problem(f"line {hk}", hline[:60],
+                                f"columns {', '.join(q + '_kW' for q in missing)}"))  # fmt: skip
     if problems:
         raise InputError(problems, source=str(path))
-    n = data.shape[0]
-    if n not in (8760, STEPS):
-        raise InputError.single(
-            "rows", n, "8760 hourly or 35040 quarter-hour rows (365-day year)", source=str(path)
-        )
-    col = {name: data[:, i] for i, name in enumerate(names)}
-    if "time_h" in col:
-        step_h = 8760.0 / n
-        expected = np.arange(n) * step_h
-        bad = np.nonzero(np.abs(col["time_h"] - expected) > 1e-6)[0]
-        if bad.size:
-            k = rows[1 + bad[0]][0]
+    lines = [k for k, _ in rows[1:]]
+    try:
+        raw = pd.read_csv(io.StringIO(body), sep=sep, header=None, dtype=str,
+                          skipinitialspace=True, keep_default_na=False)  # fmt: skip
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if not m:
             raise InputError.single(
-                f"line {k}, time_h",
-                col["time_h"][bad[0]],
-                f"{expected[bad[0]]:g} (uniform steps of {step_h:g} h from 0)",
-                source=str(path),
-            )
-    rep = STEPS // n
+                "district.load_file", str(path), f"a CSV table ({exc})"
+            ) from None
+        k = lines[int(m.group(2)) - 1]
+        raise InputError.single(f"line {k}", f"{m.group(3)} fields",
+                                f"{len(names)} fields separated by {sep!r}",
+                                source=str(path)) from None  # fmt: skip
+    if raw.shape[1] != len(names):
+        raise InputError.single(f"line {lines[0]}", f"{raw.shape[1]} fields",
+                                f"{len(names)} fields separated by {sep!r}",
+                                source=str(path))  # fmt: skip
+    n = len(raw)
+    values = {}
+    for q, (j, factor) in cols.items():
+        s = raw[j].str.strip()
+        if decimal == ",":
+            s = s.str.replace(",", ".", regex=False)
+        x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64)
+        lo, hi = spec[q][2]
+        x_si = x * factor
+        bad_num = np.nonzero(~np.isfinite(x))[0]
+        bad_rng = np.nonzero(np.isfinite(x) & ((x_si < lo) | (x_si > hi)))[0]
+        unit = names[j]
+        for i in bad_num[:5]:
+            problems.append(Problem(f"line {lines[i]}, column {j + 1} ({unit})", raw.iat[i, j],
+                                    "a finite number"))  # fmt: skip
+        for i in bad_rng[:5]:
+            shown = "W" if spec[q][1] == "power" else "°C"
+            problems.append(Problem(
+                f"line {lines[i]}, column {j + 1} ({unit})", float(x[i]),
+                f"{lo:g} … {hi:g} {shown} (in the column's unit: {lo / factor:g} … "
+                f"{hi / factor:g})",
+            ))  # fmt: skip
+        values[q] = x_si
+    if problems:
+        raise InputError(problems[:20], source=str(path))
+    if n not in LOAD_ROWS:
+        raise InputError.single(
+            "rows", n, "8760 hourly or 35040 quarter-hour rows (8784 / 35136 in a leap year)",
+            source=str(path),
+        )
+    step_min = int(LOAD_ROWS[n] // 60)
+    leap = n in (8784, 35136)
+    keep = np.ones(n, dtype=bool)
+    if time_col == "time":
+        minute = _stamp_minutes(raw[0].tolist(), lines, problems)
+        if problems:
+            raise InputError(problems, source=str(path))
+        keep = minute != -1
+        if leap and keep.sum() != n - 1440 // step_min:
+            raise InputError.single("rows", n, "a leap year's rows with 29 February stamped",
+                                    source=str(path))  # fmt: skip
+        mk = minute[keep]
+        if mk.size not in (8760, STEPS):
+            raise InputError.single("rows", f"{n} ({mk.size} without 29 February)",
+                                    "one whole year of hourly or quarter-hour rows",
+                                    source=str(path))  # fmt: skip
+        if mk[0] == step_min and mk[-1] in (0, 525600):  # stamps at the interval end
+            mk = (mk - step_min) % 525600
+        expected = np.arange(mk.size) * step_min
+        bad = np.nonzero(mk != expected)[0]
+        if bad.size:
+            i = np.nonzero(keep)[0][bad[0]]
+            raise InputError.single(
+                f"line {lines[i]}, column 1 (time)", raw.iat[i, 0],
+                f"the stamp of step {bad[0]} ({step_min} min steps from 1 Jan 00:00, "
+                "interval start, in order)", source=str(path),
+            )  # fmt: skip
+    else:
+        if leap:  # 29 February: day 59 (0-based) of a leap year
+            per_day = 1440 // step_min
+            keep[59 * per_day : 60 * per_day] = False
+        if time_col == "time_h":
+            th = pd.to_numeric(raw[0].str.replace(",", ".") if decimal == "," else raw[0],
+                               errors="coerce").to_numpy(dtype=np.float64)  # fmt: skip
+            expected = np.arange(n) * step_min / 60.0
+            bad = np.nonzero(~(np.abs(th - expected) <= 1e-6))[0]
+            if bad.size:
+                i = bad[0]
+                raise InputError.single(
+                    f"line {lines[i]}, column 1 (time_h)", raw.iat[i, 0],
+                    f"{expected[i]:g} (uniform steps of {step_min / 60:g} h from 0)",
+                    source=str(path),
+                )
+    values = {q: x[keep] for q, x in values.items()}
+    rep = STEPS // keep.sum()
 
     def up(x):
         return np.repeat(np.asarray(x, dtype=np.float64), rep)
 
-    if "T_air_C" in col:
-        T_air = up(col["T_air_C"]) if rep == 1 else hourly_to_steps(col["T_air_C"], "linear")
+    if "T_air" in values:
+        T_h = values["T_air"]
+        T_air = up(T_h) if rep == 1 else hourly_to_steps(T_h, "linear")
     elif weather is not None:
         T_air = hourly_to_steps(weather["T_air"].to_numpy(), "linear")
     else:
@@ -480,24 +669,19 @@ def read_load_file(path, kind="demands", weather=None) -> xr.Dataset:
             "T_air_C", "missing", "a T_air_C column, or a [climate] section", source=str(path)
         )
     v = {}
-    if kind == "network":
-        v["Q_network_net"] = ("time", up(col["Q_network_kW"]) * 1e3, _a("W", "net network load"))
-    else:
-        for name, long in (
-            ("Q_space_heating", "space heating delivered by the boosters"),
-            ("Q_space_cooling", "space cooling delivered by the boosters"),
-            ("Q_dhw", "DHW heat delivered by the boosters (net of PVT)"),
-            ("Q_pvt_dhw", "PVT heat delivered to DHW"),
-            ("Q_pvt_network", "PVT heat rejected into the network"),
-            ("P_pvt", "PVT electricity"),
-        ):
-            key = name + "_kW" if name != "P_pvt" else "P_pvt_kW"
-            x = up(col[key]) * 1e3 if key in col else np.zeros(STEPS)
-            v[name] = ("time", x, _a("W", long))
+    for q, s in spec.items():
+        if q == "T_air":
+            continue
+        name = "Q_network_net" if q == "Q_network" else q
+        if q in values:
+            v[name] = ("time", up(values[q]), _a("W" if s[1] == "power" else "degC", s[3]))
+        elif s[1] == "power" and q != "Q_building_unmet":
+            v[name] = ("time", np.zeros(STEPS), _a("W", s[3]))
     v["T_air"] = ("time", T_air, _a("degC", "outdoor air temperature"))
     ds = xr.Dataset(v, coords={"time": time_coordinate()})
-    ds.attrs.update(load_file=str(path), load_file_kind=kind, time_step_s=DT_S)
-    return ds
+    ds.attrs.update(load_file=str(path), load_file_kind=kind, time_step_s=DT_S,
+                    title=f"gshp district loads from {path.name}")  # fmt: skip
+    return cf_metadata(ds)
 
 
 # ------------------------------------------------------------------------------------

@@ -24,10 +24,21 @@ class Problem:
         return f"{self.where}: {shown} — {self.allowed}"
 
 
+def _plain(value: object) -> object:
+    """numpy scalars as Python numbers (so messages read -5.0, not np.float64(-5.0))."""
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        return value.item()
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _show(value: object) -> str:
     if value is _MISSING:
         return "missing"
-    text = repr(value)
+    text = repr(_plain(value))
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -235,8 +235,7 @@ _CAPACITY_UNITS = {"W": 1.0, "kW": 1000.0, "Btu/h": 0.29307107017}
 _POWER_UNITS = {"W": 1.0, "kW": 1000.0}
 _MASS_FLOW_UNITS = {"kg/s": 1.0, "kg/h": 1.0 / 3600.0, "lbm/h": 0.45359237 / 3600.0, "g/s": 1e-3}
 
-#: Specific heat of the condenser (heating) water, J/(kg·K), at about 35 °C.
-CP_WATER = 4180.0
+from gshp.water import CP_WATER  # noqa: E402  (condenser water; one value everywhere)
 
 
 def polynomial_en12900(c, S, D):
@@ -366,17 +365,26 @@ def load_compressor_map(name_or_path: str) -> CompressorMap:
     p = Path(name_or_path)
     if not p.suffix and (MAPS_DIR / f"{name_or_path}.toml").exists():
         p = MAPS_DIR / f"{name_or_path}.toml"
-    if not p.exists():
+    allowed = f"a shipped map id ({', '.join(list_compressor_maps())}) or an existing .toml file"
+    if "\x00" in str(name_or_path) or not p.exists():
+        raise InputError.single("heat_pump.compressor", name_or_path, allowed)
+    if not p.is_file():
         raise InputError.single(
-            "heat_pump.compressor",
-            name_or_path,
-            f"a shipped map id ({', '.join(list_compressor_maps())}) or an existing .toml file",
+            f"heat_pump.compressor {p}", "a folder", f"a compressor map file: {allowed}"
         )
     try:
         with open(p, "rb") as fh:
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InputError.single(str(p), str(exc), "a valid TOML compressor map") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            str(p), f"not UTF-8 text (byte {exc.start})", "a TOML compressor map"
+        ) from None
+    except OSError as exc:
+        raise InputError.single(
+            str(p), f"unreadable ({exc.strerror})", "a readable TOML compressor map"
+        ) from None
     src = str(p)
     problems: list[Problem] = []
 
@@ -776,6 +784,14 @@ class HeatPump:
             return hp.rating(0.0, 35.0).heating_W
 
         lo, hi = 1e-3, 1.0
+        while heating_at(lo) > q_rated:  # a very small machine: widen the bracket down
+            lo, hi = lo / 4.0, lo
+            if lo < 1e-12:
+                raise InputError.single(
+                    "heat_pump.rated_heating_capacity_kW",
+                    rated_heating_capacity_kW,
+                    "reachable with the compressor map and heat exchangers (too small)",
+                )
         while heating_at(hi) < q_rated:
             lo, hi = hi, hi * 4.0
             if hi > 1e6:
@@ -798,6 +814,27 @@ class HeatPump:
             float(m_c),
             UA_rule="; ".join(rule),
         )
+
+    def scaling_info(self) -> dict:
+        """Compressor map, scaling and rated point B0/W35 (the result's ``heat_pump``
+        attribute, JSON)."""
+        r = self.rating(0.0, 35.0)
+        m = self.cmap
+        return {
+            "compressor": m.id,
+            "model": f"{m.manufacturer} {m.model}",
+            "refrigerant": m.refrigerant,
+            "n_compressors": int(self.n_compressors),
+            "displacement_ratio": float(self.displacement_ratio),
+            "map_scale": float(self.scale),
+            "rated_heating_kW": float(self.rated_heating_W) / 1e3,
+            "evaporator_UA_W_K": float(self.evaporator_UA_W_K),
+            "condenser_UA_W_K": float(self.condenser_UA_W_K),
+            "condenser_flow_kg_s": float(self.condenser_flow_kg_s),
+            "B0W35_heating_kW": float(r.heating_W) / 1e3,
+            "B0W35_power_kW": float(r.power_W) / 1e3,
+            "B0W35_cop": float(r.cop),
+        }
 
     def rating(
         self,
@@ -1009,6 +1046,11 @@ def hp_envelope_flag(t_source, t_sink, clamped, T_source_C, T_sink_C):
     return f
 
 
+#: Water outlet temperatures (°C) of the rating table of :func:`summary`: the station's
+#: supply range (20–25 °C) and the EN 14511 points W35, W45, W55.
+SUMMARY_SINKS_C = (20.0, 25.0, 35.0, 45.0, 55.0)
+
+
 def summary(hp: HeatPump) -> str:
     """Readable summary: compressor map and source, scaling, rating points and a small
     performance table (COP at EN 14511 flows)."""
@@ -1030,9 +1072,10 @@ def summary(hp: HeatPump) -> str:
         f"{r35.evaporator_W / 1e3:.1f} kW, power {r35.power_W / 1e3:.1f} kW, "
         f"COP {r35.cop:.2f} (T_evap {r35.T_evap_C:.1f} °C, T_cond {r35.T_cond_C:.1f} °C)",
         "",
-        "EN 14511 ratings (3 K brine, 5 K water): heating kW / COP",
+        "EN 14511 ratings (3 K brine, 5 K water): heating kW / COP; W20 and W25 are the",
+        "network supply temperatures of the station (heating / cooling setpoints)",
     ]
-    sinks = (35.0, 45.0, 55.0)
+    sinks = SUMMARY_SINKS_C
     lines.append("  brine in \\ water out " + "".join(f"{f'W{s:g}':>16}" for s in sinks))
     for src in (-5.0, 0.0, 5.0, 10.0):
         cells = []

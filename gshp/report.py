@@ -1,15 +1,20 @@
 """Reports of result files: PNG figures and a Markdown/CSV summary table.
 
 Works for a single-case result (no ``case`` dimension) and for a sweep result (``case``
-dimension, swept parameters as coordinates on ``case``). Figures are drawn with
-Matplotlib's headless Agg backend:
+dimension, swept parameters as coordinates on ``case``). Every ``fig_*`` function
+returns a :class:`matplotlib.figure.Figure` (saved when given a path) built without
+pyplot, so the Matplotlib backend is never changed (notebooks show them inline):
 
 - ``cop_borefield.png``: monthly GSHP COP over all years with the yearly minimum and
   maximum borefield outlet temperature, one panel per case;
 - ``borehole_wall.png``: yearly mean borehole wall temperature and its drift from year 1;
 - ``electricity.png``: yearly electricity by consumer (GSHP, boosters, pumps), stacked;
 - ``supply_setpoint.png``: network supply temperature against its setpoint over the last
-  simulated year, one panel per case;
+  simulated year, the calendar cooling season shaded, one panel per case;
+- ``fluid_envelope.png``: monthly min/mean/max borefield outlet temperature over the
+  lifetime with the design limits (GHEtool's main chart);
+- ``load_duration.png``: load-duration curves of the network and of the ground;
+- ``sweep_<path>.png`` (sweeps): indicators against each swept parameter;
 - ``summary.md`` and ``summary.csv``: one row per case.
 """
 
@@ -26,7 +31,15 @@ from gshp.errors import InputError
 
 MAX_PANELS = 24
 """Largest number of per-case panels in one figure (the first cases are shown)."""
-FIGURES = ("cop_borefield.png", "borehole_wall.png", "electricity.png", "supply_setpoint.png")
+FIGURES = (
+    "cop_borefield.png",
+    "borehole_wall.png",
+    "electricity.png",
+    "supply_setpoint.png",
+    "fluid_envelope.png",
+    "load_duration.png",
+)
+"""Figures of every report; a sweep adds ``sweep_<path>.png`` per swept parameter."""
 MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
@@ -148,32 +161,27 @@ def _fmt(v, col) -> str:
 # ---------------------------------------------------------------------------- figures
 
 
-def _plt():
-    import matplotlib
+def _figure(**kw):
+    """A Matplotlib Figure not attached to pyplot: the backend is left alone (scripts,
+    notebooks and the command line all work), and nothing stays open after saving."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(layout="constrained", **kw)
 
 
-def _grid(plt, n, width=5.2, height=3.4, sharey=True):
+def _grid(n, width=5.2, height=3.4, sharey=True):
     n_show = min(n, MAX_PANELS)
     ncols = min(n_show, 3)
     if n_show == 1:
         width *= 1.5
     nrows = math.ceil(n_show / ncols)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(width * ncols, height * nrows + 0.8),
-        squeeze=False,
-        sharey=sharey,
-        constrained_layout=True,
-    )
+    fig = _figure(figsize=(width * ncols, height * nrows + 0.8))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=sharey)
     flat = axes.ravel()
     for ax in flat[n_show:]:
         ax.set_visible(False)
+    for ax in flat[:n_show]:  # every panel keeps its numbers, shared scale or not
+        ax.tick_params(axis="y", labelleft=True)
     return fig, flat[:n_show]
 
 
@@ -181,20 +189,19 @@ def _title(ds, i) -> str:
     return str(ds["case"].values[i])
 
 
-def fig_cop_borefield(ds: xr.Dataset, path) -> Path:
+def fig_cop_borefield(ds: xr.Dataset, path=None):
     """Monthly GSHP COP (left axis) with the yearly min/max borefield outlet temperature
-    (right axis), one panel per case."""
-    plt = _plt()
+    (right axis, steps over each simulated year), one panel per case. Returns the Figure
+    (saved to ``path`` when given)."""
     ds = as_cases(ds)
     n = ds.sizes["case"]
-    fig, axes = _grid(plt, n, sharey=True)
+    fig, axes = _grid(n, sharey=True)
     years = ds["year"].values
     mid = np.cumsum(MONTH_DAYS) - MONTH_DAYS / 2
     x_month = (years[:, None] - 1 + mid[None, :] / 365.0).ravel()
     t_lo = np.nanmin(ds["T_bhe_out_min"].values)
     t_hi = np.nanmax(ds["T_bhe_out_max"].values)
     pad = 0.08 * max(t_hi - t_lo, 1.0)
-    ncols = min(n, 3)
     handles = []
     for i, ax in enumerate(axes):
         c = ds.isel(case=i)
@@ -205,34 +212,21 @@ def fig_cop_borefield(ds: xr.Dataset, path) -> Path:
         ax.grid(alpha=0.3)
         ax.set_title(_title(ds, i), fontsize=10)
         ax.set_xlabel("simulation year")
-        if i % ncols == 0:
-            ax.set_ylabel("GSHP COP (–)", color="tab:blue")
+        ax.set_ylabel("GSHP COP (–)", color="tab:blue")
         tw = ax.twinx()
         edges = np.concatenate([[years[0] - 1], years]).astype(float)
-        h2 = tw.stairs(
-            c["T_bhe_out_min"].values,
-            edges,
-            color="tab:purple",
-            lw=1.6,
-            label="BHE outlet, yearly min (°C)",
-        )
-        h3 = tw.stairs(
-            c["T_bhe_out_max"].values,
-            edges,
-            color="tab:red",
-            lw=1.6,
-            label="BHE outlet, yearly max (°C)",
-        )
+        # baseline=None: the steps alone, no drop to 0 °C at the first and last year
+        h2 = tw.stairs(c["T_bhe_out_min"].values, edges, baseline=None, color="tab:purple",
+                       lw=1.6, label="BHE outlet, yearly min (°C)")  # fmt: skip
+        h3 = tw.stairs(c["T_bhe_out_max"].values, edges, baseline=None, color="tab:red",
+                       lw=1.6, label="BHE outlet, yearly max (°C)")  # fmt: skip
         tw.set_ylim(t_lo - pad, t_hi + pad)
-        if i % ncols == ncols - 1 or i == n - 1:
-            tw.set_ylabel("borefield outlet temperature (°C)")
-        else:
-            tw.tick_params(axis="y", labelright=False)
+        tw.set_ylabel("borefield outlet (°C)")
         handles = [h1, h2, h3]
         _integer_years(ax, len(years))
     fig.legend(handles=handles, loc="outside lower center", ncol=3 if n > 1 else 2, fontsize=9)
     fig.suptitle("GSHP monthly COP and borefield outlet temperature extremes")
-    return _save(fig, plt, path)
+    return _save(fig, path)
 
 
 def _integer_years(ax, n_years):
@@ -240,14 +234,16 @@ def _integer_years(ax, n_years):
     ax.set_xticks(np.arange(0, n_years + 1, step))
 
 
-def fig_borehole_wall(ds: xr.Dataset, path) -> Path:
+def fig_borehole_wall(ds: xr.Dataset, path=None):
     """Yearly mean borehole wall temperature per case, and its drift from year 1."""
-    plt = _plt()
+    from matplotlib import colormaps
+
     ds = as_cases(ds)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    fig = _figure(figsize=(12, 4.6))
+    ax1, ax2 = fig.subplots(1, 2)
     years = ds["year"].values
     n = ds.sizes["case"]
-    cmap = plt.get_cmap("tab10" if n <= 10 else "viridis")
+    cmap = colormaps["tab10" if n <= 10 else "viridis"]
     for i in range(n):
         color = cmap(i % 10) if n <= 10 else cmap(i / max(n - 1, 1))
         w = ds["T_borehole_wall_mean"].isel(case=i).values
@@ -261,20 +257,16 @@ def fig_borehole_wall(ds: xr.Dataset, path) -> Path:
         ax.grid(alpha=0.3)
         _integer_years(ax, len(years))
         ax.set_xlim(0.5, len(years) + 0.5)
-    if n <= 12:
-        ax2.legend(fontsize=8, loc="best")
-    else:
-        ax2.legend(fontsize=6, ncol=2, loc="best")
+    ax2.legend(fontsize=8 if n <= 12 else 6, ncol=1 if n <= 12 else 2, loc="best")
     fig.suptitle("Borehole wall temperature drift")
-    return _save(fig, plt, path)
+    return _save(fig, path)
 
 
-def fig_electricity(ds: xr.Dataset, path) -> Path:
+def fig_electricity(ds: xr.Dataset, path=None):
     """Yearly electricity by consumer (stacked: GSHP, boosters, pumps), one panel per case."""
-    plt = _plt()
     ds = as_cases(ds)
     n = ds.sizes["case"]
-    fig, axes = _grid(plt, n, sharey=True)
+    fig, axes = _grid(n, sharey=True)
     years = ds["year"].values
     parts = (
         ("E_gshp", "GSHP", "tab:blue"),
@@ -297,19 +289,42 @@ def fig_electricity(ds: xr.Dataset, path) -> Path:
         if i == 0:
             ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     fig.suptitle("Yearly electricity by consumer")
-    return _save(fig, plt, path)
+    return _save(fig, path)
 
 
-def fig_supply_setpoint(ds: xr.Dataset, path) -> Path:
+def cooling_months(ds: xr.Dataset) -> tuple:
+    """The calendar cooling months of a result (its case's ``controls.cooling_months``)."""
+    import json
+
+    try:
+        cfg = json.loads(ds.attrs["case"]) if isinstance(ds.attrs.get("case"), str) else {}
+    except ValueError:
+        cfg = {}
+    return tuple(cfg.get("controls", {}).get("cooling_months", (6, 7, 8, 9)))
+
+
+SUPPLY_NOTE = (
+    "Grey: the calendar cooling season. In it the net load changes sign during the day: "
+    "while heat is rejected the supply leaves the tank's cold bottom at the setpoint; "
+    "while the substations draw heat (DHW at night) it leaves the warm top, and the valve "
+    "can only blend it with a return that is itself above the setpoint (there is no "
+    "chiller), so the daily mean floats 1–2 K above it."
+)
+
+
+def fig_supply_setpoint(ds: xr.Dataset, path=None):
     """Network supply temperature against its setpoint over the last simulated year.
 
-    At sub-daily resolution the supply is shown as daily mean with its daily range.
+    At sub-daily resolution the supply is shown as daily mean with its daily range. The
+    grey band is the calendar cooling season of the case (``controls.cooling_months``),
+    not the mode after the station's protective override. See :data:`SUPPLY_NOTE` for why
+    the supply stands above the cooling setpoint.
     """
-    plt = _plt()
     ds = as_cases(ds)
     n = ds.sizes["case"]
-    fig, axes = _grid(plt, n, width=6.0, sharey=True)
+    fig, axes = _grid(n, width=6.0, sharey=True)
     handles = []
+    starts = np.concatenate([[0], np.cumsum(MONTH_DAYS)])
     for i, ax in enumerate(axes):
         c = ds.isel(case=i)
         ok = np.isfinite(c["T_supply"].values)
@@ -324,6 +339,9 @@ def fig_supply_setpoint(ds: xr.Dataset, path) -> Path:
         x = doy - 1 + frac
         sup = sel["T_supply"].values
         setp = sel["T_setpoint"].values
+        for m in cooling_months(c):
+            ax.axvspan(starts[m - 1], starts[m], color="0.88", lw=0, zorder=0,
+                       label="cooling season (calendar)" if m == cooling_months(c)[0] else None)
         if len(x) > 400:  # sub-daily: daily mean and range
             days = doy - 1
             idx = np.unique(days)
@@ -338,25 +356,8 @@ def fig_supply_setpoint(ds: xr.Dataset, path) -> Path:
         else:
             ax.plot(x, sup, color="tab:blue", lw=1.0, label="supply")
             ax.plot(x, setp, color="k", lw=1.2, ls="--", label="setpoint")
-        if "mode" in sel:  # cooling season shaded by day (majority of the day)
-            days = doy - 1
-            cool_day = pd.Series(sel["mode"].values == 1).groupby(days).mean().values >= 0.5
-            xd = np.unique(days) + 0.5
-            if cool_day.any():
-                ax.fill_between(
-                    xd,
-                    0,
-                    1,
-                    where=cool_day,
-                    transform=ax.get_xaxis_transform(),
-                    color="0.88",
-                    lw=0,
-                    label="cooling season",
-                    step="mid",
-                    zorder=0,
-                )
         ax.set_xlim(0, 365)
-        ax.set_xticks(np.concatenate([[0], np.cumsum(MONTH_DAYS)[:-1]]))
+        ax.set_xticks(starts[:-1])
         ax.set_xticklabels(list("JFMAMJJASOND"))
         ax.set_xlabel(f"month of simulation year {int(last) - 2000}")
         ax.set_ylabel("temperature (°C)")
@@ -365,22 +366,192 @@ def fig_supply_setpoint(ds: xr.Dataset, path) -> Path:
         if i == 0:
             handles = ax.get_legend_handles_labels()[0]
     fig.legend(handles=handles, loc="outside lower center", ncol=4 if n > 1 else 2, fontsize=9)
-    fig.suptitle("Network supply temperature and setpoint (last simulated year)")
-    return _save(fig, plt, path)
+    fig.suptitle("Network supply temperature and setpoint (last simulated year; grey: "
+                 "calendar cooling season, see the report's note)")  # fmt: skip
+    return _save(fig, path)
 
 
-def _save(fig, plt, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+def _limit_steps(limit, n_years):
+    """A limit (None, a number or 12 monthly values) as 12·n_years monthly values."""
+    if limit is None:
+        return None
+    a = np.atleast_1d(np.asarray(limit, dtype=float))
+    if a.size not in (1, 12):
+        raise InputError.single("limit", list(a), "one value or 12 monthly values (°C)")
+    return np.resize(a, 12 * n_years)
+
+
+def monthly_fluid_extremes(c: xr.Dataset) -> pd.DataFrame:
+    """Monthly minimum, mean and maximum of ``T_bhe_out`` over a run (one row per
+    simulated month; from the time series at the result's resolution)."""
+    t = c["time"]
+    key = (t.dt.year.values - t.dt.year.values[0]) * 12 + t.dt.month.values - 1
+    g = pd.Series(c["T_bhe_out"].values).groupby(key)
+    return pd.DataFrame({"min": g.min(), "mean": g.mean(), "max": g.max()})
+
+
+def fig_fluid_envelope(ds: xr.Dataset, path=None, t_min_C=None, t_max_C=None):
+    """Lifetime envelope of the borefield fluid temperature with the design limits.
+
+    The borefield designer's main chart (as GHEtool's): monthly minimum, mean and maximum
+    borefield outlet temperature over every simulated month (from the time series, at
+    the result's resolution), the exact yearly extremes of every station step (dotted
+    steps), and the limits — ``t_min_C`` / ``t_max_C`` (a number or 12 monthly values,
+    as given to ``gshp size``), else the result's ``design_T_min_C`` / ``design_T_max_C``
+    attributes, else the fluid's freezing point as the lower line.
+    """
+    ds = as_cases(ds)
+    n = ds.sizes["case"]
+    fig, axes = _grid(n, width=6.0, sharey=True)
+    n_years = ds.sizes["year"]
+    if t_min_C is None:
+        t_min_C = _attr_limit(ds, "design_T_min_C")
+    if t_max_C is None:
+        t_max_C = _attr_limit(ds, "design_T_max_C")
+    lo = _limit_steps(t_min_C, n_years)
+    hi = _limit_steps(t_max_C, n_years)
+    freeze = ds.attrs.get("station_T_freeze_C")
+    months = np.arange(12 * n_years + 1) / 12.0
+    res = ds.attrs.get("output_resolution", "")
+    handles = []
+    for i, ax in enumerate(axes):
+        c = ds.isel(case=i)
+        m = monthly_fluid_extremes(c).reindex(range(12 * n_years))
+        x = (np.arange(12 * n_years) + 0.5) / 12.0
+        ax.fill_between(x, m["min"], m["max"], color="tab:blue", alpha=0.2, lw=0,
+                        label=f"monthly min–max ({res} means)")  # fmt: skip
+        ax.plot(x, m["max"], color="tab:red", lw=1.0, label="monthly maximum")
+        ax.plot(x, m["mean"], color="tab:blue", lw=0.9, label="monthly mean")
+        ax.plot(x, m["min"], color="tab:purple", lw=1.0, label="monthly minimum")
+        yrs = np.arange(n_years + 1, dtype=float)
+        ax.stairs(c["T_bhe_out_min"].values, yrs, baseline=None, color="tab:purple", ls=":",
+                  lw=1.2, label="yearly extremes (every step)")  # fmt: skip
+        ax.stairs(c["T_bhe_out_max"].values, yrs, baseline=None, color="tab:red", ls=":", lw=1.2)
+        if lo is not None:
+            ax.stairs(lo, months, baseline=None, color="k", lw=1.6, ls="--",
+                      label="limits")  # fmt: skip
+        elif freeze is not None:
+            ax.axhline(float(freeze), color="tab:cyan", lw=1.4, ls="--",
+                       label="fluid freezing point")  # fmt: skip
+        if hi is not None:
+            ax.stairs(hi, months, baseline=None, color="k", lw=1.6, ls="--",
+                      label=None if lo is not None else "limits")  # fmt: skip
+        ax.set_xlim(0, n_years)
+        _integer_years(ax, n_years)
+        ax.set_xlabel("simulation year")
+        ax.set_ylabel("borefield outlet temperature (°C)")
+        ax.grid(alpha=0.3)
+        ax.set_title(_title(ds, i), fontsize=10)
+        if i == 0:
+            handles = ax.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9)
+    fig.suptitle("Borefield fluid temperature over the lifetime")
+    return _save(fig, path)
+
+
+def _attr_limit(ds, key):
+    import json
+
+    v = ds.attrs.get(key)
+    if v is None:
+        return None
+    return json.loads(v) if isinstance(v, str) else v
+
+
+def fig_load_duration(ds: xr.Dataset, path=None):
+    """Load-duration curves of the network (``Q_network``, + drawn by the substations)
+    and of the ground (``Q_ground``, + extracted): every interval's mean load sorted from
+    the highest, against the hours per year it is exceeded; one line per case."""
+    from matplotlib import colormaps
+
+    ds = as_cases(ds)
+    n = ds.sizes["case"]
+    n_years = ds.sizes["year"]
+    fig = _figure(figsize=(12, 4.8))
+    axes = fig.subplots(1, 2, sharey=False)
+    cmap = colormaps["tab10" if n <= 10 else "viridis"]
+    for ax, var, what in ((axes[0], "Q_network", "network (+ drawn by the substations)"),
+                          (axes[1], "Q_ground", "ground (+ extracted)")):  # fmt: skip
+        for i in range(min(n, MAX_PANELS)):
+            v = ds[var].isel(case=i).values
+            v = np.sort(v[np.isfinite(v)])[::-1] / 1e3
+            hours = (np.arange(v.size) + 0.5) * (8760.0 * n_years / max(v.size, 1)) / n_years
+            color = cmap(i % 10) if n <= 10 else cmap(i / max(n - 1, 1))
+            ax.plot(hours, v, color=color, lw=1.2, label=_title(ds, i))
+        ax.axhline(0, color="0.4", lw=0.8)
+        ax.set_xlim(0, 8760)
+        ax.set_xticks(np.arange(0, 8761, 1460))
+        ax.set_xlabel("hours per year the load is exceeded")
+        ax.set_ylabel("load (kW)")
+        ax.set_title(what, fontsize=10)
+        ax.grid(alpha=0.3)
+    if n > 1:
+        axes[1].legend(fontsize=8 if n <= 12 else 6, loc="best")
+    res = ds.attrs.get("output_resolution", "")
+    fig.suptitle(f"Load-duration curves ({res} means, all simulated years)")
+    return _save(fig, path)
+
+
+SWEEP_METRICS = (
+    ("SCOP mean", "SCOP (–)"),
+    ("T_bhe_out min °C", "lowest BHE outlet (°C)"),
+    ("wall drift K", "borehole wall drift (K)"),
+    ("E_total MWh/a", "electricity (MWh/a)"),
+)
+
+
+def fig_sweep_parameter(ds: xr.Dataset, coord: str, path=None):
+    """Key indicators against one swept parameter (one line per combination of the
+    other swept parameters). Non-numeric parameters are shown in grid order."""
+    df = summary_table(ds)
+    others = [k for k in swept_coords(ds) if k != coord]
+    fig = _figure(figsize=(11, 7.2))
+    axes = fig.subplots(2, 2).ravel()
+    values = list(dict.fromkeys(df[coord].tolist()))
+    numeric = all(isinstance(v, int | float | np.integer | np.floating) for v in values)
+    groups = df.groupby(others, sort=False) if others else [((), df)]
+    for key, g in groups:
+        label = ", ".join(f"{k}={v}" for k, v in zip(others, np.atleast_1d(key), strict=False))
+        g = g.sort_values(coord) if numeric else g
+        x = g[coord].to_numpy(float) if numeric else [values.index(v) for v in g[coord]]
+        for ax, (col, ylabel) in zip(axes, SWEEP_METRICS, strict=True):
+            ax.plot(x, g[col].to_numpy(float), "o-", ms=4, label=label or None)
+            ax.set_ylabel(ylabel)
+    integer = numeric and all(float(v).is_integer() for v in values)
+    for ax in axes:
+        ax.set_xlabel(coord)
+        ax.grid(alpha=0.3)
+        if integer:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if not numeric:
+            ax.set_xticks(range(len(values)), [str(v) for v in values])
+    if others and len(groups) <= 12:
+        axes[0].legend(fontsize=8, loc="best")
+    fig.suptitle(f"Sweep: indicators against {coord}")
+    return _save(fig, path)
+
+
+def sweep_figure_name(coord: str) -> str:
+    """File name of the chart of one swept parameter: ``sweep_<path>.png``."""
+    import re
+
+    return "sweep_" + re.sub(r"[^A-Za-z0-9]+", "_", coord).strip("_") + ".png"
+
+
+def _save(fig, path):
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110)
+    return fig
 
 
 # ---------------------------------------------------------------------------- report
 
 
-def write_report(result, out_dir) -> list[Path]:
+def write_report(result, out_dir, t_min_C=None, t_max_C=None) -> list[Path]:
     """Write the figures and the summary tables of ``result`` into ``out_dir``.
 
     Parameters
@@ -389,6 +560,8 @@ def write_report(result, out_dir) -> list[Path]:
         A result Dataset or result file (single case or sweep).
     out_dir : str or Path
         Output folder (created).
+    t_min_C, t_max_C : float or 12 floats, optional
+        Design limits of the borefield fluid drawn on ``fluid_envelope.png``.
 
     Returns the paths written.
     """
@@ -396,12 +569,17 @@ def write_report(result, out_dir) -> list[Path]:
     ds = as_cases(ds)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = [
-        fig_cop_borefield(ds, out / FIGURES[0]),
-        fig_borehole_wall(ds, out / FIGURES[1]),
-        fig_electricity(ds, out / FIGURES[2]),
-        fig_supply_setpoint(ds, out / FIGURES[3]),
-    ]
+    draw = (fig_cop_borefield, fig_borehole_wall, fig_electricity, fig_supply_setpoint,
+            fig_fluid_envelope, fig_load_duration)  # fmt: skip
+    written = []
+    for name, f in zip(FIGURES, draw, strict=True):
+        kw = dict(t_min_C=t_min_C, t_max_C=t_max_C) if f is fig_fluid_envelope else {}
+        f(ds, out / name, **kw)
+        written.append(out / name)
+    if ds.sizes["case"] > 1:
+        for coord in swept_coords(ds):
+            fig_sweep_parameter(ds, coord, out / sweep_figure_name(coord))
+            written.append(out / sweep_figure_name(coord))
     df = summary_table(ds)
     csv = out / "summary.csv"
     df.to_csv(csv, index=False, float_format="%.6g")
@@ -430,6 +608,7 @@ def write_report(result, out_dir) -> list[Path]:
             text.append(f"- **{item['name']}**: {item['error']}")
         text.append("")
     text += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in written] + [""]
+    text += [f"*supply_setpoint*: {SUPPLY_NOTE}", ""]
     md.write_text("\n".join(text), encoding="utf-8")
     return written + [csv, md]
 
@@ -449,6 +628,10 @@ def add_parser(sub) -> None:
         default=None,
         help="output folder (default: next to the result, <result name>_report)",
     )
+    p.add_argument("--min-fluid-temp", metavar="C", default=None,
+                   help="lower design limit drawn on fluid_envelope.png (1 or 12 values, °C)")
+    p.add_argument("--max-fluid-temp", metavar="C", default=None,
+                   help="upper design limit drawn on fluid_envelope.png (1 or 12 values, °C)")
     p.set_defaults(func=cmd_report)
 
 
@@ -458,8 +641,22 @@ def cmd_report(args) -> int:
     out = Path(args.output) if args.output else result.with_name(result.stem + "_report")
     if out.exists() and not out.is_dir():
         raise InputError.single("--output", str(out), "a folder")
+    from gshp.fileio import check_writable_folder
+
+    why = check_writable_folder(out)  # before anything is read or drawn
+    if why:
+        raise InputError.single("--output", str(out), f"a writable folder (it {why})")
+    from gshp.sizing import parse_limit
+
+    t_min = parse_limit(getattr(args, "min_fluid_temp", None), "--min-fluid-temp")
+    t_max = parse_limit(getattr(args, "max_fluid_temp", None), "--max-fluid-temp")
     ds = open_for_report(result)
-    written = write_report(ds, out)
+    try:
+        written = write_report(ds, out, t_min_C=t_min, t_max_C=t_max)
+    except OSError as exc:  # full disk while drawing: one message, exit 1
+        from gshp.fileio import WriteError
+
+        raise WriteError(exc.filename or out, exc.strerror or str(exc)) from None
     print(markdown_table(summary_table(ds)))
     print()
     for p in written:

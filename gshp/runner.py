@@ -9,10 +9,13 @@ processes report their years through a multiprocessing queue.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import re
 import threading
 import traceback
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 from gshp.errors import InputError
 
@@ -25,30 +28,48 @@ class CaseResult:
     dataset: object = None
     error: str | None = None
     error_kind: str | None = None  # "input" (bad input) or "failure" (anything else)
+    warnings: list = field(default_factory=list)  # warning messages of the run, once each
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def _run_one(index, case, progress_queue=None, simulate_fn=None):
-    """Worker: simulate one case, never raise (errors come back as text)."""
+def _run_one(index, case, progress_queue=None, simulate_fn=None, keep_implausible=False):
+    """Worker: simulate one case, never raise (errors come back as text).
+
+    A physically implausible result (:class:`gshp.plausibility.ImplausibleResult`) is a
+    failure; with ``keep_implausible`` its flagged Dataset comes back with the error.
+    """
+    from gshp.plausibility import ImplausibleResult
     from gshp.simulation import simulate
 
     fn = simulate_fn or simulate
 
     def progress(done, total):
         if progress_queue is not None:
-            progress_queue.put((index, done, total))
+            try:
+                progress_queue.put((index, done, total))
+            except (OSError, EOFError, BrokenPipeError):
+                pass  # the progress display went away: the case goes on
 
-    try:
-        ds = fn(case, progress=progress)
-        return index, CaseResult(case.name, dataset=ds)
-    except InputError as exc:
-        return index, CaseResult(case.name, error=exc.message(), error_kind="input")
-    except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return index, CaseResult(case.name, error=detail, error_kind="failure")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ds = fn(case, progress=progress)
+            res = CaseResult(case.name, dataset=ds)
+        except ImplausibleResult as exc:
+            kept = exc.dataset if keep_implausible else None
+            res = CaseResult(case.name, dataset=kept, error=str(exc), error_kind="failure")
+        except InputError as exc:
+            res = CaseResult(case.name, error=exc.message(), error_kind="input")
+        except Exception as exc:  # noqa: BLE001 - one failed case must not lose the others
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            res = CaseResult(case.name, error=detail, error_kind="failure")
+    # warnings come back with the result (printed once by the caller, without the
+    # source line Python's default display adds)
+    res.warnings = list(dict.fromkeys(str(w.message) for w in caught))
+    return index, res
 
 
 def run_cases(
@@ -59,6 +80,7 @@ def run_cases(
     scheduler: str | None = None,
     on_result=None,
     simulate_fn=None,
+    keep_implausible: bool = False,
 ) -> list[CaseResult]:
     """Simulate ``cases`` and return their results in the order given.
 
@@ -72,62 +94,139 @@ def run_cases(
         Show progress bars (tqdm, on standard error).
     scheduler : str, optional
         Dask distributed scheduler address (``tcp://host:port``) or ``"local"`` for a
-        LocalCluster on this machine; runs the cases as Dask tasks.
+        LocalCluster on this machine (``jobs`` worker processes); runs the cases as Dask
+        tasks.
     on_result : callable, optional
         ``on_result(CaseResult)`` as each case finishes (e.g. to write its file at once).
     simulate_fn : callable, optional
         Replacement for :func:`gshp.simulation.simulate` (tests, sizing).
+    keep_implausible : bool
+        Return the flagged Dataset of a physically implausible case with its error.
+
+    A worker process that dies (killed by a signal, out of memory) does not stop the run:
+    the cases already finished are returned (and passed to ``on_result``), the cases it
+    took down with it are failures whose message says so.
     """
     cases = list(cases)
     results: list[CaseResult | None] = [None] * len(cases)
     if not cases:
         return []
+    if progress and not kernel_cached():
+        import sys
+
+        print("gshp: compiling the simulation kernel with numba (first run after an install "
+              "or update, about 20 s; cached afterwards) …", file=sys.stderr, flush=True)
     bars = _Bars(cases, progress)
     try:
         if scheduler:
-            iterator = _dask_iter(cases, scheduler, simulate_fn)
+            iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, jobs)
             q = None
         elif jobs == 1 or len(cases) == 1:
-            iterator = (_run_one(i, c, bars, simulate_fn) for i, c in enumerate(cases))
+            iterator = (
+                _run_one(i, c, bars, simulate_fn, keep_implausible) for i, c in enumerate(cases)
+            )
             q = None
         else:
-            iterator, q = _joblib_iter(cases, jobs, simulate_fn)
+            iterator, q = _joblib_iter(cases, jobs, simulate_fn, keep_implausible)
         listener = bars.listen(q) if q is not None else None
-        for index, res in iterator:
-            results[index] = res
-            bars.finished(index, res)
-            if on_result is not None:
-                on_result(res)
-        if listener is not None:
-            listener.stop()
+        try:
+            for index, res in iterator:
+                results[index] = res
+                bars.finished(index, res)
+                if on_result is not None:
+                    on_result(res)
+        except WORKER_DIED as exc:
+            lost = lost_message(exc)
+            for index, case in enumerate(cases):
+                if results[index] is None:
+                    res = CaseResult(case.name, error=lost, error_kind="failure")
+                    results[index] = res
+                    bars.finished(index, res)
+        finally:
+            if listener is not None:
+                listener.stop()
     finally:
         bars.close()
     return results  # type: ignore[return-value]
 
 
-def _joblib_iter(cases, jobs, simulate_fn):
-    from joblib import Parallel, delayed
+def kernel_cached() -> bool:
+    """Whether numba's on-disk cache holds a compiled station kernel for this source
+    (numba checks the source file's time stamp); False when it cannot tell."""
+    try:
+        from gshp import station
+
+        return bool(station.run_kernel._cache._cache_file._load_index())
+    except Exception:  # noqa: BLE001 - numba internals: assume a compile is due
+        return False
+
+
+def _worker_died_errors() -> tuple:
+    errors = []
+    try:
+        from joblib.externals.loky.process_executor import (
+            BrokenProcessPool,
+            TerminatedWorkerError,
+        )
+
+        errors += [TerminatedWorkerError, BrokenProcessPool]
+    except ImportError:  # pragma: no cover - depends on joblib's layout
+        pass
+    from concurrent.futures.process import BrokenProcessPool as StdBroken
+
+    errors.append(StdBroken)
+    return tuple(errors)
+
+
+WORKER_DIED = _worker_died_errors()
+"""Exceptions that mean a worker process died (signal, out of memory)."""
+
+
+def lost_message(exc) -> str:
+    """The error of a case lost with a dead worker process (no traceback)."""
+    found = re.search(r"SIG[A-Z]+", str(exc))
+    sig = f" ({found.group(0)})" if found else ""
+    return (
+        f"a worker process died{sig} before this case finished — killed by a signal or by "
+        "the system for lack of memory; the cases already finished are kept, run this "
+        "one again (with fewer --jobs if memory is short)"
+    )
+
+
+def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False):
+    """Cases on joblib's process pool (loky, reused between runs), one future each.
+
+    A worker that dies fails the futures it takes down with it (loky marks the pool
+    broken); each is reported as lost, the others' results come through.
+    """
+    from concurrent.futures import as_completed
+
+    from joblib.externals.loky import cpu_count, get_reusable_executor
 
     manager = multiprocessing.Manager()
     q = manager.Queue()
-    n_jobs = jobs if jobs > 0 else -1
-    par = Parallel(
-        n_jobs=min(n_jobs, len(cases)) if n_jobs > 0 else n_jobs,
-        backend="loky",
-        return_as="generator_unordered",
-    )
-    gen = par(delayed(_run_one)(i, c, q, simulate_fn) for i, c in enumerate(cases))
+    n_workers = min(jobs if jobs > 0 else cpu_count(), len(cases))
+    executor = get_reusable_executor(max_workers=n_workers)
+    futures = {}
+    for i, c in enumerate(cases):
+        futures[executor.submit(_run_one, i, c, q, simulate_fn, keep_implausible)] = i
 
     def iterate():
         try:
-            yield from gen
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    yield fut.result()
+                except WORKER_DIED as exc:
+                    res = CaseResult(cases[i].name, error=lost_message(exc), error_kind="failure")
+                    yield i, res
         finally:
             manager.shutdown()
 
     return iterate(), q
 
 
-def _dask_iter(cases, scheduler, simulate_fn):
+def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the installation
@@ -135,9 +234,12 @@ def _dask_iter(cases, scheduler, simulate_fn):
             "--scheduler", scheduler, "requires dask.distributed: pip install 'gshp[dask]'"
         ) from None
     if scheduler == "local":
+        # one single-threaded worker process per job (≤ 0: one per core), as joblib
+        n_workers = jobs if jobs > 0 else (os.cpu_count() or 1)
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+            n_workers=min(n_workers, len(cases)), threads_per_worker=1, processes=True,
+            dashboard_address=None,
+        )  # fmt: skip
         client = Client(cluster)
     else:
         try:
@@ -148,12 +250,16 @@ def _dask_iter(cases, scheduler, simulate_fn):
             ) from None
         cluster = None
     try:
-        futures = [
-            client.submit(_run_one, i, c, None, simulate_fn, pure=False)
+        futures = {
+            client.submit(_run_one, i, c, None, simulate_fn, keep_implausible, pure=False): i
             for i, c in enumerate(cases)
-        ]
+        }
         for fut in as_completed(futures):
-            yield fut.result()
+            i = futures[fut]
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: lose this case only
+                yield i, CaseResult(cases[i].name, error=lost_message(exc), error_kind="failure")
     finally:
         client.close()
         if cluster is not None:

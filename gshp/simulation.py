@@ -20,11 +20,9 @@ import xarray as xr
 from gshp import controls, station
 from gshp.config import Case, load_case
 from gshp.errors import InputError
+from gshp.results import cf_metadata
+from gshp.water import CP_WATER, RHO_WATER  # noqa: E402  (network and condenser water)
 
-CP_WATER = 4186.0
-"""Specific heat of network and condenser water, J/(kg·K)."""
-RHO_WATER = 998.0
-"""Density of network and condenser water, kg/m³."""
 SLOT_S = controls.SLOT_S
 BALANCE_TOLERANCE = 1e-3
 """Largest allowed energy-balance residual as a fraction of the throughput (DESIGN §3)."""
@@ -62,7 +60,7 @@ class Prepared:
     T_init_supply_C: float
 
 
-def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
+def simulate(case, *, progress=None, keep_implausible=False, **overrides) -> xr.Dataset:
     """Run a case and return its result Dataset.
 
     Parameters
@@ -71,6 +69,9 @@ def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
         A case object or a case file.
     progress : callable, optional
         ``progress(years_done, n_years)``, called after each simulated year.
+    keep_implausible : bool
+        Return a physically implausible result (flagged in its attributes) instead of
+        raising :class:`gshp.plausibility.ImplausibleResult`.
     **overrides
         Dotted-path overrides given with ``__`` for dots, e.g.
         ``simulate(case, simulation__years=2, borefield__n_x=9)``, or as a dict via
@@ -81,7 +82,28 @@ def simulate(case, *, progress=None, **overrides) -> xr.Dataset:
     if overrides:
         case = case.replace(**{k.replace("__", "."): v for k, v in overrides.items()})
     prep = prepare(case)
-    return run_prepared(prep, progress=progress)
+    ds = run_prepared(prep, progress=progress)
+    # -- plausibility guard (gshp/plausibility.py): impossible states fail the case --
+    from gshp import plausibility
+
+    heat_kWh, cool_kWh = plausibility.network_demand_kWh(_nominal_network_load(prep), SLOT_S)
+    try:
+        plausibility.enforce(ds, case.name, heat_kWh, cool_kWh)
+    except plausibility.ImplausibleResult:
+        if not keep_implausible:
+            raise
+    return ds
+
+
+def _nominal_network_load(prep) -> np.ndarray:
+    """Net network load at the nominal setpoints, W per 15-min slot (the demand)."""
+    a, net = prep.arrays, prep.case.network
+    if prep.params.load.direct:
+        return a["q_direct"]
+    return _network_load_nominal(
+        a["q_sh"], a["q_dhw"], a["q_sc"], a["q_pvt"],
+        net.T_supply_heating_C, net.T_supply_cooling_C, a["booster"],
+    )  # fmt: skip
 
 
 def prepare(case: Case) -> Prepared:
@@ -383,7 +405,8 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
         prep, acc.bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0),
         prep.T_init_return_C,
     )  # fmt: skip
-    return _assemble(prep, acc, balance, wall)
+    ds = _assemble(prep, acc, balance, wall)
+    return cf_metadata(ds)  # UDUNITS units, time described (gshp.results)
 
 
 def _tank_energy(tank) -> float:
@@ -522,7 +545,7 @@ def _assemble(prep, acc, balance, wall) -> xr.Dataset:
         },
         district_loads=json.dumps(prep.info["district_load_summary"]),
         borefield=json.dumps(bf_info, default=float),
-        heat_pump=json.dumps(getattr(prep.heat_pump, "scaling_info", lambda: {})(), default=float),
+        heat_pump=json.dumps(prep.heat_pump.scaling_info(), default=float),
     )
     ds = xr.Dataset(
         data,

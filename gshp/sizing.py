@@ -570,6 +570,7 @@ def size(
     t0 = time.perf_counter()
     ds1 = simulate(
         base,
+        keep_implausible=True,  # an undersized base field is what sizing starts from
         **{
             "simulation.years": 1,
             "simulation.time_step_s": search_step,
@@ -657,7 +658,7 @@ def _check_size_args(case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s,
     t_max = _limit_arg(t_max_C, "--max-fluid-temp", problems)
     if vary not in ("boreholes", "length"):
         problems.append(Problem("--vary", vary, "'boreholes' or 'length'"))
-    if t_min is None and t_max is None and max_unmet_kWh is None:
+    if t_min_C is None and t_max_C is None and max_unmet_kWh is None:
         problems.append(
             Problem(
                 "--min-fluid-temp/--max-fluid-temp",

@@ -71,21 +71,21 @@ class Var(NamedTuple):
     """
 
     name: str
-    units: str
+    units: str  # UDUNITS spelling, as CF wants in the files: degC, W, kW h, 1
     long_name: str
     aggregation: str
 
 
 # ---- output time series -------------------------------------------------------------------
 OUTPUTS = (
-    Var("T_supply", "°C", "network supply temperature (after the tempering valve)", "mean"),
-    Var("T_return", "°C", "network return temperature", "mean"),
-    Var("T_setpoint", "°C", "network supply setpoint", "mean"),
-    Var("T_tank_top", "°C", "tank top layer temperature", "mean"),
-    Var("T_tank_bottom", "°C", "tank bottom layer temperature", "mean"),
-    Var("T_bhe_in", "°C", "borefield inlet fluid temperature", "mean"),
-    Var("T_bhe_out", "°C", "borefield outlet fluid temperature", "mean"),
-    Var("T_borehole_wall", "°C", "mean borehole wall temperature", "mean"),
+    Var("T_supply", "degC", "network supply temperature (after the tempering valve)", "mean"),
+    Var("T_return", "degC", "network return temperature", "mean"),
+    Var("T_setpoint", "degC", "network supply setpoint", "mean"),
+    Var("T_tank_top", "degC", "tank top layer temperature", "mean"),
+    Var("T_tank_bottom", "degC", "tank bottom layer temperature", "mean"),
+    Var("T_bhe_in", "degC", "borefield inlet fluid temperature", "mean"),
+    Var("T_bhe_out", "degC", "borefield outlet fluid temperature", "mean"),
+    Var("T_borehole_wall", "degC", "mean borehole wall temperature", "mean"),
     Var("Q_network", "W",
         "net heat drawn from the network by the substations (+ drawn, − rejected)", "mean"),
     Var("Q_condenser", "W", "GSHP condenser heat", "mean"),
@@ -113,36 +113,36 @@ OUTPUTS = (
 
 # ---- yearly indicators (accumulated in J, °C or counts) -----------------------------------
 YEARLY = (
-    Var("E_gshp", "kWh", "GSHP electricity", "energy"),
-    Var("E_boosters", "kWh", "booster heat pumps' electricity", "energy"),
-    Var("E_boosters_heating_dhw", "kWh", "booster electricity for space heating and DHW",
+    Var("E_gshp", "kW h", "GSHP electricity", "energy"),
+    Var("E_boosters", "kW h", "booster heat pumps' electricity", "energy"),
+    Var("E_boosters_heating_dhw", "kW h", "booster electricity for space heating and DHW",
         "energy"),
-    Var("E_boosters_cooling", "kWh", "booster electricity for space cooling", "energy"),
-    Var("E_pumps", "kWh", "circulation pumps' electricity", "energy"),
-    Var("E_pump_borefield", "kWh", "borefield pump electricity", "energy"),
-    Var("E_pump_network", "kWh", "network pump electricity", "energy"),
-    Var("E_pump_condenser", "kWh", "condenser-loop pump electricity", "energy"),
-    Var("Q_condenser_year", "kWh", "GSHP condenser heat", "energy"),
-    Var("Q_evaporator_year", "kWh", "GSHP evaporator heat", "energy"),
-    Var("Q_ground_extracted", "kWh", "heat extracted from the ground", "energy"),
-    Var("Q_ground_injected", "kWh", "heat injected into the ground", "energy"),
-    Var("Q_network_drawn", "kWh", "heat drawn from the network by the substations",
+    Var("E_boosters_cooling", "kW h", "booster electricity for space cooling", "energy"),
+    Var("E_pumps", "kW h", "circulation pumps' electricity", "energy"),
+    Var("E_pump_borefield", "kW h", "borefield pump electricity", "energy"),
+    Var("E_pump_network", "kW h", "network pump electricity", "energy"),
+    Var("E_pump_condenser", "kW h", "condenser-loop pump electricity", "energy"),
+    Var("Q_condenser_year", "kW h", "GSHP condenser heat", "energy"),
+    Var("Q_evaporator_year", "kW h", "GSHP evaporator heat", "energy"),
+    Var("Q_ground_extracted", "kW h", "heat extracted from the ground", "energy"),
+    Var("Q_ground_injected", "kW h", "heat injected into the ground", "energy"),
+    Var("Q_network_drawn", "kW h", "heat drawn from the network by the substations",
         "energy"),
-    Var("Q_network_rejected", "kWh",
+    Var("Q_network_rejected", "kW h",
         "heat rejected into the network by the substations and PVT", "energy"),
-    Var("Q_bypass_year", "kWh", "heat removed by the cooling bypass", "energy"),
-    Var("unmet_heat_year", "kWh",
+    Var("Q_bypass_year", "kW h", "heat removed by the cooling bypass", "energy"),
+    Var("unmet_heat_year", "kW h",
         "heating shortfall: supply below its setpoint while heat is drawn", "energy"),
-    Var("unmet_cooling_year", "kWh",
+    Var("unmet_cooling_year", "kW h",
         "cooling shortfall: supply above its setpoint while heat is rejected", "energy"),
-    Var("T_bhe_out_min", "°C", "lowest borefield outlet temperature while the pump runs",
+    Var("T_bhe_out_min", "degC", "lowest borefield outlet temperature while the pump runs",
         "min"),
-    Var("T_bhe_out_max", "°C", "highest borefield outlet temperature while the pump runs",
+    Var("T_bhe_out_max", "degC", "highest borefield outlet temperature while the pump runs",
         "max"),
-    Var("T_bhe_in_min", "°C", "lowest borefield inlet temperature while the pump runs",
+    Var("T_bhe_in_min", "degC", "lowest borefield inlet temperature while the pump runs",
         "min"),
-    Var("T_borehole_wall_mean", "°C", "mean borehole wall temperature", "mean"),
-    Var("T_supply_heating_mean", "°C",
+    Var("T_borehole_wall_mean", "degC", "mean borehole wall temperature", "mean"),
+    Var("T_supply_heating_mean", "degC",
         "mean network supply temperature in the heating season", "heating_mean"),
     Var("freezing_steps", "1", "steps with borefield fluid below its freezing point",
         "count"),
@@ -171,7 +171,7 @@ def _e_total(y):
 DERIVED = (
     (Var("scop_gshp", "1", "seasonal COP of the GSHP (condenser heat / electricity)",
          "derived"), _scop),
-    (Var("E_total", "kWh", "electricity of GSHP, boosters and pumps", "derived"), _e_total),
+    (Var("E_total", "kW h", "electricity of GSHP, boosters and pumps", "derived"), _e_total),
 )  # fmt: skip
 """Yearly indicators computed from the raw yearly accumulators (``y[name]``, J or °C)."""
 

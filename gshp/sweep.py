@@ -30,8 +30,11 @@ path is an :class:`~gshp.errors.InputError` naming it). A grid point whose *valu
 invalid is reported by its case name and the other cases still run.
 
 Each case's result is kept in ``<output stem>.cases/<case hash>.nc`` next to the combined
-file; a re-run skips the cases whose result exists (same configuration hash,
-:func:`gshp.config.case_hash`). The combined Dataset stacks the cases along a ``case``
+file; a re-run skips the cases whose result exists and carries the same input key
+(:func:`input_key`: the configuration hash, the contents of every file the case reads
+and the gshp version); any other file there (stale, foreign, unreadable) is re-run and
+overwritten. Run metadata (timings, cache hits) goes into the ``run_info`` attribute,
+never into variables. The combined Dataset stacks the cases along a ``case``
 dimension with every swept parameter as a coordinate on ``case``; it is written once,
 atomically, as compressed NetCDF (:func:`gshp.results.write_netcdf`).
 """
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -48,8 +52,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from gshp.config import Case, case_from_dict, case_hash, load_case, read_toml
+from gshp.config import SAFE_NAME, Case, case_from_dict, case_hash, load_case, read_toml
 from gshp.errors import MISSING, InputError, Problem
+from gshp.fileio import WriteError
 from gshp.results import netcdf_safe_attrs, open_result, write_netcdf
 from gshp.runner import CaseResult, run_cases
 
@@ -177,7 +182,8 @@ def load_sweep(path, output=None) -> Sweep:
     """
     path = Path(path)
     raw = read_toml(path, "a readable sweep TOML file")
-    return sweep_from_dict(raw, base_dir=path.parent, source=path, output=output)
+    # relative paths resolve against the real file's folder (a symlinked sweep file too)
+    return sweep_from_dict(raw, base_dir=path.resolve().parent, source=path, output=output)
 
 
 def sweep_from_dict(raw: dict, base_dir=None, source=None, output=None) -> Sweep:
@@ -200,8 +206,15 @@ def sweep_from_dict(raw: dict, base_dir=None, source=None, output=None) -> Sweep
             )
     default_name = Path(source).stem if source is not None else "sweep"
     name = raw.get("name", default_name)
-    if not isinstance(name, str) or not name.strip() or "/" in name:
-        p(Problem("name", name, "a non-empty text without '/'"))
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+        p(
+            Problem(
+                "name",
+                name,
+                "a non-empty text without '/', '\\' or control characters, not starting "
+                "with '.' (it names the result file)",
+            )
+        )
         name = default_name
     description = raw.get("description", "")
     if not isinstance(description, str):
@@ -308,6 +321,12 @@ def _parse_grid(grid, schema, problems) -> list[Axis]:
             p(Problem(where, value, "a non-empty list of values"))
             continue
         labels = tuple(_label(v) for v in value)
+        if len(set(labels)) != len(labels):
+            dup = sorted({lb for lb in labels if labels.count(lb) > 1})
+            p(Problem(where, value, f"distinct values (repeated: {', '.join(dup)})"))
+            continue
+        if schema[key].get("kind") == "path":
+            labels = _path_labels(value, labels)
         axes.append(Axis(key, (key,), tuple({key: v} for v in value), labels))
     axes = [a for a in axes if a is not None]
     # groups (e.g. the climate) first: they vary slowest and lead the case names
@@ -363,6 +382,17 @@ def _label(value) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _path_labels(values, labels) -> tuple:
+    """Labels of file-path values fit for case names (no '/' or '\\'): the file names if
+    they differ, else the paths with their separators replaced by '_'."""
+    if not all(isinstance(v, str) for v in values):
+        return labels
+    names = [Path(v.replace("\\", "/")).name or v for v in values]
+    if len(set(names)) == len(names):
+        return tuple(names)
+    return tuple(v.replace("/", "_").replace("\\", "_") for v in values)
+
+
 def _short_names(axes) -> list[str]:
     """Short axis names for case names: the last path component unless ambiguous."""
     shorts = [a.name if a.group else a.name.rsplit(".", 1)[-1] for a in axes]
@@ -404,7 +434,7 @@ def build_cases(sweep: Sweep) -> tuple[Case, list, list[CaseResult]]:
     """
     base = load_case(sweep.base)
     raw = base.to_dict()
-    base_dir = sweep.base.parent
+    base_dir = sweep.base.resolve().parent
     valid, invalid = [], []
     for point in sweep.points:
         over = dict(point.overrides)
@@ -452,6 +482,7 @@ def run_sweep(
     force: bool = False,
     write: bool = True,
     simulate_fn=None,
+    float32: bool = False,
 ) -> SweepOutcome:
     """Run a sweep; keep per-case results; combine and write the result file.
 
@@ -471,30 +502,41 @@ def run_sweep(
         Write the per-case files and the combined file (False: only return them).
     simulate_fn : callable, optional
         Replacement for :func:`gshp.simulation.simulate` (tests).
+    float32 : bool
+        Store the combined file's floating-point data in single precision (the per-case
+        files, reused by later runs, stay float64).
     """
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     _, valid, invalid = build_cases(sweep)
     cases_dir = sweep.cases_dir
+    if write:
+        check_output(sweep)
     done: dict = {}
     skipped, to_run = [], []
-    hash_by_name = {}
+    hash_by_name, key_by_name = {}, {}
     for point, case in valid:
         h = case_hash(case)
         hash_by_name[point.name] = h
+        key = input_key(case)
+        key_by_name[point.name] = key
         path = cases_dir / f"{h}.nc"
         if write and not force and path.is_file():
-            try:
-                done[point.name] = CaseResult(point.name, dataset=open_result(path))
+            ds = _reusable(path, key)
+            if ds is not None:
+                done[point.name] = CaseResult(point.name, dataset=ds)
                 skipped.append(point.name)
                 continue
-            except (OSError, ValueError):
-                pass  # unreadable (e.g. from an older format): run it again
         to_run.append((point, case, h))
 
     def on_result(res):
+        if res.ok:
+            res.dataset.attrs[INPUT_KEY_ATTR] = key_by_name[res.name]
         if write and res.ok:
-            write_netcdf(res.dataset, cases_dir / f"{hash_by_name[res.name]}.nc")
+            try:
+                write_netcdf(res.dataset, cases_dir / f"{hash_by_name[res.name]}.nc")
+            except WriteError as exc:  # disk full: this case fails, the others go on
+                res.error, res.error_kind, res.dataset = str(exc), "failure", None
 
     results = run_cases(
         [case for _, case, _ in to_run],
@@ -515,7 +557,7 @@ def run_sweep(
     ds = combine(sweep, ok_points, failed, hashes) if ok_points else None
     out_path = None
     if write and ds is not None:
-        out_path = write_netcdf(ds, sweep.output)
+        out_path = write_netcdf(ds, sweep.output, float32=float32)  # WriteError: exit 1 (cli)
     return SweepOutcome(
         dataset=ds,
         path=out_path,
@@ -523,6 +565,84 @@ def run_sweep(
         skipped=skipped,
         ran=[r.name for r in results],
     )
+
+
+INPUT_KEY_ATTR = "gshp_input_key"
+"""Attribute of a per-case result: :func:`input_key` of the case that produced it."""
+
+
+def file_digest(path) -> str:
+    """SHA-256 of a file's contents (an unreadable file is part of the key as such)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+    return h.hexdigest()
+
+
+def referenced_files(case: Case) -> dict:
+    """Every file a case reads, by field: weather, load, coordinates, compressor map."""
+    from gshp.heatpump import MAPS_DIR
+
+    files = {
+        "climate.weather_file": case.climate.weather_file,
+        "district.load_file": case.district.load_file,
+        "borefield.coordinates_file": case.borefield.coordinates_file,
+    }
+    comp = str(case.heat_pump.compressor)
+    shipped = MAPS_DIR / f"{comp}.toml"
+    files["heat_pump.compressor"] = shipped if shipped.is_file() else Path(comp)
+    return {k: Path(v) for k, v in files.items() if v is not None}
+
+
+def input_key(case: Case) -> str:
+    """Key of everything a case's result depends on: its configuration
+    (:func:`gshp.config.case_hash`), the *contents* of every file it reads and the gshp
+    version. A per-case result is reused only when its key matches."""
+    from gshp import __version__
+
+    parts = {
+        "case": case_hash(case),
+        "gshp": __version__,
+        "files": {k: file_digest(p) for k, p in referenced_files(case).items()},
+    }
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _reusable(path: Path, key: str):
+    """The per-case result in ``path`` if it is a gshp result of the same input key, else
+    None (a foreign or stale file is re-run and overwritten)."""
+    try:
+        ds = open_result(path)
+    except (OSError, ValueError, RuntimeError):
+        return None  # unreadable or not NetCDF
+    if ds.attrs.get(INPUT_KEY_ATTR) != key or ds.attrs.get("implausible"):
+        return None
+    return ds
+
+
+def check_output(sweep: Sweep) -> None:
+    """Fail before any case runs when the result file or the per-case folder cannot be
+    written (an InputError naming ``output``)."""
+    from gshp.fileio import check_writable_folder
+
+    problems = []
+    for where, folder in (
+        ("output", sweep.output.parent),
+        ("output (per-case folder)", sweep.cases_dir),
+    ):
+        why = check_writable_folder(folder)
+        if why:
+            problems.append(Problem(where, str(folder), f"a writable folder (it {why})"))
+            break
+    if sweep.output.is_dir():
+        problems.append(Problem("output", str(sweep.output), "a file name, not a folder"))
+    if problems:
+        raise InputError(problems, source=str(sweep.source) if sweep.source else None)
 
 
 # ---------------------------------------------------------------------------- combining
@@ -544,9 +664,15 @@ def combine(sweep: Sweep, point_datasets, failed=(), hashes=None) -> xr.Dataset:
             if k not in attr_names:
                 attr_names.append(k)
     common, per_case = {}, []
+    run_info = {pt.name: {} for pt in points}
     for k in attr_names:
         vals = [ds.attrs.get(k) for ds in datasets]
-        if all(_same(v, vals[0]) for v in vals):
+        if _volatile(k):
+            # how a run went (timings, cache hits), not its result: never a variable
+            for pt, v in zip(points, vals, strict=True):
+                if v is not None:
+                    run_info[pt.name][k] = v.item() if isinstance(v, np.generic) else v
+        elif all(_same(v, vals[0]) for v in vals):
             common[k] = vals[0]
         else:
             per_case.append(k)
@@ -601,6 +727,7 @@ def combine(sweep: Sweep, point_datasets, failed=(), hashes=None) -> xr.Dataset:
             [dict(name=a.name, paths=list(a.paths), labels=list(a.labels)) for a in sweep.axes]
         ),
         failed_cases=json.dumps([dict(name=r.name, error=r.error) for r in failed]),
+        run_info=json.dumps(run_info, sort_keys=True, default=str),
         Conventions=common.get("Conventions", "CF-1.8"),
     )
     combined.attrs = netcdf_safe_attrs(common)
@@ -668,6 +795,16 @@ def _unit(path_) -> str:
     return meta.get("unit", "") if meta else ""
 
 
+def results_table(ds: xr.Dataset) -> str:
+    """The key indicators of every case of a combined result, one row each (Markdown)."""
+    from gshp.report import markdown_table, summary_table
+
+    df = summary_table(ds)
+    keep = ["case", "SCOP mean", "E_total MWh/a", "T_bhe_out min °C", "T_bhe_out max °C",
+            "wall drift K"]  # fmt: skip
+    return markdown_table(df[[c for c in keep if c in df]])
+
+
 def summary_lines(outcome: SweepOutcome) -> list[str]:
     """Human-readable lines about a finished sweep (for the command line)."""
     lines = []
@@ -675,6 +812,9 @@ def summary_lines(outcome: SweepOutcome) -> list[str]:
     n_ok = n - len(outcome.failed)
     if outcome.skipped:
         lines.append(f"{len(outcome.skipped)} case(s) reused from earlier runs (same hash)")
+    for res in outcome.results:
+        for text in getattr(res, "warnings", ()):
+            lines.append(f"{res.name}: WARNING: {text}")
     for res in outcome.failed:
         kind = "invalid input" if res.error_kind == "input" else "failed"
         lines.append(f"{res.name}: {kind}: {res.error}")
@@ -713,6 +853,12 @@ def add_parser(sub) -> None:
         help="run on Dask distributed: 'local' (LocalCluster) or tcp://host:port",
     )
     p.add_argument("--force", action="store_true", help="re-run cases whose per-case result exists")
+    p.add_argument("--years", type=int, default=None,
+                   help="override simulation.years of every case (unless the grid varies it)")
+    p.add_argument("--resolution", choices=("step", "15min", "hourly", "daily", "monthly"),
+                   help="override simulation.output_resolution (unless the grid varies it)")
+    p.add_argument("--float32", action="store_true",
+                   help="store the combined result in single precision (about half the size)")
     p.add_argument(
         "--list", action="store_true", help="only list the grid points (validates the file)"
     )
@@ -728,6 +874,16 @@ def cmd_sweep(args) -> int:
     if args.jobs is not None and args.jobs < 0:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     sweep = load_sweep(args.sweep, output=args.output)
+    extra = {}
+    if getattr(args, "years", None) is not None:
+        if not 1 <= args.years <= 100:
+            raise InputError.single("--years", args.years, "a whole number of years in [1, 100]")
+        extra["simulation.years"] = args.years
+    if getattr(args, "resolution", None) is not None:
+        extra["simulation.output_resolution"] = args.resolution
+    if extra:
+        sweep = dataclasses.replace(sweep, overrides={**sweep.overrides, **extra})
+        sweep = dataclasses.replace(sweep, points=tuple(grid_points(sweep)))
     if args.list:
         _, valid, invalid = build_cases(sweep)
         bad = {r.name: r.error for r in invalid}
@@ -744,7 +900,11 @@ def cmd_sweep(args) -> int:
         progress=not args.quiet,
         scheduler=args.scheduler,
         force=args.force,
+        float32=getattr(args, "float32", False),
     )
+    if outcome.dataset is not None:
+        print(results_table(outcome.dataset))
+        print()
     for line in summary_lines(outcome):
         print(line, file=sys.stderr if line.split(":")[0] in _failed_names(outcome) else None)
     if any(r.error_kind == "input" for r in outcome.failed):
@@ -757,14 +917,22 @@ def _failed_names(outcome) -> set:
 
 
 def _volatile(name: str) -> bool:
-    return "wall_time" in name or name.endswith("setup_s")
+    """Run metadata: wall and set-up times, cache hits, the per-case ``run_info``."""
+    return (
+        "wall_time" in name
+        or name.endswith("setup_s")
+        or "from_cache" in name
+        or name == "run_info"
+    )
 
 
 def drop_volatile(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` without what varies run to run (wall and set-up times), for comparisons.
+    """``ds`` without what varies run to run (wall and set-up times, cache hits), for
+    comparisons.
 
-    Removes variables and attributes named ``*wall_time*`` or ``*setup_s`` and such keys
-    inside JSON-text variables and attributes (e.g. the ``borefield`` summary).
+    Removes variables and attributes named ``*wall_time*``, ``*setup_s``,
+    ``*from_cache*`` and ``run_info``, and such keys inside JSON-text variables and
+    attributes (e.g. the ``borefield`` summary).
     """
     ds = ds.drop_vars([str(v) for v in ds.variables if _volatile(str(v))])
     ds.attrs = {k: _strip_json(v) for k, v in ds.attrs.items() if not _volatile(k)}

@@ -70,11 +70,7 @@ import numba
 import numpy as np
 
 from gshp.errors import InputError, Problem
-
-CP_WATER = 4186.0
-"""Specific heat capacity of the tank water, J/(kg·K) (constant, see module doc)."""
-RHO_WATER = 998.0
-"""Density of the tank water, kg/m³ (constant, see module doc)."""
+from gshp.water import CP_WATER, RHO_WATER  # noqa: F401  (re-exported: tank water)
 
 MAX_LAYERS = 100
 

@@ -33,7 +33,7 @@ def test_run_writes_results_and_prints_yearly_table(two_cases, tmp_path, capsys)
     for name in ("berlin", "strasbourg"):
         ds = open_result(out / f"{name}.nc")
         assert ds.sizes["time"] == 8760 and ds.sizes["year"] == 1
-        assert ds["T_supply"].attrs["units"] == "°C"
+        assert ds["T_supply"].attrs["units"] == "degC"  # UDUNITS spelling in files
         assert float(ds.energy_balance_closure) < 1e-3
     assert not list(out.glob(".*.tmp")), "no temporary files left behind"
 

@@ -1,5 +1,7 @@
 """Climate presets and weather-file readers."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -33,10 +35,10 @@ def test_preset_deterministic_and_seeded():
 
 def test_irradiance_follows_solar_geometry():
     df = climate.preset("helsinki")
-    cz = climate.hourly_mean_cos_zenith(60.32)
+    clear = climate.clear_sky_hourly(60.32, 24.97, 2.0)
     g = df.ghi.to_numpy()
-    assert np.all(g[cz == 0.0] == 0.0)  # dark when the sun is down
-    assert np.all(g <= 1.05 * climate.clear_sky_hourly(60.32) + 1e-9)
+    assert np.all(g[clear == 0.0] == 0.0)  # dark when the sun is down
+    assert np.all(g <= 1.05 * clear + 1e-9)
     # noon is brighter than 9 h on average; June days much longer than December days
     daily = g.reshape(365, 24)
     assert daily[:, 12].mean() > daily[:, 9].mean()
@@ -50,9 +52,64 @@ def test_daily_cycle_peaks_in_afternoon():
     assert 3 <= int(np.argmin(profile)) <= 7
 
 
-def test_declination_extremes():
-    assert np.degrees(climate.solar_declination(172)) == pytest.approx(23.45, abs=0.05)
-    assert np.degrees(climate.solar_declination(355)) == pytest.approx(-23.45, abs=0.05)
+def test_sun_at_solstices_and_solar_noon():
+    # highest sun of 21 June / 21 December: 90° − |latitude − declination| (±23.44°)
+    lat = 52.38
+    z = climate.solar_position(lat, 13.06, 1.0)["zenith"].to_numpy().reshape(365, 24)
+    assert z[171].min() == pytest.approx(lat - 23.44, abs=0.6)  # hourly sampling
+    assert z[354].min() == pytest.approx(lat + 23.44, abs=0.3)
+    # clock time is not solar time: at 13.06° E on CET solar noon is ~12:08 (+ equation
+    # of time); on the meridian of the zone (15° E) the sun is as high at 11:30 as at 12:30
+    # within the equation of time; 30° further west the noon hour shifts by 2 h
+    cz_cet = climate.hourly_mean_cos_zenith(lat, 13.06, 1.0).reshape(365, 24)
+    cz_west = climate.hourly_mean_cos_zenith(lat, 13.06 - 30.0, 1.0).reshape(365, 24)
+    noon = np.argmax(cz_cet[150:200], axis=1)
+    assert np.all((noon == 11) | (noon == 12))
+    assert np.all(np.argmax(cz_west[150:200], axis=1) - noon == 2)
+    # a table without longitude sits on its zone's meridian
+    assert climate._site(lat, None, 1.0) == (lat, 15.0, 1.0)
+    assert climate._site(lat, 13.06, None) == (lat, 13.06, 1.0)
+
+
+def test_tilted_irradiance_matches_pvlib_on_a_published_epw(tmp_path):
+    """Our chain (reader, site, Erbs, isotropic sky) against pvlib's own, written as
+    pvlib's documentation does it, on the Amsterdam IWEC file: pvlib labels each record by
+    the start of its hour, the sun is taken at the middle, with the LOCATION's longitude
+    and time zone."""
+    import gzip
+
+    import pandas as pd
+    import pvlib
+
+    src = Path(__file__).parent / "data" / "weather" / "NLD_Amsterdam062400_IWEC.epw.gz"
+    p = tmp_path / "ams.epw"
+    p.write_bytes(gzip.decompress(src.read_bytes()))
+    ours = climate.read_epw(p)
+    assert ours.attrs["longitude_deg"] == pytest.approx(4.77)
+    assert ours.attrs["utc_offset_h"] == 1.0
+    sky = climate.sky_components(ours)
+
+    data, meta = pvlib.iotools.read_epw(p, coerce_year=2019)
+    data.index = data.index + pd.Timedelta("30min")
+    loc = pvlib.location.Location(meta["latitude"], meta["longitude"], tz=meta["TZ"])
+    sp = loc.get_solarposition(data.index)
+    split = pvlib.irradiance.erbs(data["ghi"], sp["zenith"], data.index)
+    for tilt, az in [(30.0, 180.0), (45.0, 90.0), (45.0, 270.0), (90.0, 90.0), (90.0, 180.0)]:
+        ref = pvlib.irradiance.get_total_irradiance(
+            tilt, az, sp["zenith"], sp["azimuth"], split["dni"], data["ghi"], split["dhi"],
+            albedo=0.2, model="isotropic",
+        )["poa_global"].fillna(0.0).to_numpy()  # fmt: skip
+        mine = climate.tilted_irradiance(sky, tilt, az - 180.0)
+        assert mine.sum() == pytest.approx(ref.sum(), rel=1e-9)
+        np.testing.assert_allclose(mine, ref, atol=1e-6)
+    # physics: a south plane at 30° gathers more over the year than the horizontal, an
+    # east and a west plane within a few percent of each other; no negative irradiance
+    south = climate.tilted_irradiance(sky, 30.0, 0.0).sum()
+    east = climate.tilted_irradiance(sky, 45.0, -90.0).sum()
+    west = climate.tilted_irradiance(sky, 45.0, 90.0).sum()
+    assert south > 1.05 * ours["ghi"].sum()
+    assert abs(east / west - 1.0) < 0.1
+    assert climate.tilted_irradiance(sky, 60.0, 30.0).min() >= 0.0
 
 
 def test_lambert_inverse_matches_published_point():
@@ -213,10 +270,10 @@ def test_try_rows_out_of_order(tmp_path):
 @settings(max_examples=15, deadline=None)
 @given(st.floats(-60, 60), st.sampled_from(climate.PRESETS), st.integers(0, 2**31 - 1))
 def test_fuzz_geometry_and_seeds(lat, name, seed):
-    cz = climate.hourly_mean_cos_zenith(lat)
+    cz = climate.hourly_mean_cos_zenith(lat, 10.0, 1.0)
     assert np.all((cz >= 0) & (cz <= 1))
     # annual sum of extraterrestrial-shaped clear sky is finite and positive
-    assert climate.clear_sky_hourly(lat).sum() > 0
+    assert climate.clear_sky_hourly(lat, 10.0, 1.0).sum() > 0
     df = climate.preset(name, seed=seed)
     s = climate.monthly_statistics(df)
     np.testing.assert_allclose(s.T_mean, climate.PRESET_STATS[name]["T_mean"], atol=0.3)

@@ -142,7 +142,6 @@ def test_cross_field_checks(tmp_path):
     bad = apply_overrides(
         base,
         {
-            "simulation.time_step_s": 200,  # does not divide 900
             "borefield.spacing_m": 0.1,  # <= 2 r_b
             "borefield.pipes.shank_spacing_m": 0.13,  # pipes do not fit
             "tank.coil_top_layer": 40,  # beyond n_layers
@@ -155,7 +154,6 @@ def test_cross_field_checks(tmp_path):
         case_from_dict(bad)
     where = {p.where for p in info.value.problems}
     assert {
-        "simulation.time_step_s",
         "borefield.spacing_m",
         "borefield.pipes.shank_spacing_m",
         "tank.coil_top_layer",
@@ -361,3 +359,14 @@ def test_adaptive_needs_building_demands(tmp_path):
     )
     with pytest.raises(InputError, match="network.strategy"):
         case_from_dict(raw)
+
+
+def test_time_step_not_dividing_900_reported_with_the_field_errors():
+    """Every problem of a case file in one message: a time step that does not divide the
+    15-min load step used to appear only once the other fields were fixed."""
+    bad = apply_overrides(_raw("berlin"), {"simulation.time_step_s": 200, "tank.n_layers": 0})
+    with pytest.raises(InputError) as info:
+        case_from_dict(bad)
+    where = {p.where for p in info.value.problems}
+    assert where == {"simulation.time_step_s", "tank.n_layers"}
+    assert "one of 60, 90, 100, 150, 180, 225, 300, 450, 900" in info.value.message()

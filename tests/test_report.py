@@ -53,9 +53,9 @@ def _sweep_like(datasets):
     return ds
 
 
-def _check_pngs(paths):
+def _check_pngs(paths, extra=()):
     pngs = [p for p in paths if p.suffix == ".png"]
-    assert [p.name for p in pngs] == list(report.FIGURES)
+    assert [p.name for p in pngs] == list(report.FIGURES) + list(extra)
     for p in pngs:
         data = p.read_bytes()
         assert data[:8] == PNG and len(data) > 20_000  # a real drawing, not a blank canvas
@@ -82,7 +82,7 @@ def test_single_case_report(two_cases, tmp_path):
 def test_sweep_report_and_trends(two_cases, tmp_path):
     ds = _sweep_like(two_cases)
     written = report.write_report(ds, tmp_path)
-    _check_pngs(written)
+    _check_pngs(written, extra=["sweep_borefield_n_x.png"])
     df = report.summary_table(ds)
     assert list(df["case"]) == ["n_x=5", "n_x=7"]
     assert list(df["borefield.n_x"]) == [5, 7]  # swept coordinates become columns
@@ -110,3 +110,90 @@ def test_cli_report_and_bad_inputs(two_cases, tmp_path, capsys):
     (tmp_path / "junk.nc").write_text("not netcdf")
     with pytest.raises(InputError, match="junk.nc"):
         report.open_for_report(tmp_path / "junk.nc")
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def test_figures_are_returned_and_leave_the_backend_alone(two_cases, tmp_path):
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    before = matplotlib.get_backend()
+    ds = _sweep_like(two_cases)
+    figs = [
+        report.fig_cop_borefield(ds),
+        report.fig_fluid_envelope(ds),
+        report.fig_load_duration(ds),
+        report.fig_sweep_parameter(ds, "borefield.n_x"),
+    ]
+    assert all(isinstance(f, Figure) for f in figs)
+    assert matplotlib.get_backend() == before
+    report.fig_electricity(ds, tmp_path / "e.png")
+    assert (tmp_path / "e.png").read_bytes()[:8] == PNG
+    import inspect
+
+    assert "matplotlib.use" not in inspect.getsource(report)
+
+
+def test_outlet_steps_keep_their_level_and_every_panel_its_numbers(two_cases):
+    ds = xr.concat([_sweep_like(two_cases)] * 2, dim="case")  # 4 panels: a middle one
+    fig = report.fig_cop_borefield(ds)
+    fig.canvas.draw()
+    from matplotlib.patches import StepPatch
+
+    lo = float(np.nanmin(ds.T_bhe_out_min.values))
+    for ax in fig.axes:
+        for p in ax.patches:
+            if isinstance(p, StepPatch):  # no drop to a 0 °C baseline at the ends
+                assert p.get_data().baseline is None
+                assert p.get_path().vertices[:, 1].min() >= lo - 1e-9
+    left = [ax for ax in fig.axes if ax.get_ylabel().startswith("GSHP COP")]
+    assert len(left) == 4
+    for ax in left:
+        assert [t.get_text() for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
+
+
+def test_supply_figure_shades_the_calendar_cooling_season(two_cases):
+    ds = two_cases[0]
+    fig = report.fig_supply_setpoint(ds)
+    ax = fig.axes[0]
+    spans = list(ax.patches)  # axvspan rectangles (the supply band is a collection)
+    starts = np.concatenate([[0], np.cumsum(report.MONTH_DAYS)])
+    months = report.cooling_months(ds)
+    assert months == (6, 7, 8, 9)
+    xs = sorted((p.get_x(), p.get_x() + p.get_width()) for p in spans if hasattr(p, "get_width"))
+    assert xs == [(starts[m - 1], starts[m]) for m in months]
+
+
+def test_fluid_envelope_bounds_and_limits(two_cases):
+    ds = two_cases[0]
+    m = report.monthly_fluid_extremes(ds)
+    assert len(m) == 12 * ds.sizes["year"]
+    assert np.all(m["min"] <= m["mean"]) and np.all(m["mean"] <= m["max"])
+    for y in range(ds.sizes["year"]):  # hourly means lie within each year's step extremes
+        yr = m.iloc[12 * y : 12 * y + 12]
+        assert yr["min"].min() >= float(ds.T_bhe_out_min[y]) - 1e-9
+        assert yr["max"].max() <= float(ds.T_bhe_out_max[y]) + 1e-9
+    monthly = [-2.0] * 3 + [0.0] * 6 + [-1.0] * 3
+    fig = report.fig_fluid_envelope(ds, t_min_C=monthly, t_max_C=17.0)
+    from matplotlib.patches import StepPatch
+
+    steps = [p for p in fig.axes[0].patches if isinstance(p, StepPatch)]
+    limit_values = [tuple(p.get_data().values) for p in steps if p.get_linestyle() == "--"]
+    assert tuple(np.tile(monthly, ds.sizes["year"])) in limit_values
+    assert tuple([17.0] * 12 * ds.sizes["year"]) in limit_values
+    with pytest.raises(InputError, match="12 monthly"):
+        report.fig_fluid_envelope(ds, t_min_C=[1.0, 2.0])
+
+
+def test_load_duration_curve_holds_the_energy(two_cases):
+    ds = two_cases[0]
+    fig = report.fig_load_duration(ds)
+    (line,) = fig.axes[0].get_lines()[:1]
+    hours, kw = line.get_xdata(), line.get_ydata()
+    assert np.all(np.diff(kw) <= 0)  # sorted from the highest load
+    # the area under the curve is the mean yearly net energy (kWh/a)
+    area = float(np.sum(kw) * (hours[1] - hours[0]))
+    energy = float(ds.Q_network.sum()) * 1.0 / 1e3 / ds.sizes["year"]  # hourly means
+    assert area == pytest.approx(energy, rel=1e-9)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gshp.errors import InputError
-from gshp.results import open_result
+from gshp.results import cf_decoded, cf_encoded, open_result
 from gshp.sweep import (
     check_path,
     drop_volatile,
@@ -33,8 +33,11 @@ FAST = {
 }
 
 
-def _sweep_toml(tmp_path, grid_lines, mode="cross", name="s", extra=""):
-    over = "\n".join(f'"{k}" = {json.dumps(v)}' for k, v in FAST.items())
+def _sweep_toml(tmp_path, grid_lines, mode="cross", name="s", extra="", cache_dir=None):
+    fast = dict(FAST)
+    if cache_dir is not None:
+        fast["borefield.gfunction.cache_dir"] = str(cache_dir)
+    over = "\n".join(f'"{k}" = {json.dumps(v)}' for k, v in fast.items())
     text = (
         f'name = "{name}"\nbase = "{BERLIN.as_posix()}"\nmode = "{mode}"\n'
         f'output = "out/{name}.nc"\n{extra}\n[overrides]\n{over}\n\n[grid]\n{grid_lines}\n'
@@ -155,7 +158,9 @@ def test_missing_base_and_grid(tmp_path):
 @pytest.fixture(scope="module")
 def joblib_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sweep")
-    sw = load_sweep(_sweep_toml(tmp, CLIMATES, name="cx"))
+    # a cold g-function cache: the first case of each field computes its g-function, the
+    # same field in the other climate reads it (the cache state differs between cases)
+    sw = load_sweep(_sweep_toml(tmp, CLIMATES, name="cx", cache_dir=tmp / "gcache"))
     outcome = run_sweep(sw, jobs=2, progress=False)
     return sw, outcome
 
@@ -185,20 +190,32 @@ def test_sweep_runs_and_physics_trends(joblib_run):
 def test_joblib_and_dask_local_identical(joblib_run):
     pytest.importorskip("distributed")
     sw, out = joblib_run
-    dask_out = run_sweep(sw, scheduler="local", progress=False, write=False)
+    # cold cache in the joblib run: some cases computed the g-function, others read it;
+    # this run metadata stays out of the variables (it is in the run_info attribute)
+    assert not [v for v in out.dataset.variables if "cache" in str(v) or "wall_time" in str(v)]
+    info = json.loads(out.dataset.attrs["run_info"])
+    assert {v["station_gfunction_from_cache"] for v in info.values()} == {0, 1}
+    dask_out = run_sweep(sw, scheduler="local", progress=False, write=False)  # warm cache
     assert not dask_out.failed
+    info = json.loads(dask_out.dataset.attrs["run_info"])
+    assert {v["station_gfunction_from_cache"] for v in info.values()} == {1}
     xr.testing.assert_identical(drop_volatile(out.dataset), drop_volatile(dask_out.dataset))
 
 
 def test_netcdf_round_trip(joblib_run):
     sw, out = joblib_run
     back = open_result(sw.output)
-    xr.testing.assert_identical(out.dataset, back)
+    # the file holds the CF-encoded result (UDUNITS units, time bounds, CF-safe names),
+    # and reading it back restores the dotted names and case labels
+    xr.testing.assert_identical(cf_decoded(cf_encoded(out.dataset)), back)
+    assert list(back["borefield.n_x"].values) == list(out.dataset["borefield.n_x"].values)
     with xr.open_dataset(sw.output, engine="h5netcdf") as raw:
         enc = raw["T_supply"].encoding
         assert enc.get("compression") == "gzip" or enc.get("zlib")
         assert raw.attrs["Conventions"].startswith("CF")
-        assert raw["T_supply"].attrs["units"] == "°C"
+        assert raw["T_supply"].attrs["units"] == "degC"
+        assert "borefield_n_x" in raw.coords and "borefield.n_x" not in raw.variables
+        assert raw["borefield_n_x"].attrs["gshp_name"] == "borefield.n_x"
 
 
 def _must_not_run(case, progress=None):

@@ -8,9 +8,10 @@ extraction ``q'`` (W/m) is ``q' g(t) / (2 pi k_s)``.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
-import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -176,24 +177,67 @@ def field_gfunction(
     folder = default_cache_dir(cache_dir)
     path = folder / f"g_{key}.npy"
     if use_cache and path.is_file():
-        try:
-            g = np.load(path)
-            if g.shape == times.shape:
-                return g, True
-        except (OSError, ValueError):
-            pass
+        g = _read_cached(path, times.shape)
+        if g is not None:
+            return g, True
     g = _compute(coords, H, D, r_b, alpha, times, method, boundary_condition, mift)
     if use_cache:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".g_", suffix=".npy.tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, g)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        _write_cached(path, g)
     return g, False
+
+
+def _read_cached(path: Path, shape) -> np.ndarray | None:
+    """A cached g-function, or None (with a warning naming the file) when it is unreadable,
+    of another shape or not finite — it is then recomputed and replaced."""
+    try:
+        g = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        reason = f"unreadable ({exc})"
+    else:
+        if g.shape != shape:
+            reason = f"{g.shape} values where {shape} are needed"
+        elif not np.all(np.isfinite(g)):
+            reason = "not finite (corrupt)"
+        else:
+            return g
+    warnings.warn(
+        f"g-function cache file {path} is {reason}: recomputing it and replacing the file",
+        stacklevel=3,
+    )
+    return None
+
+
+def _write_cached(path: Path, g: np.ndarray) -> None:
+    """Store ``g`` atomically; a read-only or full cache folder only warns (the run goes
+    on with the computed g-function)."""
+    from gshp.fileio import WriteError, atomic_write_bytes
+
+    buf = io.BytesIO()
+    np.save(buf, g)
+    try:
+        atomic_write_bytes(path, buf.getbuffer(), fsync=False)
+    except WriteError as exc:
+        warnings.warn(
+            f"g-function cache not written ({exc.cause}): {path}; the run goes on "
+            "(set GSHP_CACHE_DIR to a writable folder to reuse g-functions)",
+            stacklevel=3,
+        )
+
+
+def check_cache_dir(cache_dir=None) -> str | None:
+    """None if the g-function cache folder is usable, else why not (for ``gshp check``).
+
+    A path that exists but is not a folder (e.g. ``GSHP_CACHE_DIR`` set to a file) is a
+    problem; a folder that cannot be written is not (the g-function is then computed at
+    each run, with a warning).
+    """
+    folder = default_cache_dir(cache_dir)
+    for p in (folder, *folder.parents):
+        if p.exists():
+            if not p.is_dir():
+                return f"{p} is not a folder"
+            break
+    return None
 
 
 def fls_start_time(r_b: float, alpha: float) -> float:

@@ -252,13 +252,10 @@ def run(ctx) -> Section:
 
 
 def _figure(path, best, default):
-    from gshp.report import _plt, _save
+    from gshp.report import _figure, _save
 
-    plt = _plt()
-    fig, axes = plt.subplots(
-        2, 2, figsize=(11, 6.4), constrained_layout=True, height_ratios=(3, 1.3),
-        sharex="col",
-    )  # fmt: skip
+    fig = _figure(figsize=(11, 6.4))
+    axes = fig.subplots(2, 2, height_ratios=(3, 1.3), sharex="col")
     th = best.time_s / 3600.0
     for col, tmax in ((0, th[-1]), (1, 4.0)):
         ax, ax2 = axes[0, col], axes[1, col]
@@ -287,4 +284,5 @@ def _figure(path, best, default):
         f"Beier et al. (2011) sandbox: measured vs gshp (RMSE of the mean fluid temperature "
         f"{best.rmse():.3f} K; IBPSA {IBPSA_RMSE_K} K)"
     )
-    return _save(fig, plt, path)
+    _save(fig, path)
+    return path

@@ -135,10 +135,10 @@ def run(ctx) -> Section:
 
 
 def _figure(path, times, curves):
-    from gshp.report import _plt, _save
+    from gshp.report import _figure, _save
 
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.5, 4.6), constrained_layout=True)
+    fig = _figure(figsize=(7.5, 4.6))
+    ax = fig.subplots()
     colors = {"single": "tab:blue", "3×2": "tab:orange", "L (5 + 3)": "tab:green"}
     x = times / YEAR_S
     for (name, bc), (ours, ref) in curves.items():
@@ -152,4 +152,5 @@ def _figure(path, times, curves):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
     ax.set_title("Field g-functions: gshp vs pygfunction")
-    return _save(fig, plt, path)
+    _save(fig, path)
+    return path

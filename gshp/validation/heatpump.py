@@ -93,10 +93,10 @@ def run(ctx) -> Section:
 
 
 def _figure(path, cops):
-    from gshp.report import _plt, _save
+    from gshp.report import _figure, _save
 
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.0, 4.4), constrained_layout=True)
+    fig = _figure(figsize=(7.0, 4.4))
+    ax = fig.subplots()
     for sink, (lo, hi) in BANDS.items():
         ax.fill_between([sink - 1.5, sink + 1.5], lo, hi, color="tab:green",
                         alpha=0.25 if sink != 45.0 else 0.12, lw=0)  # fmt: skip
@@ -110,4 +110,5 @@ def _figure(path, cops):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title("GSHP at EN 14511 brine-to-water points (96 kW)")
-    return _save(fig, plt, path)
+    _save(fig, path)
+    return path

@@ -260,14 +260,13 @@ def sensitivity(ctx, cases, base_summary) -> list[str]:
 
 
 def _figure(path, res):
-    from gshp.report import MONTH_DAYS, _plt, _save
+    from gshp.report import MONTH_DAYS, _figure, _save
 
-    plt = _plt()
     names = [c for c in CITIES + (VARIABLE,) if c in res]
     ncols = 2 if len(names) > 2 else len(names)
     nrows = -(-len(names) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.6 * ncols, 3.4 * nrows + 0.7),
-                             sharey=True, constrained_layout=True, squeeze=False)  # fmt: skip
+    fig = _figure(figsize=(5.6 * ncols, 3.4 * nrows + 0.7))
+    axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     axes = axes.ravel()
     for ax in axes[len(names):]:
         ax.set_visible(False)
@@ -314,4 +313,5 @@ def _figure(path, res):
     fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8)
     fig.suptitle("Reference cases: GSHP monthly COP and borefield outlet extremes, "
                  "with the study's SCOP")  # fmt: skip
-    return _save(fig, plt, path)
+    _save(fig, path)
+    return path

@@ -6,8 +6,12 @@
 2. The same borefield (same g-function) and the same ground loads pushed through
    ``pygfunction.load_aggregation.ClaessonJaved`` in a plain Python loop for
    ``--pyg-steps`` steps, extrapolated to 3 504 000 steps; the ratio of the two.
+3. Kernel time with the buried-pipe network (``network.model = "pipes"``, the default)
+   and without it (``"lumped"``: one mixed node), same case, same run, alternating,
+   best of ``--repeat`` (issue 13: at most +30 %).
 
 Usage: python benchmarks/bench_station.py [--case cases/helsinki.toml] [--pyg-steps 100000]
+       [--network-years 20] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--case", default=str(ROOT / "cases" / "helsinki.toml"))
     ap.add_argument("--pyg-steps", type=int, default=100_000)
+    ap.add_argument("--network-years", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args(argv)
 
     from gshp.config import load_case
@@ -88,7 +94,31 @@ def main(argv=None):
         f"speed-up of the coupled station kernel over the ground-only Python loop: "
         f"{t_pyg_full / kernel:,.0f}x"
     )
+    network_overhead(case, args.network_years, args.repeat)
     return 0
+
+
+def network_overhead(case, years, repeat):
+    """Kernel time with and without the pipe network, same case, alternating runs."""
+    from gshp.simulation import prepare, run_prepared
+
+    best = {}
+    for _ in range(repeat):
+        for model in ("lumped", "pipes"):
+            c = case.replace(**{"simulation.years": years, "network.model": model})
+            ds = run_prepared(prepare(c))
+            t = ds.attrs["kernel_wall_time_s"]
+            best[model] = min(best.get(model, np.inf), t)
+    n = years * 365 * 86400 // case.simulation.time_step_s
+    for model, t in best.items():
+        print(
+            f"kernel, network {model:6s}    {t:8.3f} s  ({t / n * 1e9:6.0f} ns/step, "
+            f"{years} years)"
+        )
+    print(
+        f"network overhead          {best['pipes'] / best['lumped'] - 1:+8.1%} "
+        f"({(best['pipes'] - best['lumped']) / n * 1e9:+.0f} ns/step)"
+    )
 
 
 if __name__ == "__main__":

@@ -258,9 +258,11 @@ def check_environment(cases, open_files: bool = False) -> None:
 
 def yearly_table(ds) -> str:
     """The yearly summary table of a result Dataset (one row per simulated year)."""
+    pipes = "Q_pipes_heating_season" in ds
     head = (
         f"{'year':>4} {'SCOP':>5} {'GSHP MWh':>9} {'boost MWh':>9} {'pumps MWh':>9} "
         f"{'BHE out min':>11} {'max':>5} {'wall mean':>9} {'unmet kWh':>9}"
+        + (f" {'pipes MWh':>9}" if pipes else "")
     )
     rows = [head]
     for i, yr in enumerate(ds["year"].values):
@@ -273,6 +275,11 @@ def yearly_table(ds) -> str:
             f"{v('E_boosters') / 1e3:>9.1f} {v('E_pumps') / 1e3:>9.1f} "
             f"{v('T_bhe_out_min'):>9.2f} °C {v('T_bhe_out_max'):>5.1f} "
             f"{v('T_borehole_wall_mean'):>6.2f} °C {v('unmet_heat_year'):>9.0f}"
+            + (
+                f" {(v('Q_pipes_heating_season') + v('Q_pipes_cooling_season')) / 1e3:>9.1f}"
+                if pipes
+                else ""
+            )
         )
     return "\n".join(rows)
 

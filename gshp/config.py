@@ -83,6 +83,26 @@ def S(cls):
     return field(default_factory=cls, metadata=dict(kind="section", section=cls))
 
 
+def T(cls, doc=""):
+    """Declare an optional list of records (TOML array of tables ``[[a.b]]``), each
+    validated like a section of class ``cls``; None when absent."""
+    meta = dict(
+        kind="tables",
+        section=cls,
+        unit="",
+        doc=doc,
+        lo=None,
+        hi=None,
+        lo_open=False,
+        hi_open=False,
+        choices=None,
+        optional=True,
+        length=None,
+        required=False,
+    )
+    return field(default=None, metadata=meta)
+
+
 # ---------------------------------------------------------------------------- sections
 
 
@@ -225,8 +245,51 @@ class DistrictConfig:
 
 
 @dataclass(frozen=True)
+class PipeConfig:
+    """[[network.pipes]]: one trench with a supply and a return pipe (see
+    gshp/network/topology.py). Fields left out take the network-wide ``pipe_*`` values."""
+
+    id: str = F(kind="str", doc="Pipe name (unique).")
+    upstream: str = F(kind="str", doc="Node towards the plant.")
+    downstream: str = F(kind="str", doc="Node away from the plant.")
+    length_m: float = F(kind="float", lo=0, lo_open=True, hi=1e5, unit="m", doc="Trench length.")
+    buildings: int = F(
+        0, kind="int", lo=0, hi=10000, doc="Substations (buildings) at the downstream node."
+    )
+    inner_diameter_m: float | None = F(
+        None, kind="float", optional=True, lo=0, lo_open=True, hi=5, unit="m",
+        doc="Inner diameter; with outer_diameter_m, or neither (sized from the design flow).",
+    )  # fmt: skip
+    outer_diameter_m: float | None = F(
+        None, kind="float", optional=True, lo=0, lo_open=True, hi=5, unit="m",
+        doc="Outer diameter of the pipe wall.",
+    )  # fmt: skip
+    wall_conductivity_W_mK: float | None = F(
+        None, kind="float", optional=True, lo=0, lo_open=True, hi=500, unit="W/(m·K)",
+        doc="Pipe wall conductivity.",
+    )  # fmt: skip
+    insulation_thickness_m: float | None = F(
+        None, kind="float", optional=True, lo=0, hi=1, unit="m", doc="Insulation thickness."
+    )
+    insulation_conductivity_W_mK: float | None = F(
+        None, kind="float", optional=True, lo=0, lo_open=True, hi=10, unit="W/(m·K)",
+        doc="Insulation conductivity.",
+    )  # fmt: skip
+    depth_m: float | None = F(
+        None, kind="float", optional=True, lo=0, lo_open=True, hi=50, unit="m",
+        doc="Depth of the pipe centres.",
+    )  # fmt: skip
+    spacing_m: float | None = F(
+        None, kind="float", optional=True, lo=0, lo_open=True, hi=50, unit="m",
+        doc="Distance between the supply and return centres.",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class NetworkConfig:
-    """[network]: supply setpoint strategy and substation temperature difference."""
+    """[network]: supply setpoint strategy, substations, and the buried pipes (a tree of
+    supply–return pairs; default: the reference network of DESIGN §7, sized from the
+    design flow). See docs/network.md."""
 
     strategy: str = F(
         "constant",
@@ -330,8 +393,121 @@ class NetworkConfig:
         lo_open=True,
         hi=1e5,
         unit="m³",
-        doc="Water in the network pipes, supply and return (the reference network: about "
-        "450 m of paired DN125 pipes, 11 m³); the network's thermal inertia.",
+        doc="model 'lumped' only: water in the network (one mixed node; the reference "
+        "network: about 450 m of paired DN125 pipes, 11 m³). With 'pipes' the volume is "
+        "the pipes' own.",
+    )
+    model: str = F(
+        "pipes",
+        kind="str",
+        choices=("pipes", "lumped"),
+        doc="'pipes': buried supply and return pipes with plug flow and heat exchange with "
+        "the soil; 'lumped': one lossless mixed node of water_volume_m3 (the model before "
+        "the pipes, kept to reproduce earlier results).",
+    )
+    pipes: tuple | None = T(
+        PipeConfig,
+        doc="The trenches, inline as [[network.pipes]] tables; default (with pipes_file "
+        "unset): the reference network of DESIGN §7, a main line with the plant at one end, "
+        "90 m to the first building then 60 m between buildings (7 buildings: 450 m).",
+    )
+    pipes_file: Path | None = F(
+        None,
+        kind="path",
+        optional=True,
+        doc="CSV file of the trenches (header: the [[network.pipes]] field names; empty "
+        "cells take the defaults); instead of pipes.",
+    )
+    pipe_max_pressure_gradient_Pa_m: float = F(
+        150.0,
+        kind="float",
+        lo=10,
+        hi=2000,
+        unit="Pa/m",
+        doc="Sizing rule for pipes without diameters: the smallest PE100 SDR11 pipe whose "
+        "pressure gradient at its design flow is at most this (district heating practice "
+        "100–200 Pa/m).",
+    )
+    pipe_depth_m: float = F(
+        1.2,
+        kind="float",
+        lo=0.1,
+        hi=50,
+        unit="m",
+        doc="Depth of the pipe centres (0.8–1 m of cover, frost-free in Helsinki).",
+    )
+    pipe_spacing_m: float = F(
+        0.4,
+        kind="float",
+        lo=0.01,
+        hi=50,
+        unit="m",
+        doc="Distance between the supply and return pipe centres in one trench.",
+    )
+    pipe_wall_conductivity_W_mK: float = F(
+        0.4, kind="float", lo=0, lo_open=True, hi=500, unit="W/(m·K)",
+        doc="Pipe wall conductivity (PE100: 0.38–0.42; uninsulated PE is usual in ULT "
+        "networks).",
+    )  # fmt: skip
+    pipe_insulation_thickness_m: float = F(
+        0.0, kind="float", lo=0, hi=1, unit="m", doc="Insulation thickness (0: uninsulated)."
+    )
+    pipe_insulation_conductivity_W_mK: float = F(
+        0.026, kind="float", lo=0, lo_open=True, hi=10, unit="W/(m·K)",
+        doc="Insulation conductivity (PUR foam, EN 253: ≤ 0.029).",
+    )  # fmt: skip
+    soil_conductivity_W_mK: float = F(
+        1.5,
+        kind="float",
+        lo=0.05,
+        hi=10,
+        unit="W/(m·K)",
+        doc="Soil conductivity around the pipes (moist sand/clay 1–2).",
+    )
+    soil_temperature: str = F(
+        "seasonal",
+        kind="str",
+        choices=("seasonal", "constant"),
+        doc="'seasonal': Kusuda–Achenbach at pipe depth from the climate's air "
+        "temperature (mean, amplitude and phase of its yearly harmonic); 'constant': "
+        "soil_T_C all year.",
+    )
+    soil_T_C: float | None = F(
+        None,
+        kind="float",
+        optional=True,
+        lo=-40,
+        hi=60,
+        unit="°C",
+        doc="'constant': the undisturbed soil temperature; default: the annual mean air "
+        "temperature.",
+    )
+    soil_diffusivity_m2_s: float = F(
+        0.7e-6,
+        kind="float",
+        lo=1e-8,
+        hi=1e-4,
+        unit="m²/s",
+        doc="Soil thermal diffusivity for the seasonal profile (1.5 W/(m·K) / 2.2 MJ/(m³·K)).",
+    )
+    unmet_tolerance_K: float = F(
+        0.5,
+        kind="float",
+        lo=0,
+        hi=10,
+        unit="K",
+        doc="'pipes': a substation counts as short of heat (cold) when the supply at its "
+        "node is more than this below the heating (above the cooling) setpoint; it leaves "
+        "out the few tenths of a kelvin the water normally changes along the pipes.",
+    )
+    substation_pressure_drop_kPa: float = F(
+        50.0,
+        kind="float",
+        lo=0,
+        hi=2000,
+        unit="kPa",
+        doc="'pipes': pressure drop of a substation (heat exchanger + control valve) added "
+        "to the pipes of the critical path for the network pump.",
     )
 
 
@@ -1102,6 +1278,7 @@ def _describe(meta, required=False) -> str:
         "floats": "a list of numbers",
         "ints": "a list of whole numbers",
         "points": "a list of [x, y] pairs",
+        "tables": "a list of tables",
     }[kind]
     if meta["length"]:
         words = f"{words} of length {meta['length']}"
@@ -1178,6 +1355,16 @@ def _convert(value, meta, where, ctx):
                 return fail()
             out.append(num)
         return True, tuple(out)
+    if kind == "tables":
+        if not isinstance(value, list | tuple) or not value:
+            return fail()
+        before = len(ctx.problems)
+        out = []
+        for n, item in enumerate(value):
+            vals = _build(meta["section"], item, f"{where}[{n}].", ctx)
+            if len(ctx.problems) == before:
+                out.append(meta["section"](**vals))
+        return (len(ctx.problems) == before), tuple(out)
     if kind == "points":
         if not isinstance(value, list | tuple) or not value:
             return fail()
@@ -1333,6 +1520,8 @@ def _cross_checks(case: Case, problems: list) -> None:
                 f"≤ network.adaptive_T_max_C ({net.adaptive_T_max_C:g})",
             )
         )
+    if net.model == "pipes":
+        _check_network_pipes(case, problems)
     for name in ("coil_bottom_layer", "coil_top_layer"):
         v = getattr(tank, name)
         if v > tank.n_layers:
@@ -1436,6 +1625,25 @@ def _cross_checks(case: Case, problems: list) -> None:
                 f"> controls.bypass_on_offset_K ({ctl.bypass_on_offset_K:g} K)",
             )
         )
+
+
+def _check_network_pipes(case: Case, problems: list) -> None:
+    """[network] with model 'pipes': one source of pipes, and a valid tree."""
+    net = case.network
+    if net.pipes is not None and net.pipes_file is not None:
+        problems.append(
+            Problem("network.pipes_file", str(net.pipes_file), "unset when network.pipes is given")
+        )
+        return
+    if net.pipes_file is not None and not net.pipes_file.is_file():
+        problems.append(Problem("network.pipes_file", str(net.pipes_file), "an existing CSV file"))
+        return
+    from gshp.network.topology import tree_from_config
+
+    try:
+        tree_from_config(net, case.district.n_buildings)
+    except InputError as exc:
+        problems.extend(exc.problems)
 
 
 def _check_compressor(case: Case, problems: list) -> None:
@@ -1611,6 +1819,8 @@ def field_reference() -> str:
             if meta["kind"] == "section":
                 subs.append((meta["section"], prefix + f.name))
                 continue
+            if meta["kind"] == "tables":
+                subs.append((meta["section"], prefix + f.name))
             if meta["required"]:
                 default = "required"
             elif f.default is None:

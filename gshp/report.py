@@ -15,6 +15,9 @@ pyplot, so the Matplotlib backend is never changed (notebooks show them inline):
   lifetime with the design limits (GHEtool's main chart);
 - ``load_duration.png``: load-duration curves of the network and of the ground;
 - ``sweep_<path>.png`` (sweeps): indicators against each swept parameter;
+- ``network_pipes.png`` (results with buried pipes): by month, the substations' net draw
+  from the network beside the heat the pipes exchange with the soil (mean over the
+  years), one panel per case; the same numbers as a table in ``summary.md``;
 - ``summary.md`` and ``summary.csv``: one row per case.
 """
 
@@ -371,6 +374,66 @@ def fig_supply_setpoint(ds: xr.Dataset, path=None):
     return _save(fig, path)
 
 
+def monthly_network(ds: xr.Dataset) -> pd.DataFrame:
+    """Monthly network load and pipe exchange (MWh, mean over the simulated years), one
+    row per case and month: ``Q_network`` (+ drawn by the substations) and ``Q_pipes``
+    (+ gained from the soil) integrated over each month."""
+    ds = as_cases(ds)
+    rows = []
+    for i, name in enumerate(ds["case"].values):
+        c = ds.isel(case=i)
+        if "Q_pipes" not in c:
+            continue
+        month = c["time"].dt.month.values
+        n_years = max(int(c.sizes.get("year", 1)), 1)
+        dt_h = _interval_hours(c)
+        for m in range(1, 13):
+            sel = month == m
+            load = np.nansum(c["Q_network"].values[sel] * dt_h[sel]) / 1e6 / n_years
+            pipes = np.nansum(c["Q_pipes"].values[sel] * dt_h[sel]) / 1e6 / n_years
+            rows.append({"case": str(name), "month": m, "network load MWh": load,
+                         "pipes MWh": pipes})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _interval_hours(c) -> np.ndarray:
+    """Length (h) of each output interval of a result's time axis."""
+    t = c["time"].values
+    n = len(t)
+    res = c.attrs.get("output_resolution", "hourly")
+    if res == "monthly":
+        return np.resize(MONTH_DAYS * 24.0, n)
+    step_h = {"15min": 0.25, "hourly": 1.0, "daily": 24.0}.get(res)
+    if step_h is None:
+        step_h = float(c.attrs.get("time_step_s", 3600)) / 3600.0
+    return np.full(n, step_h)
+
+
+def fig_network_pipes(ds: xr.Dataset, path) -> Path:
+    """Monthly network load beside the pipes' exchange with the soil, per case."""
+    ds = as_cases(ds)
+    df = monthly_network(ds)
+    cases = list(dict.fromkeys(df["case"]))
+    fig, axes = _grid(len(cases), sharey=True)
+    x = np.arange(1, 13)
+    for ax, name in zip(axes, cases, strict=False):
+        d = df[df["case"] == name]
+        ax.bar(x - 0.2, d["network load MWh"], width=0.4, color="tab:blue",
+               label="substations' net draw")  # fmt: skip
+        ax.bar(x + 0.2, d["pipes MWh"], width=0.4, color="tab:brown",
+               label="pipes: gain from the soil (− = loss)")  # fmt: skip
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_xticks(x)
+        ax.set_xticklabels(list("JFMAMJJASOND"))
+        ax.set_ylabel("MWh per month")
+        ax.grid(alpha=0.3, axis="y")
+        ax.set_title(str(name), fontsize=10)
+        if name == cases[0]:
+            ax.legend(fontsize=8, framealpha=0.9)
+    fig.suptitle("Network load and pipe exchange with the soil by month (mean over the years)")
+    return _save(fig, path)
+
+
 def _limit_steps(limit, n_years):
     """A limit (None, a number or 12 monthly values) as 12·n_years monthly values."""
     if limit is None:
@@ -580,6 +643,10 @@ def write_report(result, out_dir, t_min_C=None, t_max_C=None) -> list[Path]:
         for coord in swept_coords(ds):
             fig_sweep_parameter(ds, coord, out / sweep_figure_name(coord))
             written.append(out / sweep_figure_name(coord))
+    monthly = monthly_network(ds)
+    if len(monthly):
+        fig_network_pipes(ds, out / "network_pipes.png")
+        written.append(out / "network_pipes.png")
     df = summary_table(ds)
     csv = out / "summary.csv"
     df.to_csv(csv, index=False, float_format="%.6g")
@@ -599,6 +666,26 @@ def write_report(result, out_dir, t_min_C=None, t_max_C=None) -> list[Path]:
         markdown_table(df),
         "",
     ]
+    if len(monthly):
+        text += [
+            "## Network load and pipe exchange by month",
+            "",
+            "MWh per month, mean over the simulated years: the substations' net draw from "
+            "the network (+ drawn) and the heat the buried pipes gained from the soil "
+            "(− = lost to it).",
+            "",
+        ]
+        wide = monthly.pivot(index="month", columns="case")
+        cols = [(v, c) for c in dict.fromkeys(monthly["case"])
+                for v in ("network load MWh", "pipes MWh")]  # fmt: skip
+        head = "| month | " + " | ".join(
+            (f"{c}: " if len(set(monthly["case"])) > 1 else "") + v for v, c in cols
+        ) + " |"
+        text += [head, "|---:|" + "---:|" * len(cols)]
+        for m in range(1, 13):
+            vals = " | ".join(f"{wide.loc[m, col]:.1f}" for col in cols)
+            text.append(f"| {m} | {vals} |")
+        text.append("")
     failed = ds.attrs.get("failed_cases")
     if failed and failed != "[]":
         import json

@@ -58,6 +58,12 @@ class Prepared:
     info: dict
     T_init_return_C: float
     T_init_supply_C: float
+    network: object = None  # gshp.network.setup.NetworkSetup (model "pipes") or None
+    pipes_state0: object = None  # gshp.network.component.PipesState (holds the pipes' water)
+
+
+PIPE_VARIABLES = ("Q_pipes", "Q_pipes_heating_season", "Q_pipes_cooling_season")
+"""Variables reported only with the buried pipes (network.model = "pipes")."""
 
 
 def simulate(case, *, progress=None, keep_implausible=False, **overrides) -> xr.Dataset:
@@ -157,10 +163,23 @@ def prepare(case: Case) -> Prepared:
             q_sh, q_dhw, q_sc, q_pvt, net.T_supply_heating_C, net.T_supply_cooling_C, booster
         )
     )
+    netw = None
+    if net.model == "pipes":
+        from gshp.network.setup import prepare_network
+
+        netw = prepare_network(
+            case, q_nominal, t_air, net.T_supply_heating_C, booster, CP_WATER, RHO_WATER
+        )
     if ctl.season == "calendar":
         season = controls.calendar_season(ctl.cooling_months, n_slots)
     else:
-        season = controls.auto_season(q_nominal, ctl.auto_window_h)
+        # the station's net load: the substations' and, with pipes, their loss to the soil
+        # with the water at the heating setpoint less half the substations' ΔT
+        q_station = q_nominal
+        if netw is not None:
+            T_w = net.T_supply_heating_C - 0.5 * net.substation_dT_K
+            q_station = q_nominal - netw.exchange_estimate(T_w)
+        season = controls.auto_season(q_station, ctl.auto_window_h)
     sp_heat = controls.heating_setpoint(
         net.strategy,
         T_heating_C=net.T_supply_heating_C,
@@ -221,6 +240,22 @@ def prepare(case: Case) -> Prepared:
     P_bf = m_bf / rho_f * pumps.borefield_pressure_drop_kPa * 1e3 / pumps.efficiency
     P_cond = m_cond / RHO_WATER * pumps.condenser_pressure_drop_kPa * 1e3 / pumps.efficiency
     P_net_design = m_design / RHO_WATER * pumps.network_pressure_drop_kPa * 1e3 / pumps.efficiency
+    # Buried pipes (network.model = "pipes", built before the season rule): see below.
+    from gshp.network.component import no_pipes, pipes_records
+
+    first_set = float(sp_heat[0]) if season[0] == 0 else float(sp_cool[0])
+    if netw is not None:
+        netw.model.fill(first_set)
+        m_design = netw.m_design_total_kg_s
+        m_min = net.min_flow_fraction * m_design
+        # for information only: the pipes carry their own water
+        C_net = C_net_given = RHO_WATER * netw.model.volume_m3 * CP_WATER
+        P_net_design = netw.P_pump_design_W
+        pipes_par, pipes_state = pipes_records(
+            netw, CP_WATER, net.substation_dT_K, net.unmet_tolerance_K, first_set
+        )
+    else:
+        pipes_par, pipes_state = no_pipes(CP_WATER)
 
     # Output resolution.
     res = sim.output_resolution
@@ -237,7 +272,6 @@ def prepare(case: Case) -> Prepared:
     n_out = n_out_year * n_years
 
     sensor = min(int(ctl.sensor_height_fraction * tk.n_layers), tk.n_layers - 1)
-    first_set = float(sp_heat[0]) if season[0] == 0 else float(sp_cool[0])
     season = season.astype(np.int64)
     params = station.StationParams(
         clock=clock_params(dt, n_years, SLOT_S, n_out_year, res == "step", month, out_slot),
@@ -265,6 +299,7 @@ def prepare(case: Case) -> Prepared:
             cp=CP_WATER, dT_design=float(net.substation_dT_K), m_min=float(m_min),
             m_design=float(m_design), C=float(C_net), P_pump_design=float(P_net_design),
         ),
+        pipes=pipes_par,
     )  # fmt: skip
     arrays = dict(
         q_sh=q_sh, q_dhw=q_dhw, q_sc=q_sc, q_pvt=q_pvt, q_direct=q_direct, season=season,
@@ -308,6 +343,8 @@ def prepare(case: Case) -> Prepared:
         info=info,
         T_init_return_C=float(T_init_return),
         T_init_supply_C=first_set,
+        network=netw,
+        pipes_state0=pipes_state,
     )
 
 
@@ -360,6 +397,7 @@ def initial_state(prep: Prepared) -> station.StationState:
         control=control_state(par.control),
         borefield=borefield_state(par.ground),
         network=network_state(prep.T_init_return_C, prep.T_init_supply_C),
+        pipes=prep.pipes_state0,
     )
 
 
@@ -379,6 +417,7 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
     E_tank0 = _tank_energy(prep.tank)
     bf0 = prep.borefield
     E_bf0 = _borefield_stored(bf0)
+    E_net0 = _network_stored(prep)
     st = initial_state(prep)
     par = prep.params
     steps_per_year = par.clock.steps_per_year
@@ -401,9 +440,13 @@ def run_prepared(prep: Prepared, progress=None) -> xr.Dataset:
             f"{int((k * dt % (365 * 86400)) // 86400) + 1}); the run was stopped"
         )
 
+    # the pipes' water, and what the station supplied that has not yet entered the pipes
+    from gshp.network.component import S_PEND
+
+    E_net1 = _network_stored(prep) + CP_WATER * st.pipes.slot[S_PEND]
     balance = _energy_balance(
         prep, acc.bal, E_tank0, _tank_energy(prep.tank), E_bf0, _borefield_stored(bf0),
-        prep.T_init_return_C,
+        prep.T_init_return_C, E_net0, E_net1,
     )  # fmt: skip
     ds = _assemble(prep, acc, balance, wall)
     return cf_metadata(ds)  # UDUNITS units, time described (gshp.results)
@@ -421,14 +464,28 @@ def _borefield_stored(bfk) -> float:
     return float(borefield_stored_heat(bfk.params, bfk.nodes, bfk.cap))
 
 
-def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0):
+def _network_stored(prep) -> float:
+    """Heat stored in the network pipes' water, J (relative to 0 °C); 0 for 'lumped'."""
+    if prep.network is None:
+        return 0.0
+    from gshp.network.plugflow import pipe_stored
+
+    m = prep.network.model
+    return CP_WATER * sum(pipe_stored(m.par, m.fs, m.ring, m.buf, j) for j in range(2 * m.n_pipes))
+
+
+def _energy_balance(prep, bal, E_tank0, E_tank1, E_bf0, E_bf1, T_ret0, E_net0=0.0, E_net1=0.0):
     """Residuals of the tank, network-water, borefield-fluid, heat-pump and coupling
     balances (J). The coupling residual compares the heat the borefield fluid took up
     with the evaporator load (GSHP) or the coil heat (bypass), step by step."""
     B = station
     tank_res = (E_tank1 - E_tank0) - (-bal[B.B_STATION] + bal[B.B_TCOIL] - bal[B.B_TLOSS])
-    C_net = prep.params.network.C
-    net_res = C_net * (bal[B.B_TRET] - T_ret0) - (bal[B.B_STATION] - bal[B.B_NTO])
+    if prep.network is None:
+        C_net = prep.params.network.C
+        net_res = C_net * (bal[B.B_TRET] - T_ret0) - (bal[B.B_STATION] - bal[B.B_NTO])
+    else:
+        # pipes: station heat = substations' draw − pipes' gain + stored (incl. owed)
+        net_res = (E_net1 - E_net0) - (bal[B.B_STATION] - bal[B.B_NTO])
     # fluid heat = heat through the wall − heat stored in the fluid and grout
     bf_res = bal[B.B_BFQ] - (bal[B.B_BFWALL] - (E_bf1 - E_bf0))
     hp_res = bal[B.B_HPRES]
@@ -450,6 +507,8 @@ def _yearly_values(aggregation, values, y):
     """A yearly indicator in its reported unit from its accumulator (``station.YEARLY``)."""
     if aggregation == "energy":
         return values / station.J_PER_KWH
+    if aggregation == "kelvin_hours":
+        return values / 3600.0
     if aggregation == "count":
         return values.astype(np.int64)
     if aggregation in ("min", "max"):
@@ -486,7 +545,10 @@ def _assemble(prep, acc, balance, wall) -> xr.Dataset:
         means = acc.out / acc.counts[:, None]
     time_coord = time_axis(res, prep.n_out, dt)
     data = {}
+    skip = PIPE_VARIABLES if prep.network is None else ()
     for i, v in enumerate(station.OUTPUTS):
+        if v.name in skip:
+            continue
         attrs = dict(long_name=v.long_name, units=v.units)
         values = means[:, i]
         if v.aggregation == "majority":
@@ -501,7 +563,7 @@ def _assemble(prep, acc, balance, wall) -> xr.Dataset:
         for v, formula in station.DERIVED:
             data[v.name] = ("year", formula(y), dict(units=v.units, long_name=v.long_name))
         for v in station.YEARLY:
-            if v.aggregation != "internal":
+            if v.aggregation != "internal" and v.name not in skip:
                 values = _yearly_values(v.aggregation, y[v.name], y)
                 data[v.name] = ("year", values, dict(units=v.units, long_name=v.long_name))
         monthly = acc.monthly
@@ -545,6 +607,10 @@ def _assemble(prep, acc, balance, wall) -> xr.Dataset:
         },
         district_loads=json.dumps(prep.info["district_load_summary"]),
         borefield=json.dumps(bf_info, default=float),
+        network=json.dumps(
+            prep.network.attrs() if prep.network is not None else {"model": "lumped"},
+            default=float,
+        ),
         heat_pump=json.dumps(prep.heat_pump.scaling_info(), default=float),
     )
     ds = xr.Dataset(

@@ -12,8 +12,15 @@ Each step couples the station's components in the order of the energy balance
    :mod:`~gshp.components.bypass`, :mod:`~gshp.components.borefield`), solved
    consistently within the step against the borefield's affine response.
 4. **Tank and tempering valve** (:mod:`~gshp.components.tank`).
-5. **Network water** (:mod:`~gshp.components.network`): gains the station's heat, gives
-   the substations' load; sets the next step's return temperature.
+5. **Network water.** ``network.model = "pipes"`` (default, :mod:`gshp.network`): the
+   buried pipe network is advanced once per 15-min load slot, at its start
+   (:func:`gshp.network.component.pipes_slot`): each substation draws its share of the
+   demands through its booster at the supply temperature of its node, flows add up
+   along the tree, supply and return pipes carry the water with delay and exchange heat
+   with the soil; the station takes the slot's return in each of its steps, and what it
+   supplied beyond the slot's inlet is owed to the network (next slot's inlet;
+   energy-exact). ``"lumped"`` (:mod:`~gshp.components.network`): one mixed node gains
+   the station's heat, gives the substations' load and sets the next step's return.
 
 Outputs and yearly indicators are declared once here (:data:`OUTPUTS`,
 :data:`YEARLY`, :data:`DERIVED`); the accumulators, the dataset variables and their
@@ -57,6 +64,20 @@ from gshp.components.network import (
     network_pump_power,
 )
 from gshp.components.tank import tank_valve_step
+from gshp.network.component import (
+    S_M,
+    S_PBC,
+    S_PBH,
+    S_PEND,
+    S_QB,
+    S_QP,
+    S_SH_C,
+    S_SH_H,
+    S_T_IN,
+    PipesParams,
+    PipesState,
+    pipes_slot,
+)
 
 
 class Var(NamedTuple):
@@ -66,7 +87,8 @@ class Var(NamedTuple):
     (a 0/1 flag, ≥ 0.5 of the interval). Yearly: ``energy`` (sum of W·dt in J, reported
     in kWh), ``count`` (integer count), ``min``/``max`` (extreme; NaN when never
     reached), ``mean`` (sum over the year's steps / ``steps``), ``heating_mean`` (sum
-    over heating-season steps / ``heating_steps``), ``internal`` (kernel use only, not
+    over heating-season steps / ``heating_steps``), ``kelvin_hours`` (sum of K·dt in K·s,
+    reported in K·h), ``internal`` (kernel use only, not
     reported).
     """
 
@@ -102,13 +124,20 @@ OUTPUTS = (
     Var("gshp_on_fraction", "1", "fraction of time the GSHP runs", "mean"),
     Var("mode", "1", "season: 0 heating, 1 cooling (majority over the interval)", "majority"),
     Var("unmet_heat", "W",
-        "shortfall of the supply against its setpoint while heat is drawn "
-        "in the heating season, m·c_p·(T_setpoint − T_supply)", "mean"),
+        "heating season: heat the substations could not get at the setpoint (supply at "
+        "their node more than network.unmet_tolerance_K below it), bounded by their "
+        "demand; model 'lumped': m·c_p·(T_setpoint − T_supply) while heat is drawn",
+        "mean"),
     Var("bypass_on_fraction", "1", "fraction of time the cooling bypass runs", "mean"),
     Var("Q_tank_loss", "W", "tank heat loss to the plant room", "mean"),
     Var("unmet_cooling", "W",
-        "shortfall of the supply against its setpoint while heat is "
-        "rejected in the cooling season, m·c_p·(T_supply − T_setpoint)", "mean"),
+        "cooling season: heat the substations could not reject at the setpoint (supply "
+        "at their node more than network.unmet_tolerance_K above it), bounded by their "
+        "demand; model 'lumped': m·c_p·(T_supply − T_setpoint) while heat is rejected",
+        "mean"),
+    Var("Q_pipes", "W",
+        "heat gained by the network water from the soil (+ gained, − lost; model 'pipes')",
+        "mean"),
 )  # fmt: skip
 
 # ---- yearly indicators (accumulated in J, °C or counts) -----------------------------------
@@ -132,9 +161,11 @@ YEARLY = (
         "heat rejected into the network by the substations and PVT", "energy"),
     Var("Q_bypass_year", "kW h", "heat removed by the cooling bypass", "energy"),
     Var("unmet_heat_year", "kW h",
-        "heating shortfall: supply below its setpoint while heat is drawn", "energy"),
+        "heating shortfall: heat the substations could not get at the setpoint (see "
+        "unmet_heat)", "energy"),
     Var("unmet_cooling_year", "kW h",
-        "cooling shortfall: supply above its setpoint while heat is rejected", "energy"),
+        "cooling shortfall: heat the substations could not reject at the setpoint (see "
+        "unmet_cooling)", "energy"),
     Var("T_bhe_out_min", "degC", "lowest borefield outlet temperature while the pump runs",
         "min"),
     Var("T_bhe_out_max", "degC", "highest borefield outlet temperature while the pump runs",
@@ -155,6 +186,16 @@ YEARLY = (
     Var("gshp_starts", "1", "GSHP starts", "count"),
     Var("steps", "1", "steps in the year", "internal"),
     Var("heating_steps", "1", "heating-season steps in the year", "internal"),
+    Var("Q_pipes_heating_season", "kW h",
+        "heat gained by the network pipes from the soil in the heating season (− = lost)",
+        "energy"),
+    Var("Q_pipes_cooling_season", "kW h",
+        "heat gained by the network pipes from the soil in the cooling season (− = lost)",
+        "energy"),
+    Var("setpoint_deviation_heating", "K h",
+        "heating season: station supply below its setpoint, kelvin-hours", "kelvin_hours"),
+    Var("setpoint_deviation_cooling", "K h",
+        "cooling season: station supply above its setpoint, kelvin-hours", "kelvin_hours"),
 )  # fmt: skip
 
 J_PER_KWH = 3.6e6
@@ -209,6 +250,7 @@ class StationParams(NamedTuple):
     ground: object
     tank: object
     network: NetworkParams
+    pipes: PipesParams
 
 
 class StationState(NamedTuple):
@@ -218,6 +260,7 @@ class StationState(NamedTuple):
     control: ControlState
     borefield: BorefieldState
     network: NetworkState
+    pipes: PipesState
 
 
 class Accumulators(NamedTuple):
@@ -275,6 +318,9 @@ def run_kernel(k_start, k_stop, par, st, acc):
     m_bf = bfp.m
     m_cp_bf = m_bf * bfp.cp
     cp_w = net.cp
+    pp, ps = par.pipes, st.pipes
+    pipes = pp.enabled
+    psl = ps.slot
 
     # state: hot scalars are kept local, read here and written back at the end
     cs = st.control
@@ -307,9 +353,11 @@ def run_kernel(k_start, k_stop, par, st, acc):
         if k % clk.steps_per_day == 0:
             if ctl.adaptive and k > 0 and base_mode == 0 and day_sh + day_dhw > 0.0:
                 T_src = day_tsrc / day_nsrc if day_nsrc > 0 else T_bhe_out
+                T_soil_day = pp.T_soil[slot, 0] if pipes else 0.0
                 ad_T = daily_setpoint(
-                    ctl, ad_T, day_sh, day_dhw, day_pvt, T_src, par.load.booster, hp
-                )
+                    ctl, ad_T, day_sh, day_dhw, day_pvt, T_src, par.load.booster, hp, pp.UA,
+                    T_soil_day, net.dT_design,
+                )  # fmt: skip
             day_sh = 0.0
             day_dhw = 0.0
             day_pvt = 0.0
@@ -322,20 +370,41 @@ def run_kernel(k_start, k_stop, par, st, acc):
         heating = mode == 0
 
         # ---- 1. district -> network load ----------------------------------------------
-        if k_in_year % clk.steps_per_slot == 0:
-            cop_sh, cop_dhw, eer = booster_cops_at(par.load, T_supply_prev)
-        Q_net, P_boost, P_boost_heat, P_boost_cool, Qsh, Qdhw, Qpvt = network_load(
-            par.load, slot, cop_sh, cop_dhw, eer
-        )
-        day_sh += Qsh * dt
-        day_dhw += Qdhw * dt
-        day_pvt += Qpvt * dt
+        if pipes:
+            # once per load slot: substations at their nodes, then the pipe network
+            if k_in_year % clk.steps_per_slot == 0:
+                T_heat = ad_T if ctl.adaptive else ctl.sp_heat[slot]
+                T_return = pipes_slot(
+                    pp, ps, par.load, slot, T_supply_prev, T_heat, ctl.sp_cool[slot]
+                )
+            Q_subst = psl[S_QB]
+            Q_pipes = psl[S_QP]
+            Q_net = Q_subst - Q_pipes  # what the network needs from the station
+            P_boost_heat = psl[S_PBH]
+            P_boost_cool = psl[S_PBC]
+            P_boost = P_boost_heat + P_boost_cool
+            m_net = psl[S_M]
+            if not par.load.direct:
+                day_sh += par.load.q_sh[slot] * dt
+                day_dhw += par.load.q_dhw[slot] * dt
+                day_pvt += par.load.q_pvt[slot] * dt
+        else:
+            if k_in_year % clk.steps_per_slot == 0:
+                cop_sh, cop_dhw, eer = booster_cops_at(par.load, T_supply_prev)
+            Q_net, P_boost, P_boost_heat, P_boost_cool, Qsh, Qdhw, Qpvt = network_load(
+                par.load, slot, cop_sh, cop_dhw, eer
+            )
+            day_sh += Qsh * dt
+            day_dhw += Qdhw * dt
+            day_pvt += Qpvt * dt
+            Q_subst = Q_net
+            Q_pipes = 0.0
+            m_net = network_flow(net, Q_net)
         if not np.isfinite(Q_net):
             status[0] = STATUS_NONFINITE
             status[1] = k
             status[2] = 3
             break
-        m_net = network_flow(net, Q_net)
 
         # ---- 2. controls -----------------------------------------------------------------
         hp_on, by_on, t_hp, t_by, started = switch(
@@ -382,13 +451,23 @@ def run_kernel(k_start, k_stop, par, st, acc):
         # unmet: the supply misses the setpoint on the side that matters for the season
         unmet = 0.0  # heating side: supply below the setpoint while heat is drawn
         unmet_c = 0.0  # cooling side: supply above the setpoint while heat is rejected
-        if heating and draw:
+        if pipes:
+            # at the substations, bounded by their demand (gshp.network.kernel)
+            if heating:
+                unmet = psl[S_SH_H]
+            else:
+                unmet_c = psl[S_SH_C]
+        elif heating and draw:
             unmet = max(0.0, m_net * cp_w * (T_set - T_supply))
         elif not heating and not draw:
             unmet_c = max(0.0, m_net * cp_w * (T_supply - T_set))
 
         # ---- 5. network water --------------------------------------------------------------
-        T_return = network_node_step(net, dt, T_return, Q_station, Q_net)
+        if pipes:
+            # the station's supply over the step beyond what entered the network
+            psl[S_PEND] += m_net * dt * (T_supply - psl[S_T_IN])
+        else:
+            T_return = network_node_step(net, dt, T_return, Q_station, Q_net)
 
         # ---- pumps -------------------------------------------------------------------------
         P_bf = bfp.P_pump if m_run > 0.0 else 0.0
@@ -425,7 +504,8 @@ def run_kernel(k_start, k_stop, par, st, acc):
         out[o, O.T_bhe_in] += T_bhe_in
         out[o, O.T_bhe_out] += T_bhe_out
         out[o, O.T_borehole_wall] += T_wall
-        out[o, O.Q_network] += Q_net
+        out[o, O.Q_network] += Q_subst
+        out[o, O.Q_pipes] += Q_pipes
         out[o, O.Q_condenser] += Q_c
         out[o, O.Q_evaporator] += Q_e
         out[o, O.P_gshp] += P_hp
@@ -470,10 +550,10 @@ def run_kernel(k_start, k_stop, par, st, acc):
         yearly[year, Y.T_borehole_wall_mean] += T_wall
         yearly[year, Y.unmet_heat_year] += unmet * dt
         yearly[year, Y.unmet_cooling_year] += unmet_c * dt
-        if Q_net > 0.0:
-            yearly[year, Y.Q_network_drawn] += Q_net * dt
+        if Q_subst > 0.0:
+            yearly[year, Y.Q_network_drawn] += Q_subst * dt
         else:
-            yearly[year, Y.Q_network_rejected] -= Q_net * dt
+            yearly[year, Y.Q_network_rejected] -= Q_subst * dt
         yearly[year, Y.Q_bypass_year] += Q_by * dt
         yearly[year, Y.envelope_clamped_steps] += envelope
         yearly[year, Y.table_edge_steps] += edge
@@ -481,6 +561,13 @@ def run_kernel(k_start, k_stop, par, st, acc):
         if heating:
             yearly[year, Y.T_supply_heating_mean] += T_supply
             yearly[year, Y.heating_steps] += 1.0
+            yearly[year, Y.Q_pipes_heating_season] += Q_pipes * dt
+            if T_supply < T_set:
+                yearly[year, Y.setpoint_deviation_heating] += (T_set - T_supply) * dt
+        else:
+            yearly[year, Y.Q_pipes_cooling_season] += Q_pipes * dt
+            if T_supply > T_set:
+                yearly[year, Y.setpoint_deviation_cooling] += (T_supply - T_set) * dt
         mi = year * 12 + clk.month[slot] - 1
         monthly[mi, M_QC] += Q_c * dt
         monthly[mi, M_EHP] += P_hp * dt

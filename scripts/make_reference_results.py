@@ -1,10 +1,13 @@
 """Store short runs of the reference cases as the bit-identity baseline of the tests.
 
 ``tests/test_reference_results.py`` compares every stored variable exactly (bit for bit)
-with a fresh run. Run this script only when a change is *meant* to alter the results,
-and say so in the commit message:
+with a fresh run. Two sets: the network as one mixed node (``network.model = "lumped"``,
+the model the first baseline was made with; its arrays never change) in
+``reference_results/``, and the default buried pipes (``"pipes"``) in
+``reference_results_pipes/``. Run this script only when a change is *meant* to alter
+the results, and say so in the commit message:
 
-    python scripts/make_reference_results.py
+    python scripts/make_reference_results.py [lumped|pipes]
 """
 
 from __future__ import annotations
@@ -17,17 +20,19 @@ from gshp.simulation import VOLATILE_ATTRS, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "reference_results"
+OUT_PIPES = ROOT / "tests" / "data" / "reference_results_pipes"
+FOLDERS = {"lumped": OUT, "pipes": OUT_PIPES}
 CASES = ("helsinki", "berlin", "strasbourg", "berlin_variable_setpoint")
 OVERRIDES = {"simulation.years": 2, "simulation.output_resolution": "daily"}
 
 
-def reference_overrides() -> dict:
+def reference_overrides(model: str = "lumped") -> dict:
     """The overrides every stored baseline run uses (also read by the test)."""
-    return dict(OVERRIDES)
+    return dict(OVERRIDES, **{"network.model": model})
 
 
-def run(name: str):
-    return simulate(ROOT / "cases" / f"{name}.toml", **reference_overrides())
+def run(name: str, model: str = "lumped"):
+    return simulate(ROOT / "cases" / f"{name}.toml", **reference_overrides(model))
 
 
 def arrays(ds) -> dict:
@@ -40,12 +45,16 @@ def arrays(ds) -> dict:
     return out
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name in CASES:
-        np.savez_compressed(OUT / f"{name}.npz", **arrays(run(name)))
-        print("wrote", OUT / f"{name}.npz")
+def main(models=("lumped", "pipes")) -> None:
+    for model in models:
+        out = FOLDERS[model]
+        out.mkdir(parents=True, exist_ok=True)
+        for name in CASES:
+            np.savez_compressed(out / f"{name}.npz", **arrays(run(name, model)))
+            print("wrote", out / f"{name}.npz")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(tuple(sys.argv[1:]) or ("lumped", "pipes"))

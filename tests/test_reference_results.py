@@ -1,8 +1,9 @@
 """Bit-identity of the reference cases against results stored before a refactor.
 
-The baseline (``tests/data/reference_results/*.npz``) is written by
-``scripts/make_reference_results.py``: two years of each reference case at daily
-resolution. Restructuring code must leave every stored variable identical to the bit;
+The baselines (``tests/data/reference_results/*.npz`` with the network as one mixed
+node, ``tests/data/reference_results_pipes/*.npz`` with the default buried pipes) are
+written by ``scripts/make_reference_results.py``: two years of each reference case at
+daily resolution. Restructuring code must leave every stored variable identical to the bit;
 only a change that is meant to alter the physics regenerates the baseline (and says so).
 """
 
@@ -22,10 +23,11 @@ ref = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ref)
 
 
+@pytest.mark.parametrize("model", sorted(ref.FOLDERS))
 @pytest.mark.parametrize("name", ref.CASES)
-def test_results_bit_identical_to_stored_baseline(name):
-    stored = np.load(ref.OUT / f"{name}.npz")
-    now = ref.arrays(ref.run(name))
+def test_results_bit_identical_to_stored_baseline(name, model):
+    stored = np.load(ref.FOLDERS[model] / f"{name}.npz")
+    now = ref.arrays(ref.run(name, model))
     missing = sorted(set(stored.files) - set(now))
     assert not missing, f"variables no longer produced: {missing}"
     differ = []

@@ -55,7 +55,8 @@ def _sweep_like(datasets):
 
 def _check_pngs(paths, extra=()):
     pngs = [p for p in paths if p.suffix == ".png"]
-    assert [p.name for p in pngs] == list(report.FIGURES) + list(extra)
+    # results with buried pipes (the default) also get the monthly pipe exchange figure
+    assert [p.name for p in pngs] == list(report.FIGURES) + list(extra) + ["network_pipes.png"]
     for p in pngs:
         data = p.read_bytes()
         assert data[:8] == PNG and len(data) > 20_000  # a real drawing, not a blank canvas
@@ -77,6 +78,12 @@ def test_single_case_report(two_cases, tmp_path):
     np.testing.assert_allclose(df["wall drift K"].iloc[0], wall[-1] - wall[0], atol=1e-5)
     md = (tmp_path / "rep" / "summary.md").read_text(encoding="utf-8")
     assert md.count("\n| n_x=5 |") == 1 and "![cop_borefield](cop_borefield.png)" in md
+    # the pipes' exchange by month beside the network load; their sum is the yearly one
+    monthly = report.monthly_network(ds)
+    assert len(monthly) == 12 and "## Network load and pipe exchange by month" in md
+    yearly = float((ds["Q_pipes_heating_season"] + ds["Q_pipes_cooling_season"]).mean()) / 1e3
+    assert monthly["pipes MWh"].sum() == pytest.approx(yearly, rel=1e-3)
+    assert (monthly["pipes MWh"] < 0).all()  # uninsulated pipes lose heat all year
 
 
 def test_sweep_report_and_trends(two_cases, tmp_path):

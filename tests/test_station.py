@@ -98,9 +98,12 @@ def test_heat_pump_and_borefield_consistent_within_the_step(berlin_steps):
 def test_setpoint_met_when_capacity_suffices(berlin_steps):
     ds = berlin_steps
     heating = (ds["mode"].values == 0) & (ds.Q_network.values >= 0)
-    drawn = float(ds.Q_network_drawn.sum())
-    unmet = float(ds.unmet_heat_year.sum())
-    assert unmet < 0.005 * drawn, (unmet, drawn)
+    # the station holds its supply setpoint (kelvin-hours below it: a mean deficit under
+    # 0.1 K over the heating season); the substations' shortfall (unmet_heat) also counts
+    # what the uninsulated pipes lose on the way and is tested in test_network_station
+    dev = float(ds.setpoint_deviation_heating.sum())
+    hours = float(np.sum(ds["mode"].values == 0)) * 180 / 3600
+    assert dev < 0.1 * hours, (dev, hours)
     # while heat is drawn the supply never falls short of the setpoint (a supply above
     # it happens when the network is still warm from rejected heat; that is no shortfall)
     under = ds.T_setpoint.values[heating] - ds.T_supply.values[heating]
@@ -116,7 +119,12 @@ def test_undersized_heat_pump_records_shortfall(berlin_steps):
     assert small.attrs["implausible"] == 1
     ref_unmet = float(berlin_steps.unmet_heat_year.sum())
     unmet = float(small.unmet_heat_year.sum())
-    assert unmet > 20 * max(ref_unmet, 100.0)
+    # bounded by the demand (the substations' shortfall, pipes included in the reference)
+    drawn = float(small.Q_network_drawn.sum())
+    assert 3 * ref_unmet < unmet <= drawn
+    assert float(small.setpoint_deviation_heating.sum()) > 20 * float(
+        berlin_steps.setpoint_deviation_heating.sum()
+    )
     assert float(small.T_supply.min()) < 19.0
 
 
@@ -218,7 +226,16 @@ def test_automatic_season_follows_the_net_load():
     month = auto.time.dt.month.values
     may_auto = auto["mode"].values[month == 5].mean()
     may_cal = cal["mode"].values[month == 5].mean()
-    assert may_auto > may_cal + 0.2
+    # with the buried pipes, their loss to the ~10 °C May soil offsets part of the heat the
+    # substations reject, so the automatic rule starts cooling later than with a lossless
+    # network (below), still well before the calendar's June
+    assert may_auto > may_cal + 0.1
+    lumped = {"network.model": "lumped"}
+    cal_l = simulate(_case(**{"simulation.years": 1, "simulation.output_resolution": "daily",
+                              **lumped}))  # fmt: skip
+    auto_l = simulate(_case(**{"simulation.years": 1, "simulation.output_resolution": "daily",
+                               "controls.season": "auto", **lumped}))  # fmt: skip
+    assert auto_l["mode"].values[month == 5].mean() > cal_l["mode"].values[month == 5].mean() + 0.2
     assert np.all(auto["mode"].values[(month <= 2) | (month == 12)] == 0)
     assert float(auto.energy_balance_closure) < 1e-8
 

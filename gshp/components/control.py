@@ -139,24 +139,35 @@ def switch(p, dt, mode, prev_mode, T_set, T_sensor, hp_on, by_on, t_hp, t_by):
 
 
 @njit(cache=True)
-def daily_setpoint(p, ad_T, day_sh, day_dhw, day_pvt, T_src, booster, hp):
+def daily_setpoint(p, ad_T, day_sh, day_dhw, day_pvt, T_src, booster, hp, pipes_UA, T_soil,
+                   dT_net):  # fmt: skip
     """Daily move of the adaptive winter setpoint (see gshp.controls.adaptive_choice);
-    ``hp`` is the :class:`gshp.components.gshp_unit.GshpParams` record."""
+    ``hp`` is the :class:`gshp.components.gshp_unit.GshpParams` record; ``pipes_UA``
+    (W/K, 0 without pipes), ``T_soil`` (°C) and ``dT_net`` (K) add the pipes' exchange
+    with the soil to the estimate."""
     step = p.ad_step
     off = p.ad_sink_offset
-    e0 = _daily_electricity(ad_T - step, day_sh, day_dhw, day_pvt, T_src, off, booster, hp)
-    e1 = _daily_electricity(ad_T, day_sh, day_dhw, day_pvt, T_src, off, booster, hp)
-    e2 = _daily_electricity(ad_T + step, day_sh, day_dhw, day_pvt, T_src, off, booster, hp)
+    e0 = _daily_electricity(ad_T - step, day_sh, day_dhw, day_pvt, T_src, off, booster, hp,
+                            pipes_UA, T_soil, dT_net)  # fmt: skip
+    e1 = _daily_electricity(ad_T, day_sh, day_dhw, day_pvt, T_src, off, booster, hp,
+                            pipes_UA, T_soil, dT_net)  # fmt: skip
+    e2 = _daily_electricity(ad_T + step, day_sh, day_dhw, day_pvt, T_src, off, booster, hp,
+                            pipes_UA, T_soil, dT_net)  # fmt: skip
     return adaptive_choice(ad_T, p.ad_T_min, p.ad_T_max, step, e0, e1, e2)
 
 
 @njit(cache=True)
-def _daily_electricity(T_set, Q_sh, Q_dhw, Q_pvt, T_src, sink_offset, booster, hp):
+def _daily_electricity(T_set, Q_sh, Q_dhw, Q_pvt, T_src, sink_offset, booster, hp, pipes_UA,
+                       T_soil, dT_net):  # fmt: skip
     """Estimated electricity (J) of the boosters and the GSHP for one day's loads at a
-    candidate winter setpoint (the adaptive strategy's objective)."""
+    candidate winter setpoint (the adaptive strategy's objective). With buried pipes the
+    station also makes up their loss to the soil over the day, ``UA·(T − T_soil)`` with
+    the water at ``T = T_set − ΔT/2`` on average (a gain when the network is colder than
+    the soil, which favours a low winter setpoint)."""
     cop_sh, cop_dhw, _eer = booster_cops(T_set, booster)
     e_boost = Q_sh / cop_sh + Q_dhw / cop_dhw
     q_net = Q_sh + Q_dhw - e_boost - Q_pvt
+    q_net += pipes_UA * (T_set - 0.5 * dT_net - T_soil) * 86400.0
     if q_net <= 0.0:
         return e_boost
     q_c, _q_e, pw, _cl = hp_lookup(

@@ -553,6 +553,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
         sweep.add_parser(sub)
         report.add_parser(sub)
+        from gshp.validation import report as validation_report
+
+        validation_report.add_parser(sub)
 
     p = sub.add_parser(
         "loads",

@@ -731,6 +731,14 @@ class GroutConfig:
         unit="J/(m³·K)",
         doc="Bentonite–cement grout (Beier 2011: 1900 kg/m³ × 2000 J/(kg·K)).",
     )
+    layers: int = F(
+        1,
+        kind="int",
+        lo=1,
+        hi=10,
+        doc="Grout nodes per leg from pipe to wall: 1 = Bauer et al. (2011) TRCM; 3 splits "
+        "the grout capacity radially (better first hours: Beier sandbox, docs/validation).",
+    )
 
 
 @dataclass(frozen=True)

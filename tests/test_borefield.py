@@ -22,11 +22,8 @@ from gshp.borefield import (
     cj_step,
 )
 from gshp.borefield import gfunction as gfn
-from gshp.borefield.validation import beier_response
 from gshp.errors import InputError
-
-# the measured data lie in shared/ beside the repository checkout
-BEIER = Path(__file__).resolve().parents[2] / "shared" / "validation" / "beier2011_sandbox.txt"
+from gshp.validation.beier import beier_response, read_beier, simulate_beier
 
 
 @pytest.fixture(scope="module")
@@ -204,11 +201,40 @@ def test_gradient_sets_mid_depth_temperature(cache):
 # ----------------------------------------------------------------------- validation data
 def test_beier_sandbox_response_test(cache):
     """Beier et al. (2011) sandbox TRT, driven by the measured heater power and flow:
-    RMSE of the mean fluid temperature over the 52 h ≤ 0.3 K (IBPSA: 0.28 K)."""
-    rmse, _, meas, sim = beier_response(BEIER, cache)
+    RMSE of the mean fluid temperature over the 52 h ≤ 0.3 K with the cases' model."""
+    rmse, _, meas, sim = beier_response(None, cache)
     assert rmse <= 0.3
     # the fluid warms by ~16 K over the test, and the model follows the measured rise
     assert meas[-1] - meas[0] > 5.0 and abs((sim[-1] - sim[0]) - (meas[-1] - meas[0])) < 0.5
+
+
+def test_beier_data_ship_with_the_package():
+    d = read_beier()
+    assert d.shape == (2832, 4) and d[0, 0] == 0.0 and d[-1, 0] == 186360.0  # 52 h
+
+
+def test_grout_layers_improve_the_first_hours_not_the_steady_state(cache):
+    """Radial grout layers (borefield.grout.layers) move grout capacity next to the pipes:
+    the first-hour error falls, the end of the test (near steady state) barely moves."""
+    one = simulate_beier(None, cache, n_segments=2, grout_layers=1)
+    three = simulate_beier(None, cache, n_segments=2, grout_layers=3)
+    assert three.first_hour_error() < 0.6 * one.first_hour_error()
+    assert three.rmse() < one.rmse() - 0.05
+    assert abs(three.mean_sim[-1] - one.mean_sim[-1]) < 0.05
+
+
+def test_grout_layers_keep_steady_resistance_and_energy(cache):
+    """Layers split the grout resistance without changing it: same late fluid
+    temperature under a constant load; stored + wall heat = heat injected."""
+    kw = dict(coordinates_m=[(0.0, 0.0)], T_undisturbed_C=10.0, cache_dir=cache)
+    t = np.arange(1, 1201) * 600.0
+    a = Borefield.from_params(**kw).simulate(t, heat_W=-3000.0)
+    b = Borefield.from_params(grout_layers=4, **kw).simulate(t, heat_W=-3000.0)
+    assert abs(a.T_fluid_mean.values[-1] - b.T_fluid_mean.values[-1]) < 2e-3
+    dt = 600.0
+    e_in = -b.Q_ground.values.sum() * dt
+    e_wall = -b.Q_wall.values.sum() * dt
+    assert e_in == pytest.approx(e_wall + b.E_interior.values[-1], rel=1e-9)
 
 
 # ----------------------------------------------------------------------- bad input

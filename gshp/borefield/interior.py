@@ -84,6 +84,45 @@ def grout_node_position(arrangement: str, r_b: float, r_out: float) -> float:
     )
 
 
+def grout_layer_positions(arrangement: str, r_b: float, r_out: float, n_layers: int):
+    """Relative positions x_j (j = 1 … n_layers) of the grout layer nodes between the pipe
+    wall (x = 0) and the borehole wall (x = 1) (-).
+
+    The grout around the pipes (seen as one equivalent pipe of radius r_p = sqrt(2 n_u) r_out,
+    same area as the n_u U-tubes' 2 n_u pipes) is split into ``n_layers`` annuli of equal
+    area; each node sits at the area-median radius r_j of its annulus,
+    r_j² = r_p² + (j − ½)/n (r_b² − r_p²), at x_j = ln(r_j / r_p) / ln(r_b / r_p).
+    With one layer this is exactly :func:`grout_node_position` (Bauer et al. 2011); more
+    layers bring part of the grout's heat capacity closer to the fluid, as the improved
+    TRCM of Pasquier & Marcotte (2012), Renewable Energy 46: 92–99.
+    """
+    if n_layers == 1:
+        return [grout_node_position(arrangement, r_b, r_out)]
+    n_pipes = 2 if arrangement == "single_u" else 4
+    r_p = math.sqrt(n_pipes) * r_out
+    out = []
+    for j in range(1, n_layers + 1):
+        r_j = math.sqrt(r_p**2 + (j - 0.5) / n_layers * (r_b**2 - r_p**2))
+        out.append(math.log(r_j / r_p) / math.log(r_b / r_p))
+    return out
+
+
+def layer_conductances(Rd, R_fp, n_u, xs):
+    """Conductances between consecutive grout layers of one leg group (W/mK), per metre.
+
+    ``xs``: the layer positions of :func:`grout_layer_positions`; the resistance between
+    layers j and j + 1 of pipe i is (x_{j+1} − x_j)(R_ii − R_fp). Returns a list of
+    ``len(xs) - 1`` values (empty with one layer).
+    """
+    out = []
+    for j in range(len(xs) - 1):
+        c = 0.0
+        for i in range(n_u):
+            c += 1.0 / ((xs[j + 1] - xs[j]) * (Rd[i, i] - R_fp))
+        out.append(c)
+    return out
+
+
 def group_conductances(Rd, R_fp, n_u, x):
     """Per-metre conductances of the kernel's four-node cross-section (W/mK).
 
@@ -182,7 +221,10 @@ def flow_table(
 
     Flows from 1e-6 kg/s to 4 × design on a grid dense near laminar–turbulent transition;
     the kernel interpolates linearly and clamps outside. ``scale`` multiplies every
-    resistance (R_b override). Returns (n, N_FT) float64.
+    resistance (R_b override). ``x``: the grout node position, or a list of the positions
+    of several grout layers (:func:`grout_layer_positions`): then K_fg leads to the first
+    layer, K_gb leaves the last, and columns N_FT + j hold the conductances between layers.
+    Returns (n, N_FT + layers - 1) float64.
 
     The table (about 50 multipole solutions) is kept in memory and in the g-function disk
     cache (``cache_dir``, see :mod:`gshp.diskcache`) by an exact hash of its inputs.
@@ -191,6 +233,7 @@ def flow_table(
 
     from gshp.diskcache import cached_path, load_array, save_array
 
+    xs = [float(v) for v in np.atleast_1d(x)]
     grid = np.unique(np.concatenate([[1e-6], np.geomspace(m_design * 0.01, m_design * 4.0, n - 1)]))
     key_inputs = {
         "pygfunction": version("pygfunction"),
@@ -202,11 +245,11 @@ def flow_table(
         "k": [float(k_s), float(k_g), float(k_p)],
         "roughness": float(roughness),
         "fluid": {k: float(v) for k, v in fluid.items()},
-        "x": float(x),
+        "x": xs if len(xs) > 1 else xs[0],
         "scale": float(scale),
     }
     path = cached_path("ft", key_inputs, cache_dir)
-    shape = (grid.size, N_FT)
+    shape = (grid.size, N_FT + len(xs) - 1)
     tab = None
     if use_cache:
         tab = _FLOW_TABLE_MEMORY.pop(path.name, None)
@@ -214,7 +257,7 @@ def flow_table(
             tab = load_array(path, shape, what="borehole flow table")
     if tab is None:
         tab = _flow_table(
-            grid, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, x, scale
+            grid, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, xs, scale
         )
         if use_cache:
             save_array(path, tab, what="borehole flow table")
@@ -225,14 +268,16 @@ def flow_table(
     return tab.copy()
 
 
-def _flow_table(grid, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, x, scale):
-    tab = np.zeros((grid.size, N_FT))
+def _flow_table(grid, pos, n_u, r_in, r_out, r_b, k_s, k_g, k_p, roughness, fluid, xs, scale):
+    tab = np.zeros((grid.size, N_FT + len(xs) - 1))
     for i, m in enumerate(grid):
         R_fp = fluid_to_pipe_resistance(m / n_u, r_in, r_out, k_p, roughness, fluid)
         Rd = delta_circuit(pos, r_out, r_b, k_s, k_g, R_fp) * scale
-        kfg, kgb, k12 = group_conductances(Rd, R_fp * scale, n_u, x)
+        kfg, _, k12 = group_conductances(Rd, R_fp * scale, n_u, xs[0])
+        _, kgb, _ = group_conductances(Rd, R_fp * scale, n_u, xs[-1])
         tab[i, FT_M] = m
         tab[i, FT_KFG] = kfg
         tab[i, FT_KGB] = kgb
         tab[i, FT_K12] = k12
+        tab[i, N_FT:] = layer_conductances(Rd, R_fp * scale, n_u, xs)
     return tab

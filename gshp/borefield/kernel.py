@@ -15,15 +15,22 @@ Model of one step (implicit Euler, step ``dt``):
 * Borehole interior: a thermal resistance–capacitance model (TRCM, [Bauer2011]_) split into
   ``n_seg`` vertical segments. Each segment has four nodes: the fluid of the down-going
   leg(s) ``D``, the fluid of the up-going leg(s) ``U`` and one grout node next to each
-  ``G_D``, ``G_U``. Fluid nodes are fully mixed volumes in series along the flow path
-  (tanks-in-series upwind advection, as the IBPSA borefield model [Laf2020]_), exchange
-  heat with their grout node (``K_fg``), with each other (leg-to-leg short circuit
-  ``K_12``, delta-circuit of the multipole method [Claesson2011]_) and the grout nodes
-  with the borehole wall (``K_gb``). Steady state reproduces the multipole delta circuit.
+  ``G_D``, ``G_U``. Optionally (``n_gl`` > 1 grout layers) each grout node is split
+  radially into ``n_gl`` nodes in series (equal-area annuli, nodes at their area-median
+  radii, the grout resistance split in proportion to the logarithm of the radius: the
+  multi-node TRCM idea of [PM2012]_); ``n_gl`` = 1 is Bauer's model. Fluid nodes are
+  fully mixed volumes in series along the flow path (tanks-in-series upwind advection, as
+  the IBPSA borefield model [Laf2020]_), exchange heat with their grout node (``K_fg``),
+  with each other (leg-to-leg short circuit ``K_12``, delta-circuit of the multipole
+  method [Claesson2011]_) and the grout nodes with the borehole wall (``K_gb``). Steady
+  state reproduces the multipole delta circuit.
 
-Node order: segment ``s`` (0 at the top) holds nodes ``4s+0 = D``, ``4s+1 = U``,
-``4s+2 = G_D``, ``4s+3 = G_U``. Inlet enters ``D_0``; the bottom of the down leg feeds the
-bottom of the up leg; the outlet is ``U_0``.
+Node order: segment ``s`` (0 at the top) holds ``m = 2 + 2 n_gl`` nodes: ``ms+0 = D``,
+``ms+1 = U``, ``ms+2 … ms+1+n_gl`` = grout layers of the down leg from the pipe outwards,
+``ms+2+n_gl … ms+1+2 n_gl`` = those of the up leg (with one layer: ``4s+2 = G_D``,
+``4s+3 = G_U``). The outermost layer of each leg exchanges heat with the wall.
+Inlet enters ``D_0``; the bottom of the down leg feeds the bottom of the up leg; the
+outlet is ``U_0``.
 
 The step is linear in the inlet temperature: for a given flow the interior update is
 ``x_new = P x_old + v_in T_in + v_b T_wall`` with ``P``, ``v_in``, ``v_b`` from the inverse
@@ -40,6 +47,8 @@ References
    Res. 35: 312–320.
 .. [Claesson2011] Claesson, J., Hellström, G. (2011). Multipole method to calculate
    borehole thermal resistances in a borehole heat exchanger. HVAC&R Res. 17(6): 895–911.
+.. [PM2012] Pasquier, P., Marcotte, D. (2012). Short-term simulation of ground heat
+   exchanger with an improved TRCM. Renewable Energy 46: 92–99.
 .. [Laf2020] Laferrière, A., Cimmino, M., Picard, D., Helsen, L. (2020). Development and
    validation of a full-time-scale semi-analytical model for the short- and long-term
    simulation of vertical geothermal bore fields. Geothermics 86: 101788.
@@ -57,10 +66,11 @@ P_NB = 2  # number of boreholes, -
 P_H = 3  # borehole length, m
 P_CP = 4  # fluid specific heat, J/(kg K)
 P_NSEG = 5  # number of vertical segments, -
-P_NNODE = 6  # number of interior nodes (4 * n_seg), -
+P_NNODE = 6  # number of interior nodes ((2 + 2 n_gl) * n_seg), -
 P_DG0 = 7  # first g-function increment dg_0, K per W/m
 P_NTAB = 8  # number of rows of the flow table, -
-N_PARAMS = 9
+P_NGL = 9  # grout layers per leg group (1 = Bauer's TRCM), -
+N_PARAMS = 10
 
 # columns of the flow table ``ftab`` (one row per flow per borehole, increasing)
 FT_M = 0  # mass flow per borehole, kg/s
@@ -68,6 +78,8 @@ FT_KFG = 1  # fluid -> grout-node conductance of one leg group, W/(m K)
 FT_KGB = 2  # grout-node -> wall conductance of one leg group, W/(m K)
 FT_K12 = 3  # down-leg group <-> up-leg group fluid conductance, W/(m K)
 N_FT = 4
+# with n_gl grout layers, columns N_FT + j (j = 0 … n_gl - 2): conductance between grout
+# layers j and j + 1 of one leg group, W/(m K)
 
 N_SLOTS = 4
 # rows of ``vecs[slot]``
@@ -199,10 +211,33 @@ def _flow_props(ftab, n_tab, m_b):
 
 
 @numba.njit(cache=True)
+def _layer_conductance(ftab, n_tab, m_b, j):
+    """Conductance between grout layers j and j + 1 of a leg group (W/(m K)), linear in
+    the flow table (clamped at the ends), as :func:`_flow_props`."""
+    c = N_FT + j
+    if m_b <= ftab[0, FT_M]:
+        return ftab[0, c]
+    if m_b >= ftab[n_tab - 1, FT_M]:
+        return ftab[n_tab - 1, c]
+    lo = 0
+    hi = n_tab - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ftab[mid, FT_M] <= m_b:
+            lo = mid
+        else:
+            hi = mid
+    f = (m_b - ftab[lo, FT_M]) / (ftab[hi, FT_M] - ftab[lo, FT_M])
+    return ftab[lo, c] + f * (ftab[hi, c] - ftab[lo, c])
+
+
+@numba.njit(cache=True)
 def _build_slot(params, ftab, cap, slot, m_flow, mats, vecs, work):
     """Fill cache slot ``slot`` with P, v_in, v_b and the scalar rows for flow m_flow."""
     n = int(params[P_NNODE])
     nseg = int(params[P_NSEG])
+    ngl = int(params[P_NGL])
+    nps = 2 + 2 * ngl  # nodes per segment
     dt = params[P_DT]
     m_b = m_flow / params[P_NB]
     if m_b < 0.0:
@@ -223,29 +258,35 @@ def _build_slot(params, ftab, cap, slot, m_flow, mats, vecs, work):
         work[i, n + i] = 1.0
         work[i, i] = cap[i] / dt
     for s in range(nseg):
-        d = 4 * s
+        d = nps * s
         u = d + 1
         gd = d + 2
-        gu = d + 3
+        gu = d + 2 + ngl
         # down-leg fluid
         work[d, d] += mcs + kfg + k12
         if s > 0:
-            work[d, d - 4] -= mcs
+            work[d, d - nps] -= mcs
         work[d, gd] -= kfg
         work[d, u] -= k12
         # up-leg fluid
         work[u, u] += mcs + kfg + k12
         if s < nseg - 1:
-            work[u, u + 4] -= mcs
+            work[u, u + nps] -= mcs
         else:
             work[u, d] -= mcs
         work[u, gu] -= kfg
         work[u, d] -= k12
-        # grout nodes
-        work[gd, gd] += kfg + kgb
-        work[gd, d] -= kfg
-        work[gu, gu] += kfg + kgb
-        work[gu, u] -= kfg
+        # grout nodes, from the pipe outwards
+        n_tab = int(params[P_NTAB])
+        for g0, f in ((gd, d), (gu, u)):
+            for j in range(ngl):
+                g = g0 + j
+                c_in = kfg if j == 0 else _layer_conductance(ftab, n_tab, m_b, j - 1)
+                c_out = kgb if j == ngl - 1 else _layer_conductance(ftab, n_tab, m_b, j)
+                work[g, g] += c_in + c_out
+                work[g, f if j == 0 else g - 1] -= c_in
+                if j < ngl - 1:
+                    work[g, g + 1] -= c_out
     # Gauss-Jordan with partial pivoting
     for c in range(n):
         p = c
@@ -268,26 +309,28 @@ def _build_slot(params, ftab, cap, slot, m_flow, mats, vecs, work):
                 if f != 0.0:
                     for j in range(2 * n):
                         work[r, j] -= f * work[c, j]
-    # P = Minv diag(cap/dt); v_in = Minv e_D0 mcs; v_b = Minv e_grout kgb
+    # P = Minv diag(cap/dt); v_in = Minv e_D0 mcs; v_b = Minv e_outer-grout kgb
+    od = 1 + ngl  # offsets of the outer grout layers in a segment
+    ou = 1 + 2 * ngl
     for i in range(n):
         for j in range(n):
             mats[slot, i, j] = work[i, n + j] * cap[j] / dt
         vecs[slot, V_IN, i] = work[i, n + 0] * mcs
         sb = 0.0
         for s in range(nseg):
-            sb += work[i, n + 4 * s + 2] + work[i, n + 4 * s + 3]
+            sb += work[i, n + nps * s + od] + work[i, n + nps * s + ou]
         vecs[slot, V_B, i] = sb * kgb
     for j in range(n):
         rg = 0.0
         for s in range(nseg):
-            rg += mats[slot, 4 * s + 2, j] + mats[slot, 4 * s + 3, j]
+            rg += mats[slot, nps * s + od, j] + mats[slot, nps * s + ou, j]
         vecs[slot, R_G, j] = rg / nseg
         vecs[slot, R_U, j] = mats[slot, 1, j]
     s_in = 0.0
     s_b = 0.0
     for s in range(nseg):
-        s_in += vecs[slot, V_IN, 4 * s + 2] + vecs[slot, V_IN, 4 * s + 3]
-        s_b += vecs[slot, V_B, 4 * s + 2] + vecs[slot, V_B, 4 * s + 3]
+        s_in += vecs[slot, V_IN, nps * s + od] + vecs[slot, V_IN, nps * s + ou]
+        s_b += vecs[slot, V_B, nps * s + od] + vecs[slot, V_B, nps * s + ou]
     for j in range(n):
         vecs[slot, V_SC, j] = 0.0
     vecs[slot, V_SC, SC_SIN] = s_in / nseg
@@ -460,6 +503,8 @@ def borefield_advance_pending(
     """
     n = int(params[P_NNODE])
     nseg = int(params[P_NSEG])
+    ngl = int(params[P_NGL])
+    nps = 2 + 2 * ngl
     k = _find_slot(slot_m, m_flow_kg_s)
     if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
         k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
@@ -488,7 +533,7 @@ def borefield_advance_pending(
         nodes[i] = acc
     sg = 0.0
     for s in range(nseg):
-        sg += nodes[4 * s + 2] + nodes[4 * s + 3]
+        sg += nodes[nps * s + 1 + ngl] + nodes[nps * s + 1 + 2 * ngl]
     qp = vecs[k, V_SC, SC_KGB] * (2.0 * T_wall - sg / nseg)
     q_cells[0] = qp
     T_out = nodes[1]
@@ -499,7 +544,7 @@ def borefield_advance_pending(
         Q = 0.0
         T_fm = 0.0
         for s in range(nseg):
-            T_fm += nodes[4 * s] + nodes[4 * s + 1]
+            T_fm += nodes[nps * s] + nodes[nps * s + 1]
         T_fm /= 2 * nseg
     return T_out, Q, T_wall, T_fm
 

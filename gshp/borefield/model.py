@@ -25,8 +25,8 @@ class BorefieldKernel(NamedTuple):
     dg : (nt,) g-function increments, K per W/m (dimensional, ``Δg / (2π k_s)``).
     inv_w : (nt,) 1 / width of the aggregation cells (in steps).
     q_cells : (nt,) state: aggregated wall loads, W/m (+ = extracted).
-    nodes : (4 n_seg,) state: interior node temperatures, °C.
-    cap : (4 n_seg,) node heat capacities per metre, J/(m K).
+    nodes : ((2 + 2 n_gl) n_seg,) state: interior node temperatures, °C.
+    cap : ((2 + 2 n_gl) n_seg,) node heat capacities per metre, J/(m K).
     slot_m : (N_SLOTS + 1,) flow cache keys (kg/s, NaN empty) + next slot.
     mats : (N_SLOTS, n, n) cached P matrices; vecs : (N_SLOTS, 5, max(n, 8)) cached rows.
     work : (n, 2n) scratch.
@@ -92,7 +92,12 @@ class Borefield:
         self.k_p = float(kw["pipe_conductivity_W_mK"])
         self.roughness = float(kw["pipe_roughness_m"])
         self.n_seg = int(kw["n_segments"])
+        self.n_grout_layers = int(kw["grout_layers"])
         self.x_grout = interior.grout_node_position(self.arrangement, self.r_b, self.r_out)
+        #: positions of the grout layer nodes (one layer: [x_grout], Bauer et al. 2011)
+        self.x_layers = interior.grout_layer_positions(
+            self.arrangement, self.r_b, self.r_out, self.n_grout_layers
+        )
         # resistances at the design flow
         self.R_fp = interior.fluid_to_pipe_resistance(
             self.m_b_design / self.n_u,
@@ -150,7 +155,7 @@ class Borefield:
             self.k_p,
             self.roughness,
             self.fluid,
-            self.x_grout,
+            self.x_grout if self.n_grout_layers == 1 else self.x_layers,
             scale=self.scale,
             cache_dir=kw["cache_dir"],
         )
@@ -161,7 +166,11 @@ class Borefield:
             + (self.r_out**2 - self.r_in**2) * float(kw["pipe_volumetric_heat_capacity_J_m3K"])
         ) + 0.5 * float(kw["extra_heat_capacity_J_mK"])
         cg = 0.5 * (math.pi * self.r_b**2 - 2 * self.n_u * math.pi * self.r_out**2) * self.rhoc_g
-        self.cap = np.tile(np.array([cf, cf, cg, cg]), self.n_seg)
+        ngl = self.n_grout_layers
+        if ngl == 1:
+            self.cap = np.tile(np.array([cf, cf, cg, cg]), self.n_seg)
+        else:  # equal-area grout layers, equal capacities
+            self.cap = np.tile(np.array([cf, cf] + [cg / ngl] * (2 * ngl)), self.n_seg)
         self.gfunction_options = {
             "boundary_condition": kw["boundary_condition"],
             "method": kw["method"],
@@ -207,6 +216,7 @@ class Borefield:
         method: str = "equivalent",
         cache_dir=None,
         n_segments: int = 2,
+        grout_layers: int = 1,
     ) -> Borefield:
         """Borefield from explicit keywords (SI units, °C). Defaults: reference case of
         DESIGN §7 (single U 32/26 mm, 78 mm shank spacing, MPG 30 %), with the unreported
@@ -214,8 +224,10 @@ class Borefield:
         bentonite-cement grout). Give either ``coordinates_m`` ((n, 2) in m) or the
         rectangle ``n_x`` × ``n_y`` at ``spacing_m``; either ``T_undisturbed_C`` or
         ``T_surface_C`` (+ gradient at mid-depth D + H/2). ``n_segments``: vertical
-        segments of the interior model (4 nodes each). The pipe walls' heat capacity
-        (PE: 1.8 MJ/m³K) and ``extra_heat_capacity_J_mK`` (per metre of borehole, e.g. a
+        segments of the interior model (4 nodes each). ``grout_layers``: grout nodes per leg
+        group in series from pipe to wall (1 = Bauer et al. 2011's TRCM; more split the grout
+        capacity radially, see :func:`interior.grout_layer_positions`). The pipe walls' heat
+        capacity (PE: 1.8 MJ/m³K) and ``extra_heat_capacity_J_mK`` (per metre of borehole, e.g. a
         metal casing) are lumped with the fluid nodes.
         """
         kw = dict(locals())
@@ -273,6 +285,7 @@ class Borefield:
             pipe_roughness_m=p.roughness_m,
             grout_conductivity_W_mK=gr.conductivity_W_mK,
             grout_volumetric_heat_capacity_J_m3K=gr.volumetric_heat_capacity_J_m3K,
+            grout_layers=getattr(gr, "layers", 1),
             fluid_name=fl.name,
             fluid_concentration_pct=fl.concentration_pct,
             fluid_cp_J_kgK=fl.cp_J_kgK,
@@ -344,7 +357,7 @@ class Borefield:
         dg[0] = g_d[0]
         dg[1:] = np.diff(g_d)
         width = np.hstack((1.0, np.diff(times) / dt_s))
-        n = 4 * self.n_seg
+        n = (2 + 2 * self.n_grout_layers) * self.n_seg
         params = np.zeros(kn.N_PARAMS)
         params[kn.P_DT] = dt_s
         params[kn.P_T0] = self.T0
@@ -355,6 +368,7 @@ class Borefield:
         params[kn.P_NNODE] = n
         params[kn.P_DG0] = dg[0]
         params[kn.P_NTAB] = self.ftab.shape[0]
+        params[kn.P_NGL] = self.n_grout_layers
         slot_m = np.full(kn.N_SLOTS + 1, np.nan)
         slot_m[kn.N_SLOTS] = 0.0
         bk = BorefieldKernel(
@@ -584,6 +598,9 @@ def _validate(kw) -> list:
     ns = kw["n_segments"]
     if not isinstance(ns, int | np.integer) or not 1 <= ns <= 20:
         P.append(Problem("n_segments", ns, "an integer from 1 to 20"))
+    gl = kw["grout_layers"]
+    if not isinstance(gl, int | np.integer) or not 1 <= gl <= 10:
+        P.append(Problem("borefield.grout.layers", gl, "an integer from 1 to 10"))
     # coordinates
     try:
         c = np.asarray(kw["coords"], dtype=float)

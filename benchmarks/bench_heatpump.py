@@ -1,6 +1,6 @@
 """Benchmark of the heat-pump pieces: kernel lookup cost, booster COPs, table set-up time.
 
-Run: /work/venv/bin/python benchmarks/bench_heatpump.py
+Run: python benchmarks/bench_heatpump.py
 """
 
 import time

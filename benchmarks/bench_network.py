@@ -7,7 +7,7 @@ Prints the cost per network step (to compare with the station kernel's ~0.5 µs/
 the budget of +0.15 µs) and per pipe step, and the same for a single pipe at constant
 and at varying flow.
 
-Run: /work/venv/bin/python benchmarks/bench_network.py
+Run: python benchmarks/bench_network.py
 """
 
 from __future__ import annotations

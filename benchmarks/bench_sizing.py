@@ -5,7 +5,7 @@ runs. Search at 900 s, answer re-checked at the case's own step (180 s). Prints,
 case, the size found, the binding constraint, the ASHRAE first estimate, the number of
 simulations and the wall time (target: ≤ 2 minutes per case).
 
-    /work/venv/bin/python benchmarks/bench_sizing.py [--years N] [--vary boreholes|length]
+    python benchmarks/bench_sizing.py [--years N] [--vary boreholes|length]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ with the coil cooling the tank; network flows up to the design flow) and prints 
 cost per step, for 12 layers and for a few other sizes, and of the tempering valve plus
 tank step (tank_valve_step).
 
-Run: /work/venv/bin/python benchmarks/bench_tank.py
+Run: python benchmarks/bench_tank.py
 """
 
 from __future__ import annotations

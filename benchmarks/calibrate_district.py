@@ -8,7 +8,7 @@ preset's synthetic weather with seed 0:
   * PVT electrical efficiency η_ref so that electricity equals R6;
   * PVT tank upper temperature so that PVT heat to the network equals R6.
 
-Run: /work/venv/bin/python benchmarks/calibrate_district.py [--write]
+Run: python benchmarks/calibrate_district.py [--write]
 """
 
 import json

@@ -187,14 +187,14 @@ def ground_step(params, dg, inv_w, q_cells, q_W):
 
 
 # ------------------------------------------------------------------ interior matrices
-@numba.njit(cache=True)
-def _flow_props(ftab, n_tab, m_b):
-    """Linear interpolation of the conductances in the flow table (clamped at the ends)."""
+@numba.njit(cache=True, inline="always")
+def _flow_cell(ftab, n_tab, m_b):
+    """Bracket of flow ``m_b`` in the flow table: (lo, hi, weight, edge), edge = the row
+    to use as is when ``m_b`` lies at or beyond either end (clamped), else −1."""
     if m_b <= ftab[0, FT_M]:
-        return ftab[0, FT_KFG], ftab[0, FT_KGB], ftab[0, FT_K12]
+        return 0, 0, 0.0, 0
     if m_b >= ftab[n_tab - 1, FT_M]:
-        i = n_tab - 1
-        return ftab[i, FT_KFG], ftab[i, FT_KGB], ftab[i, FT_K12]
+        return n_tab - 1, n_tab - 1, 0.0, n_tab - 1
     lo = 0
     hi = n_tab - 1
     while hi - lo > 1:
@@ -203,7 +203,15 @@ def _flow_props(ftab, n_tab, m_b):
             lo = mid
         else:
             hi = mid
-    f = (m_b - ftab[lo, FT_M]) / (ftab[hi, FT_M] - ftab[lo, FT_M])
+    return lo, hi, (m_b - ftab[lo, FT_M]) / (ftab[hi, FT_M] - ftab[lo, FT_M]), -1
+
+
+@numba.njit(cache=True)
+def _flow_props(ftab, n_tab, m_b):
+    """Linear interpolation of the conductances in the flow table (clamped at the ends)."""
+    lo, hi, f, edge = _flow_cell(ftab, n_tab, m_b)
+    if edge >= 0:
+        return ftab[edge, FT_KFG], ftab[edge, FT_KGB], ftab[edge, FT_K12]
     kfg = ftab[lo, FT_KFG] + f * (ftab[hi, FT_KFG] - ftab[lo, FT_KFG])
     kgb = ftab[lo, FT_KGB] + f * (ftab[hi, FT_KGB] - ftab[lo, FT_KGB])
     k12 = ftab[lo, FT_K12] + f * (ftab[hi, FT_K12] - ftab[lo, FT_K12])
@@ -215,19 +223,9 @@ def _layer_conductance(ftab, n_tab, m_b, j):
     """Conductance between grout layers j and j + 1 of a leg group (W/(m K)), linear in
     the flow table (clamped at the ends), as :func:`_flow_props`."""
     c = N_FT + j
-    if m_b <= ftab[0, FT_M]:
-        return ftab[0, c]
-    if m_b >= ftab[n_tab - 1, FT_M]:
-        return ftab[n_tab - 1, c]
-    lo = 0
-    hi = n_tab - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ftab[mid, FT_M] <= m_b:
-            lo = mid
-        else:
-            hi = mid
-    f = (m_b - ftab[lo, FT_M]) / (ftab[hi, FT_M] - ftab[lo, FT_M])
+    lo, hi, f, edge = _flow_cell(ftab, n_tab, m_b)
+    if edge >= 0:
+        return ftab[edge, c]
     return ftab[lo, c] + f * (ftab[hi, c] - ftab[lo, c])
 
 

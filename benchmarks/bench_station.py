@@ -31,7 +31,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
 from gshp.components.borefield import GROUND_NO_PENDING, ground_advance, ground_coeffs
 from gshp.components.control import season_mode, switch
@@ -39,6 +38,7 @@ from gshp.components.gshp_unit import gshp_step
 from gshp.components.load import booster_cops_at, network_load
 from gshp.components.network import network_flow, network_node_step, network_pump_power
 from gshp.components.tank import tank_valve_step
+from gshp.jit import kernel_jit
 from gshp.network.component import pipes_slot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,7 +163,7 @@ def component_costs(case, ds, kernel_per_step, n):
         ("ground, pump off (advance)", _ground_off, (par.ground,), 1.0 - on - by),
         ("GSHP (coil temperature, source solve, lookup)", _gshp,
          (par.gshp, a, b, par.borefield.m * par.borefield.cp, par.tank), on),
-        ("tank and tempering valve", _tank, (par.tank, par.clock.dt), 1.0),
+        ("tank and tempering valve", _tank, (par.tank, par.clock.dt, par.tank.T.copy()), 1.0),
         ("controls (season, switching)", _controls, (par.control, par.clock.dt, par.tank), 1.0),
     ]  # fmt: skip
     if par.pipes.enabled:
@@ -191,7 +191,7 @@ def component_costs(case, ds, kernel_per_step, n):
     print(f"{'rest: clock, outputs, balances, checks':48s} {'':8s} {'':7s} {k - total:8.1f}")
 
 
-@njit
+@kernel_jit()
 def _ground_on(g, m, n):
     a = b = 0.0
     acc = 0.0
@@ -203,7 +203,7 @@ def _ground_on(g, m, n):
     return a, b, acc
 
 
-@njit
+@kernel_jit()
 def _ground_off(g, n):
     acc = 0.0
     for _ in range(n):
@@ -212,7 +212,7 @@ def _ground_off(g, n):
     return acc
 
 
-@njit
+@kernel_jit()
 def _gshp(hp, a, b, m_cp, tank, n):
     acc = 0.0
     guess = a
@@ -224,23 +224,24 @@ def _gshp(hp, a, b, m_cp, tank, n):
     return acc
 
 
-@njit
-def _tank(tank, dt, n):
+@kernel_jit()
+def _tank(tank, dt, T0, n):
     acc = 0.0
-    T0 = tank.T.copy()
     for i in range(n):
         if i % 20000 == 0:
-            tank.T[:] = T0
+            for j in range(T0.size):
+                tank.T[j] = T0[j]
         Q_net = 5.0e4 if (i // 500) % 2 == 0 else -2.0e4
         T_supply, Q_st, Q_loss, draw = tank_valve_step(
             tank, dt, 2.0, Q_net, T0[0] - 4.0, 20.0, 3.0e4 * (i % 2), 0.0, 4186.0
         )
         acc += T_supply
-    tank.T[:] = T0
+    for j in range(T0.size):
+        tank.T[j] = T0[j]
     return acc
 
 
-@njit
+@kernel_jit()
 def _load(load, cops, n):
     acc = 0.0
     n_slots = load.q_sh.size
@@ -254,7 +255,7 @@ def _load(load, cops, n):
     return acc
 
 
-@njit
+@kernel_jit()
 def _controls(ctl, dt, tank, n):
     acc = 0.0
     hp_on = 0
@@ -278,7 +279,7 @@ def _controls(ctl, dt, tank, n):
     return acc
 
 
-@njit
+@kernel_jit()
 def _pipes(pp, ps, load, n):
     acc = 0.0
     n_slots = load.q_sh.size
@@ -289,7 +290,7 @@ def _pipes(pp, ps, load, n):
     return acc
 
 
-@njit
+@kernel_jit()
 def _network(net, dt, n):
     acc = 0.0
     T_return = 16.0

@@ -21,7 +21,8 @@ Setpoint strategies (DESIGN §2):
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from gshp.jit import kernel_jit
 
 SLOT_S = 900.0
 """Resolution of the district load arrays (s)."""
@@ -126,7 +127,7 @@ def reset_curve(T_outdoor_C, T_outdoor_points_C, T_supply_points_C) -> np.ndarra
     return y0 + t * (y1 - y0)
 
 
-@njit(cache=True)
+@kernel_jit()
 def hysteresis(
     on, T_sensor_C, T_start_C, T_stop_C, rising_starts, time_in_state_s, min_on_s, min_off_s
 ):
@@ -164,7 +165,7 @@ def hysteresis(
     return 1 if T_sensor_C < T_start_C else 0
 
 
-@njit(cache=True)
+@kernel_jit()
 def adaptive_choice(T_now_C, T_min_C, T_max_C, step_K, e_lower, e_now, e_higher):
     """Bounded greedy move of the adaptive winter setpoint.
 

@@ -23,6 +23,7 @@ import numba
 import numpy as np
 
 from gshp.errors import MISSING, InputError, Problem
+from gshp.jit import kernel_jit
 
 # ---------------------------------------------------------------------------------------
 # Booster heat pumps of the substations
@@ -116,7 +117,7 @@ def default_booster_params(
     return p
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def _lift_power_law(cop_ref, lift, lift_ref, b, lift_min, cop_max):
     """COP = COP_ref · (lift/lift_ref)**(−b), lift floored at lift_min, COP in [1, cop_max]."""
     if lift < lift_min:
@@ -131,7 +132,7 @@ def _lift_power_law(cop_ref, lift, lift_ref, b, lift_min, cop_max):
     return cop
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def booster_cops(T_network_C, params):
     """Seasonal COP/EER of the substations' booster heat pumps at a network supply temperature.
 
@@ -1053,7 +1054,7 @@ def _cached_cycle_grid(hp, ts, tk, K_e, K_c, *, cache_dir=None, use_cache=True):
     return res[0].copy(), res[1].copy(), res[2].copy(), res[3].copy(), res[4] > 0.5
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _cell(grid, x):
     """Index i and weight w of x in a strictly increasing grid (clamped); flag if outside."""
     n = grid.shape[0]
@@ -1077,14 +1078,14 @@ def _cell(grid, x):
     return lo, (x - grid[lo]) / (grid[lo + 1] - grid[lo]), out
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _bilinear(a, i, wi, j, wj):
     return (1.0 - wi) * ((1.0 - wj) * a[i, j] + wj * a[i, j + 1]) + wi * (
         (1.0 - wj) * a[i + 1, j] + wj * a[i + 1, j + 1]
     )
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def hp_lookup(t_source, t_sink, q_cond, q_evap, power, T_source_C, T_sink_C):
     """Bilinear lookup of the performance table (allocation-free, for the station kernel).
 
@@ -1109,7 +1110,7 @@ def hp_lookup(t_source, t_sink, q_cond, q_evap, power, T_source_C, T_sink_C):
     return qe + p, qe, p, max(o1, o2)
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def hp_envelope_flag(t_source, t_sink, clamped, T_source_C, T_sink_C):
     """1.0 if any table node of the cell used at (T_source, T_sink) ran outside the
     compressor envelope, else 0.0 (count these steps in the kernel)."""

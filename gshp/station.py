@@ -36,7 +36,6 @@ from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from gshp.components.borefield import (
     GROUND_NO_PENDING,
@@ -65,6 +64,7 @@ from gshp.components.network import (
     network_pump_power,
 )
 from gshp.components.tank import tank_valve_step
+from gshp.jit import kernel_jit
 from gshp.network.component import (
     S_M,
     S_PBC,
@@ -299,7 +299,7 @@ def accumulators(n_out: int, n_years: int) -> Accumulators:
     )
 
 
-@njit(cache=True)
+@kernel_jit()
 def run_kernel(k_start, k_stop, par, st, acc):
     """Run steps ``k_start`` … ``k_stop − 1`` of a case (see the module docstring).
 

@@ -70,6 +70,7 @@ import numba
 import numpy as np
 
 from gshp.errors import InputError, Problem
+from gshp.jit import kernel_jit
 from gshp.water import CP_WATER, RHO_WATER  # noqa: F401  (re-exported: tank water)
 
 MAX_LAYERS = 100
@@ -368,7 +369,7 @@ def _tank_params(
 # --- compiled per-step functions --------------------------------------------------------
 
 
-@numba.njit(cache=True)
+@kernel_jit(inline="always")
 def _factors(mcp, ua, dt, C):
     """Step factors of a layer with throughflow ``mcp`` (W/K) and loss ``ua`` (W/K).
 
@@ -390,7 +391,7 @@ def _factors(mcp, ua, dt, C):
     return 0.0, 1.0, 0.0, 0.0
 
 
-@numba.njit(cache=True)
+@kernel_jit(inline="always")
 def _layer(T0, T_in, q, ua, T_room, C, dt, g, f, a_in, inv_a):
     """Exact step of one mixed layer with constant inflow; returns (T_end, T_mean).
 
@@ -419,7 +420,7 @@ def _layer(T0, T_in, q, ua, T_room, C, dt, g, f, a_in, inv_a):
     return T_end, T_mean
 
 
-@numba.njit(cache=True)
+@kernel_jit(inline="always")
 def mix_inversions(T):
     """Remove temperature inversions by energy-conserving mixing, in place.
 
@@ -482,7 +483,7 @@ def mix_inversions(T):
     return mixed
 
 
-@numba.njit(cache=True)
+@kernel_jit(inline="always")
 def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_C, G_coil_W_K=0.0):
     """Advance the tank by one step, in place.
 
@@ -566,7 +567,7 @@ def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_
     return T_up, Q_loss
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def stored_energy(T, params):
     """Energy stored in the tank water relative to 0 °C, J: ``C_layer Σ T_i``.
 
@@ -578,7 +579,7 @@ def stored_energy(T, params):
     return params[P_C_LAYER] * s
 
 
-@numba.njit(cache=True)
+@kernel_jit(inline="always")
 def coil_temperature(T, params):
     """UA-weighted mean temperature of the coil layers, °C.
 
@@ -595,7 +596,7 @@ def coil_temperature(T, params):
     return s
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def coil_fluid_coeffs(T, params, m_coil_kg_s, cp_coil_J_kgK):
     """Effectiveness and bath temperature of the immersed coil for this step.
 
@@ -623,7 +624,7 @@ def coil_fluid_coeffs(T, params, m_coil_kg_s, cp_coil_J_kgK):
     return eps, coil_temperature(T, params)
 
 
-@numba.njit(cache=True)
+@kernel_jit(inline="always")
 def tempering_valve(T_tank_out_C, T_return_C, T_setpoint_C, heating):
     """Three-way tempering valve: share of the supply flow taken from the tank.
 
@@ -664,7 +665,7 @@ def tempering_valve(T_tank_out_C, T_return_C, T_setpoint_C, heating):
     return x, T_setpoint_C
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def valve_shortfall(T_supply_C, T_setpoint_C, m_supply_kg_s, cp_J_kgK, heating):
     """Power not delivered at the setpoint, W (≥ 0).
 
@@ -680,7 +681,7 @@ def valve_shortfall(T_supply_C, T_setpoint_C, m_supply_kg_s, cp_J_kgK, heating):
     return m_supply_kg_s * cp_J_kgK * d
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def tank_valve_step(
     T, params, dt_s, m_supply_kg_s, T_return_C, T_setpoint_C, heating, Q_coil_W, T_room_C
 ):

@@ -1,8 +1,11 @@
 """Store short runs of the reference cases as the bit-identity baseline of the tests.
 
 ``tests/test_reference_results.py`` compares every stored variable exactly (bit for bit)
-with a fresh run. Two sets: the network as one mixed node (``network.model = "lumped"``,
-the model the first baseline was made with; its arrays never change) in
+with a fresh run on a platform like the one that wrote the baseline (the same
+:func:`platform_fingerprint`: CPU model as LLVM sees it, C library, numpy, numba,
+llvmlite); elsewhere the last bits of ``exp``/``expm1`` and of LLVM's code differ and the
+test compares the means of the run (see the test). Two sets: the network as one mixed
+node (``network.model = "lumped"``, the model the first baseline was made with) in
 ``reference_results/``, and the default buried pipes (``"pipes"``) in
 ``reference_results_pipes/``. Run this script only when a change is *meant* to alter
 the results, and say so in the commit message:
@@ -24,6 +27,25 @@ OUT_PIPES = ROOT / "tests" / "data" / "reference_results_pipes"
 FOLDERS = {"lumped": OUT, "pipes": OUT_PIPES}
 CASES = ("helsinki", "berlin", "strasbourg", "berlin_variable_setpoint")
 OVERRIDES = {"simulation.years": 2, "simulation.output_resolution": "daily"}
+
+
+PLATFORM_KEY = "_platform"
+
+
+def platform_fingerprint() -> str:
+    """What decides the last bit of a run besides the code: machine, the CPU LLVM compiles
+    for, the C library (libm), numpy, numba and llvmlite versions."""
+    import platform
+
+    import llvmlite
+    import llvmlite.binding as llvm
+    import numba
+
+    libc = "-".join(platform.libc_ver())
+    return (
+        f"{platform.machine()} {llvm.get_host_cpu_name()} {libc} numpy {np.__version__} "
+        f"numba {numba.__version__} llvmlite {llvmlite.__version__}"
+    )
 
 
 def reference_overrides(model: str = "lumped") -> dict:
@@ -50,7 +72,9 @@ def main(models=("lumped", "pipes")) -> None:
         out = FOLDERS[model]
         out.mkdir(parents=True, exist_ok=True)
         for name in CASES:
-            np.savez_compressed(out / f"{name}.npz", **arrays(run(name, model)))
+            data = arrays(run(name, model))
+            data[PLATFORM_KEY] = np.array(platform_fingerprint())
+            np.savez_compressed(out / f"{name}.npz", **data)
             print("wrote", out / f"{name}.npz")
 
 

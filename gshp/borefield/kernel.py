@@ -56,8 +56,9 @@ References
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from gshp.jit import kernel_jit
 
 # ----------------------------------------------------------------------------- params
 P_DT = 0  # time step, s
@@ -99,7 +100,7 @@ SC_K12 = 6
 
 
 # ------------------------------------------------------------------ load aggregation
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def cj_history(dg, inv_w, q_cells):
     """Wall temperature drop from past loads after the coming shift, without shifting.
 
@@ -113,7 +114,7 @@ def cj_history(dg, inv_w, q_cells):
     return s
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def cj_shift(inv_w, q_cells):
     """Shift the aggregated loads by one step in place (``q <- q @ A`` of pygfunction)."""
     for k in range(q_cells.shape[0] - 1, 0, -1):
@@ -121,7 +122,7 @@ def cj_shift(inv_w, q_cells):
     q_cells[0] = 0.0
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def cj_shift_history(dg, inv_w, q_cells):
     """Shift in place (as :func:`cj_shift`) and return the history term of
     :func:`cj_history` in the same pass (K)."""
@@ -134,7 +135,7 @@ def cj_shift_history(dg, inv_w, q_cells):
     return s
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def cj_shift_both_histories(dg, inv_w, q_cells):
     """Shift in place (as :func:`cj_shift`) and return the history term in both summation
     orders: ``(s_up, s_down)``, ``s_up`` summed over k = 1, 2, … as :func:`cj_history`
@@ -155,7 +156,7 @@ def cj_shift_both_histories(dg, inv_w, q_cells):
     return su, sd
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def cj_superposition(dg, q_cells):
     """Borehole wall temperature drop ``sum_k dg_k q_k`` (K), + for extraction."""
     s = 0.0
@@ -164,7 +165,7 @@ def cj_superposition(dg, q_cells):
     return s
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def cj_step(dg, inv_w, q_cells, q_now):
     """One step of pygfunction's ClaessonJaved: shift, set current load, superpose.
 
@@ -176,7 +177,7 @@ def cj_step(dg, inv_w, q_cells, q_now):
     return cj_superposition(dg, q_cells)
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def ground_step(params, dg, inv_w, q_cells, q_W):
     """Ground-only step for a prescribed field heat extraction ``q_W`` (W, + extracted).
 
@@ -187,7 +188,7 @@ def ground_step(params, dg, inv_w, q_cells, q_W):
 
 
 # ------------------------------------------------------------------ interior matrices
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _flow_cell(ftab, n_tab, m_b):
     """Bracket of flow ``m_b`` in the flow table: (lo, hi, weight, edge), edge = the row
     to use as is when ``m_b`` lies at or beyond either end (clamped), else −1."""
@@ -206,7 +207,7 @@ def _flow_cell(ftab, n_tab, m_b):
     return lo, hi, (m_b - ftab[lo, FT_M]) / (ftab[hi, FT_M] - ftab[lo, FT_M]), -1
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def _flow_props(ftab, n_tab, m_b):
     """Linear interpolation of the conductances in the flow table (clamped at the ends)."""
     lo, hi, f, edge = _flow_cell(ftab, n_tab, m_b)
@@ -218,7 +219,7 @@ def _flow_props(ftab, n_tab, m_b):
     return kfg, kgb, k12
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def _layer_conductance(ftab, n_tab, m_b, j):
     """Conductance between grout layers j and j + 1 of a leg group (W/(m K)), linear in
     the flow table (clamped at the ends), as :func:`_flow_props`."""
@@ -229,7 +230,7 @@ def _layer_conductance(ftab, n_tab, m_b, j):
     return ftab[lo, c] + f * (ftab[hi, c] - ftab[lo, c])
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def _build_slot(params, ftab, cap, slot, m_flow, mats, vecs, work):
     """Fill cache slot ``slot`` with P, v_in, v_b and the scalar rows for flow m_flow."""
     n = int(params[P_NNODE])
@@ -340,7 +341,7 @@ def _build_slot(params, ftab, cap, slot, m_flow, mats, vecs, work):
     vecs[slot, V_SC, SC_K12] = k12
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def _find_slot(slot_m, m_flow):
     """Index of the cache slot holding flow ``m_flow``, -1 on a miss.
 
@@ -353,7 +354,7 @@ def _find_slot(slot_m, m_flow):
     return -1
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
     """Build the next cache slot (round robin) for ``m_flow``; returns its index."""
     k = int(slot_m[N_SLOTS])
@@ -363,7 +364,7 @@ def _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
     return k
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _grout_outlet(params, nodes, vecs, k):
     """(sp, up): grout mean and outlet rows of ``P x_old`` for cache slot ``k``."""
     n = int(params[P_NNODE])
@@ -375,7 +376,7 @@ def _grout_outlet(params, nodes, vecs, k):
     return sp, up
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _wall_law(params, hist, sp, vecs, k):
     """(alpha, beta): T_wall = alpha + beta T_in, from the history term ``hist`` (K) and the
     grout row ``sp`` of :func:`_grout_outlet`."""
@@ -387,7 +388,7 @@ def _wall_law(params, hist, sp, vecs, k):
     return alpha, beta
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _wall_coeffs(params, hist, nodes, vecs, k):
     """(alpha, beta, sp, up): T_wall = alpha + beta T_in; sp, up = grout/outlet of P x_old.
 
@@ -404,7 +405,7 @@ def _wall_coeffs(params, hist, nodes, vecs, k):
 # that dominated the step (1.7 s → see benchmarks/bench_borefield.py).
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def borefield_outlet_coeffs(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, m_flow_kg_s
 ):
@@ -422,7 +423,7 @@ def borefield_outlet_coeffs(
     return a, b
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def borefield_step_coeffs(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, m_flow_kg_s
 ):
@@ -451,7 +452,7 @@ def borefield_step_coeffs(
 NO_PENDING = (0.0, np.nan, 0.0, 0.0)
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def borefield_inlet_for_heat(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, Q_ground_W, m_flow_kg_s
 ):
@@ -468,7 +469,7 @@ def borefield_inlet_for_heat(
     return (Q_ground_W / (m_flow_kg_s * params[P_CP]) - a) / (b - 1.0)
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def borefield_advance(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, T_in_C, m_flow_kg_s
 ):
@@ -483,7 +484,7 @@ def borefield_advance(
     )  # fmt: skip
 
 
-@numba.njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def borefield_advance_pending(
     params, ftab, dg, inv_w, q_cells, nodes, cap, slot_m, mats, vecs, work, T_in_C,
     m_flow_kg_s, pending,
@@ -547,7 +548,7 @@ def borefield_advance_pending(
     return T_out, Q, T_wall, T_fm
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def borefield_stored_heat(params, nodes, cap):
     """Heat stored in fluid and grout of the whole field relative to T_0 (J)."""
     seg_len = params[P_H] / params[P_NSEG]
@@ -557,7 +558,7 @@ def borefield_stored_heat(params, nodes, cap):
     return e * seg_len * params[P_NB]
 
 
-@numba.njit(cache=True)
+@kernel_jit()
 def borefield_wall_heat(params, q_cells):
     """Heat flow through the borehole walls of the field in the last step (W, + extracted)."""
     return q_cells[0] * params[P_NB] * params[P_H]

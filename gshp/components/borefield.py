@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from gshp.borefield.kernel import (
     NO_PENDING,
@@ -19,6 +18,7 @@ from gshp.borefield.kernel import (
     borefield_step_coeffs,
     borefield_wall_heat,
 )
+from gshp.jit import kernel_jit
 
 
 class BorefieldParams(NamedTuple):
@@ -50,7 +50,7 @@ def borefield_state(ground) -> BorefieldState:
 GROUND_NO_PENDING = NO_PENDING
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def ground_coeffs(g, m):
     """``(a, b, pending)``: the outlet response ``T_out = a + b·T_in`` over the next step
     and what :func:`ground_advance` of the same step reuses (one pass over the load
@@ -61,7 +61,7 @@ def ground_coeffs(g, m):
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def ground_advance(g, T_in, m, pending):
     """Advance the ground one step; returns (T_out, Q_ground, T_wall, T_fluid_mean).
     ``pending``: from :func:`ground_coeffs` this step, else ``GROUND_NO_PENDING``."""
@@ -71,7 +71,7 @@ def ground_advance(g, T_in, m, pending):
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def ground_wall_heat(g):
     """Heat through the borehole walls in the last step, W."""
     return borefield_wall_heat(g.params, g.q_cells)

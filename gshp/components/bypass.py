@@ -5,12 +5,11 @@ the borefield flow and the tank coil define it; the controls switch it."""
 
 from __future__ import annotations
 
-from numba import njit
-
+from gshp.jit import kernel_jit
 from gshp.tank import coil_fluid_coeffs
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def bypass_inlet(a, b, tank_T, tank_p, m_bf, cp_f, m_cp_bf):
     """Borefield inlet temperature (°C) and coil capacity rate ε·m·c_p (W/K)."""
     eps, T_coil = coil_fluid_coeffs(tank_T, tank_p, m_bf, cp_f)
@@ -19,7 +18,7 @@ def bypass_inlet(a, b, tank_T, tank_p, m_bf, cp_f, m_cp_bf):
     return T_in, eps * m_cp_bf
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def bypass_heat(m_cp_bf, T_bhe_in, T_bhe_out):
     """Heat removed from the tank by the borefield fluid, W."""
     return m_cp_bf * (T_bhe_in - T_bhe_out)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from gshp.controls import adaptive_choice, hysteresis
 from gshp.heatpump import booster_cops, hp_lookup
+from gshp.jit import kernel_jit
 
 
 class ControlParams(NamedTuple):
@@ -78,7 +78,7 @@ def control_state(p: ControlParams) -> ControlState:
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def season_mode(p, slot, base_mode, override, ad_T, T_tank_bottom, T_tank_top):
     """Season of this step and its setpoint.
 
@@ -101,7 +101,7 @@ def season_mode(p, slot, base_mode, override, ad_T, T_tank_bottom, T_tank_top):
     return mode, override, T_set
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def switch(p, dt, mode, prev_mode, T_set, T_sensor, hp_on, by_on, t_hp, t_by):
     """Switch the GSHP (heating) or the bypass (cooling) on the tank sensor.
 
@@ -138,7 +138,7 @@ def switch(p, dt, mode, prev_mode, T_set, T_sensor, hp_on, by_on, t_hp, t_by):
     return hp_on, by_on, t_hp, t_by, started
 
 
-@njit(cache=True)
+@kernel_jit()
 def daily_setpoint(p, ad_T, day_sh, day_dhw, day_pvt, T_src, booster, hp, pipes_UA, T_soil,
                    dT_net):  # fmt: skip
     """Daily move of the adaptive winter setpoint (see gshp.controls.adaptive_choice);
@@ -156,7 +156,7 @@ def daily_setpoint(p, ad_T, day_sh, day_dhw, day_pvt, T_src, booster, hp, pipes_
     return adaptive_choice(ad_T, p.ad_T_min, p.ad_T_max, step, e0, e1, e2)
 
 
-@njit(cache=True)
+@kernel_jit()
 def _daily_electricity(T_set, Q_sh, Q_dhw, Q_pvt, T_src, sink_offset, booster, hp, pipes_UA,
                        T_soil, dT_net):  # fmt: skip
     """Estimated electricity (J) of the boosters and the GSHP for one day's loads at a

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from gshp.heatpump import _cell as hp_cell
 from gshp.heatpump import hp_lookup
+from gshp.jit import kernel_jit
 from gshp.tank import coil_temperature
 
 
@@ -51,7 +51,7 @@ def gshp_params(table, G_coil, P_pump_condenser) -> GshpParams:
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def gshp_step(p, a, b, m_cp_bf, tank_T, tank_p, T_src_guess):
     """One GSHP step against the borefield response ``T_out = a + b·T_in``.
 
@@ -72,7 +72,7 @@ def gshp_step(p, a, b, m_cp_bf, tank_T, tank_p, T_src_guess):
     return Q_c, Q_e, P_hp, edge, envelope, T_in
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
     """Source temperature T with T = a + b·(T − Q_evap(T, T_sink)/(m·c_p)), exact for the
     bilinear table (piecewise linear in T). Returns (T, clamped, i, j): the source
@@ -118,6 +118,6 @@ def _evap_source_solve(a, b, m_cp, t_src, t_snk, q_evap, T_sink, T_guess):
     return T, 0.0, i, j
 
 
-@njit(cache=True)
+@kernel_jit()
 def q_evap_edge(q_evap, i, j, w):
     return (1.0 - w) * q_evap[i, j] + w * q_evap[i, j + 1]

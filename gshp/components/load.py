@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from gshp.heatpump import booster_cops
+from gshp.jit import kernel_jit
 
 
 class LoadParams(NamedTuple):
@@ -45,13 +45,13 @@ def load_state(p: LoadParams, T_supply_C: float) -> LoadState:
     return LoadState(cops=np.array(booster_cops(T_supply_C, p.booster), dtype=np.float64))
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def booster_cops_at(p, T_supply_C):
     """COP (space heating), COP (DHW), EER of the boosters at the network supply (°C)."""
     return booster_cops(T_supply_C, p.booster)
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def network_load(p, slot, cop_sh, cop_dhw, eer):
     """Net load on the network in one slot, W (+ drawn), and the boosters' power.
 
@@ -70,4 +70,3 @@ def network_load(p, slot, cop_sh, cop_dhw, eer):
     P_boost = P_boost_heat + P_boost_cool
     Q_net = Qsh + Qdhw - P_boost_heat - Qsc - P_boost_cool - Qpvt
     return Q_net, P_boost, P_boost_heat, P_boost_cool, Qsh, Qdhw, Qpvt
-

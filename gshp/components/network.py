@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from gshp.jit import kernel_jit
 
 
 class NetworkParams(NamedTuple):
@@ -42,7 +43,7 @@ def network_state(T_return_C: float, T_supply_C: float) -> NetworkState:
     return NetworkState(T_return=np.array([T_return_C]), T_supply=np.array([T_supply_C]))
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def network_flow(p, Q_net):
     """Network mass flow, kg/s, for the net substation load ``Q_net`` (W)."""
     m_net = abs(Q_net) / (p.cp * p.dT_design)
@@ -51,14 +52,14 @@ def network_flow(p, Q_net):
     return m_net
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def network_node_step(p, dt, T_return, Q_station, Q_net):
     """Return temperature after one step: the node gains the station's heat and loses the
     substations' net load (W)."""
     return T_return + dt * (Q_station - Q_net) / p.C
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def network_pump_power(p, m_net):
     """Network pump power, W, at flow ``m_net`` (affinity law on a fixed system curve)."""
     v = m_net / p.m_design

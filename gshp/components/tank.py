@@ -11,12 +11,11 @@ record :class:`gshp.tank.TankKernel` (state ``T``, parameters ``params``).
 
 from __future__ import annotations
 
-from numba import njit
-
+from gshp.jit import kernel_jit
 from gshp.tank import P_T_ROOM, tank_step, tempering_valve
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def tank_valve_step(tank, dt, m_net, Q_net, T_return, T_set, Q_coil, G_coil, cp_w):
     """Advance valve and tank one step.
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
+from gshp.jit import kernel_jit
 from gshp.network.kernel import (
     network_flows,
     network_step,
@@ -120,7 +120,7 @@ def no_pipes(cp=4186.0):
     return p, s
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit(error_model="numpy")
 def pipes_slot(pp, ps, load, slot, T_supply_prev, T_heat_set, T_cool_set):
     """Start of a load slot: substations at their nodes, flows, the network over the slot.
 

@@ -23,12 +23,11 @@ soil plus the change of the water's stored energy.
 
 from __future__ import annotations
 
-from numba import njit
-
+from gshp.jit import kernel_jit
 from gshp.network.plugflow import pipe_inflow, pipe_mean_temperature, pipe_outflow
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit(error_model="numpy", inline="always")
 def network_flows(m_b, building_pipe, parent, m_pipe):
     """Flow of each pipe pair (kg/s) = sum of the substation flows ``m_b`` downstream of
     it, accumulated from the leaves (topological order: children after parents); returns
@@ -47,7 +46,7 @@ def network_flows(m_b, building_pipe, parent, m_pipe):
     return total
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit(error_model="numpy")
 def network_step(
     par, fs, ring, buf, parent, building_pipe, w, m_pipe, m_b, Q_b, T_soil, T_supply, cp,
     T_node_b, work,
@@ -140,7 +139,7 @@ def network_step(
     return T_return, gain * cp
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def booster_cops_at(T, table, T0, inv_dT):
     """Row of ``table`` at network temperature ``T`` by linear interpolation (rows at
     ``T0 + j/inv_dT``, clamped at the ends); the setup tabulates 1/COP_sh, 1/COP_dhw,
@@ -160,7 +159,7 @@ def booster_cops_at(T, table, T0, inv_dT):
     )
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit(error_model="numpy", inline="always")
 def substation_loads(Qsh, Qdhw, Qsc, Qpvt, Qdirect, load_direct, T_node_b, cop_table, cop_T0,
                      cop_inv_dT, cp, dT_design, m_min_b, Q_b, m_b):  # fmt: skip
     """Each substation's share (1/n_b) of the slot's district demands drawn through its
@@ -190,7 +189,7 @@ def substation_loads(Qsh, Qdhw, Qsc, Qpvt, Qdirect, load_direct, T_node_b, cop_t
     return P_heat, P_cool
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit(error_model="numpy", inline="always")
 def substation_shortfall(Q_b, m_b, T_node_b, T_set, heating, cp, tol):
     """Heat the substations could not get at the setpoint (W), bounded by their demand.
 

@@ -60,7 +60,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from gshp.jit import kernel_jit
 
 PP_M, PP_K, PP_F, PP_F1, PP_INVK, PP_DT, PP_INVF, PP_INVDT, PP_INVM = range(9)
 N_PP = 9
@@ -87,7 +88,7 @@ def decay_rate(U_W_mK, inner_diameter_m, rho=998.0, cp=4186.0):
     return U_W_mK / (rho * cp * area)
 
 
-@njit(cache=True)
+@kernel_jit()
 def pipe_init(par, fs, ring, buf, i, mass_kg, k, dt, T0):
     """Set pipe ``i``: water mass, decay rate ``k`` (1/s), step ``dt`` (s), and fill it
     with water at the uniform temperature ``T0`` (°C)."""
@@ -116,7 +117,7 @@ def pipe_init(par, fs, ring, buf, i, mass_kg, k, dt, T0):
     fs[i, FS_S] = mass_kg * T0
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _expm1(x):
     """expm1 by its Taylor series for |x| < 0.08 (relative error < 1e-16), else libm."""
     if -0.08 < x < 0.08:
@@ -126,7 +127,7 @@ def _expm1(x):
     return math.expm1(x)
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _expm1_pair(x):
     """(expm1(−x), exp(x)) for x ≥ 0, from one even/odd series evaluation when x < 0.08."""
     if x < 0.08:
@@ -139,7 +140,7 @@ def _expm1_pair(x):
     return math.expm1(-x), math.exp(x)
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _phi(y):
     """(exp(y) − 1)/y, with its series for |y| < 0.08."""
     if -0.08 < y < 0.08:
@@ -149,7 +150,7 @@ def _phi(y):
     return math.expm1(y) / y
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _wn(E1, r, invk):
     """∫ w du / ṁ_j over a parcel's remaining part (s): (1 − exp(−k r))/k, or r if k = 0."""
     if invk > 0.0:
@@ -157,13 +158,13 @@ def _wn(E1, r, invk):
     return r
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _contribution(buf, i, j, invk):
     r = buf[i, j, C_R]
     return buf[i, j, C_MJ] * (buf[i, j, C_A] * r + buf[i, j, C_B] * _wn(buf[i, j, C_E1], r, invk))
 
 
-@njit(cache=True)
+@kernel_jit()
 def _renormalise(par, fs, ring, buf, i):
     P = fs[i, FS_P]
     Q = fs[i, FS_Q]
@@ -184,7 +185,7 @@ def _renormalise(par, fs, ring, buf, i):
     fs[i, FS_S] = S
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel_jit(error_model="numpy", inline="always")
 def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
     """First half of :func:`pipe_step`: the water that was in the pipe at the start of the
     step and leaves during it (independent of the inlet, so the outflows of all pipes of a
@@ -230,8 +231,10 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
             phi = 1.0
         else:
             phi = _phi(k * (r - M * inv_mn))
-        fs[i, FS_OUT] = T_s * L + (P * buf[i, h, C_A] + PQ) * int_a + (
-            P * buf[i, h, C_B] * (1.0 + E1) * L * phi
+        fs[i, FS_OUT] = (
+            T_s * L
+            + (P * buf[i, h, C_A] + PQ) * int_a
+            + (P * buf[i, h, C_B] * (1.0 + E1) * L * phi)
         )
         head += 1
         if head == cap:
@@ -304,7 +307,7 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
     fs[i, FS_OUT] = out
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@kernel_jit(error_model="numpy", inline="always")
 def pipe_inflow(par, fs, ring, buf, i, mdot, inv_mdot, T_in, T_s):
     """Second half of :func:`pipe_step` (after :func:`pipe_outflow` with the same flow and
     soil temperature): water entering (and, at ``ṁΔt > M``, passing through), the step's
@@ -380,7 +383,7 @@ def pipe_inflow(par, fs, ring, buf, i, mdot, inv_mdot, T_in, T_s):
     return out * inv_mn * inv_dt, gain * inv_dt
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit(error_model="numpy")
 def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
     """Advance pipe ``i`` by one step.
 
@@ -405,13 +408,13 @@ def pipe_step(par, fs, ring, buf, i, mdot, T_in, T_s):
     return pipe_inflow(par, fs, ring, buf, i, mdot, inv, T_in, T_s)
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def pipe_mean_temperature(par, fs, i):
     """Mass-mean water temperature of pipe ``i`` (°C), from the running sum (O(1))."""
     return fs[i, FS_P] * fs[i, FS_S] * par[i, PP_INVM] + fs[i, FS_Q]
 
 
-@njit(cache=True)
+@kernel_jit()
 def pipe_stored(par, fs, ring, buf, i):
     """Stored ``Σ m·T`` of pipe ``i`` (kg·K) recomputed from its parcels (O(parcels));
     independent of the running sum the step keeps."""
@@ -431,7 +434,7 @@ def pipe_stored(par, fs, ring, buf, i):
     return P * s + Q * mass
 
 
-@njit(cache=True)
+@kernel_jit()
 def pipe_profile(par, fs, ring, buf, i, n_points, out_x, out_T):
     """Temperature along pipe ``i`` at ``n_points`` equally spaced mass positions
     (fraction 0 = outlet … 1 = inlet) into ``out_x``/``out_T`` (for plots and tests)."""

@@ -1,0 +1,124 @@
+"""The per-step functions run without numba's reference-counting runtime (gshp.jit).
+
+With the runtime, every array a compiled call receives or reads from a record is counted
+in and out by out-of-line calls; in the station kernel that bookkeeping cost more than
+half of the time of a 20-year case. These tests keep it out: the kernel's LLVM code must
+not call the runtime, the step functions must be compiled by :func:`gshp.jit.kernel_jit`,
+and an allocation in such a function must fail to compile.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from numba import njit
+from numba.core.registry import CPUDispatcher
+
+from gshp.jit import kernel_jit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: modules whose compiled functions the station kernel calls in its time loop
+KERNEL_MODULES = (
+    "gshp.station",
+    "gshp.components.borefield",
+    "gshp.components.bypass",
+    "gshp.components.control",
+    "gshp.components.gshp_unit",
+    "gshp.components.load",
+    "gshp.components.network",
+    "gshp.components.tank",
+    "gshp.borefield.kernel",
+    "gshp.network.component",
+    "gshp.network.kernel",
+    "gshp.network.plugflow",
+    "gshp.tank",
+    "gshp.controls",
+)
+#: compiled functions of those modules that run before or after the loop and allocate
+NOT_PER_STEP = {"gshp.tank._simulate"}
+
+
+def _runtime_calls(ir: str) -> int:
+    return sum(ir.count(name) for name in ("NRT_incref", "NRT_decref", "NRT_MemInfo_alloc"))
+
+
+def _dispatchers(module_name):
+    mod = importlib.import_module(module_name)
+    for name, obj in vars(mod).items():
+        if isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == module_name:
+            yield f"{module_name}.{name}", obj
+
+
+@pytest.mark.parametrize("module_name", KERNEL_MODULES)
+def test_step_functions_are_compiled_without_the_runtime(module_name):
+    found = dict(_dispatchers(module_name))
+    assert found, f"no compiled functions found in {module_name}"
+    with_runtime = [
+        name
+        for name, f in found.items()
+        if name not in NOT_PER_STEP and f.targetoptions.get("_nrt", True) is not False
+    ]
+    assert not with_runtime, (
+        f"compiled with numba's runtime (use gshp.jit.kernel_jit): {with_runtime}"
+    )
+
+
+class _Record(NamedTuple):
+    a: np.ndarray
+    b: np.ndarray
+
+
+def _callee(r, i):
+    return r.a[i] + r.b[i]
+
+
+def _caller(r, n):
+    s = 0.0
+    for i in range(n):
+        s += _callee_jit(r, i % r.a.size)
+    return s
+
+
+_callee_jit = njit(_callee)
+
+
+def test_runtime_calls_are_detected_in_llvm_code():
+    """Control: the same loop with the runtime does count references (so the scan of the
+    kernel's code below can fail)."""
+    r = _Record(np.ones(3), np.ones(3))
+    with_rt = njit(_caller)
+    without = njit(_nrt=False)(_caller)
+    assert with_rt(r, 5) == without(r, 5) == 10.0
+    assert _runtime_calls(next(iter(with_rt.inspect_llvm().values()))) > 0
+    assert _runtime_calls(next(iter(without.inspect_llvm().values()))) == 0
+
+
+def test_station_kernel_code_has_no_runtime_calls():
+    """A fresh compilation of the station kernel (numba's cache would hide its code),
+    with its own options, on the records of a real case."""
+    from gshp import station
+    from gshp.config import load_case
+    from gshp.simulation import initial_state, kernel_buffers, prepare
+
+    prep = prepare(load_case(ROOT / "cases" / "berlin.toml").replace(**{"simulation.years": 1}))
+    opts = {k: v for k, v in station.run_kernel.targetoptions.items() if k != "nopython"}
+    fresh = njit(**opts)(station.run_kernel.py_func)
+    fresh(0, 0, prep.params, initial_state(prep), kernel_buffers(prep))
+    ir = next(iter(fresh.inspect_llvm().values()))
+    assert "run_kernel" in ir
+    assert _runtime_calls(ir) == 0
+
+
+@kernel_jit()
+def _allocates(n):
+    return np.zeros(n).sum()
+
+
+def test_allocation_in_a_kernel_function_does_not_compile():
+    with pytest.raises(Exception, match="NRT required|Only accept returning of array passed"):
+        _allocates(3)

@@ -299,7 +299,7 @@ def accumulators(n_out: int, n_years: int) -> Accumulators:
     )
 
 
-@kernel_jit()
+@kernel_jit(error_model="numpy")
 def run_kernel(k_start, k_stop, par, st, acc):
     """Run steps ``k_start`` … ``k_stop − 1`` of a case (see the module docstring).
 

@@ -7,9 +7,10 @@ write arrays the caller owns. With the runtime on, numba counts references of ea
 it passes, reads from a record or receives as an argument — an out-of-line call per
 array, twice per non-inlined call and per record access. In the 3.5 million steps of a
 20-year case that bookkeeping took more than half of the kernel's time (measured with
-``benchmarks/bench_station.py``: Helsinki 20 y, 3.2 s → 1.5 s, results identical to the
-bit). Without the runtime an allocation in such a function is a compile error, which
-also keeps the per-step work allocation-free (tested in ``tests/test_kernel_jit.py``).
+``benchmarks/bench_station.py``: Helsinki 20 y with the buried pipes, 3.2 s → 1.25 s,
+results identical to the bit). Without the runtime an allocation in such a function is
+a compile error, which also keeps the per-step work allocation-free (tested in
+``tests/test_kernel_jit.py``).
 
 ``_nrt`` is numba's own target option (``numba.core.options.TargetOptions``); it is used
 here and nowhere else, so that a change of numba's spelling has one place to follow.

@@ -46,7 +46,7 @@ def network_flows(m_b, building_pipe, parent, m_pipe):
     return total
 
 
-@kernel_jit(error_model="numpy")
+@kernel_jit(error_model="numpy", inline="always")
 def network_step(
     par, fs, ring, buf, parent, building_pipe, w, m_pipe, m_b, Q_b, T_soil, T_supply, cp,
     T_node_b, work,

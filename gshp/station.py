@@ -25,7 +25,7 @@ Each step couples the station's components in the order of the energy balance
 Outputs and yearly indicators are declared once here (:data:`OUTPUTS`,
 :data:`YEARLY`, :data:`DERIVED`); the accumulators, the dataset variables and their
 attributes (:mod:`gshp.simulation`) derive from these declarations, and the kernel
-addresses them by name (``out[o, O.T_supply]``, ``yearly[year, Y.E_gshp]``). They live
+addresses them by name (``orow[O.T_supply]``, ``yrow[Y.E_gshp]``). They live
 in this file on purpose: numba's cache notices a change of this file, not of another
 module's globals. All per-step work is allocation-free.
 """
@@ -344,14 +344,23 @@ def run_kernel(k_start, k_stop, par, st, acc):
     T_bhe_in = st.borefield.T_in[0]
     T_src_guess = st.borefield.T_src_guess[0]
 
+    # the clock as counters, advanced at the end of each step (integer divisions are
+    # slow): year = k // steps_per_year, k_in_year = k % steps_per_year,
+    # in_slot = k_in_year % steps_per_slot, slot_k = k_in_year // steps_per_slot,
+    # in_day = k % steps_per_day
+    spy, sps, spd = clk.steps_per_year, clk.steps_per_slot, clk.steps_per_day
+    year = k_start // spy
+    k_in_year = k_start - year * spy
+    slot_k = k_in_year // sps
+    in_slot = k_in_year - slot_k * sps
+    in_day = k_start % spd
     for k in range(k_start, min(k_stop, clk.n_steps)):
-        year = k // clk.steps_per_year
-        k_in_year = k - year * clk.steps_per_year
-        slot = (k_in_year // clk.steps_per_slot) % n_slots
+        yrow = yearly[year]  # a row view: one index check per step instead of one per column
+        slot = slot_k if slot_k < n_slots else slot_k % n_slots
         base_mode = ctl.season[slot]
 
         # ---- once a day: adaptive setpoint move, season rule decides again -------------
-        if k % clk.steps_per_day == 0:
+        if in_day == 0:
             if ctl.adaptive and k > 0 and base_mode == 0 and day_sh + day_dhw > 0.0:
                 T_src = day_tsrc / day_nsrc if day_nsrc > 0 else T_bhe_out
                 T_soil_day = pp.T_soil[slot, 0] if pipes else 0.0
@@ -373,7 +382,7 @@ def run_kernel(k_start, k_stop, par, st, acc):
         # ---- 1. district -> network load ----------------------------------------------
         if pipes:
             # once per load slot: substations at their nodes, then the pipe network
-            if k_in_year % clk.steps_per_slot == 0:
+            if in_slot == 0:
                 T_heat = ad_T if ctl.adaptive else ctl.sp_heat[slot]
                 T_return = pipes_slot(
                     pp, ps, par.load, slot, T_supply_prev, T_heat, ctl.sp_cool[slot]
@@ -390,7 +399,7 @@ def run_kernel(k_start, k_stop, par, st, acc):
                 day_dhw += par.load.q_dhw[slot] * dt
                 day_pvt += par.load.q_pvt[slot] * dt
         else:
-            if k_in_year % clk.steps_per_slot == 0:
+            if in_slot == 0:
                 cop_sh, cop_dhw, eer = booster_cops_at(par.load, T_supply_prev)
             Q_net, P_boost, P_boost_heat, P_boost_cool, Qsh, Qdhw, Qpvt = network_load(
                 par.load, slot, cop_sh, cop_dhw, eer
@@ -413,7 +422,7 @@ def run_kernel(k_start, k_stop, par, st, acc):
         )
         prev_mode = mode
         if started == 1:
-            yearly[year, Y.gshp_starts] += 1.0
+            yrow[Y.gshp_starts] += 1.0
 
         # ---- 3. GSHP / bypass <-> borefield ----------------------------------------------
         Q_c = 0.0
@@ -498,81 +507,82 @@ def run_kernel(k_start, k_stop, par, st, acc):
             o = k
         else:
             o = year * clk.n_out_per_year + clk.out_slot[slot]
-        out[o, O.T_supply] += T_supply
-        out[o, O.T_return] += T_return
-        out[o, O.T_setpoint] += T_set
-        out[o, O.T_tank_top] += tank_T[n_layers - 1]
-        out[o, O.T_tank_bottom] += tank_T[0]
-        out[o, O.T_bhe_in] += T_bhe_in
-        out[o, O.T_bhe_out] += T_bhe_out
-        out[o, O.T_borehole_wall] += T_wall
-        out[o, O.Q_network] += Q_subst
-        out[o, O.Q_pipes] += Q_pipes
-        out[o, O.Q_condenser] += Q_c
-        out[o, O.Q_evaporator] += Q_e
-        out[o, O.P_gshp] += P_hp
-        out[o, O.Q_ground] += Q_g
-        out[o, O.Q_bypass] += Q_by
-        out[o, O.P_boosters] += P_boost
-        out[o, O.P_pumps] += P_pumps
-        out[o, O.gshp_on_fraction] += hp_on
-        out[o, O.mode] += mode
-        out[o, O.unmet_heat] += unmet
-        out[o, O.unmet_cooling] += unmet_c
-        out[o, O.bypass_on_fraction] += by_on
-        out[o, O.Q_tank_loss] += Q_loss
+        orow = out[o]  # a row view: one index check per step instead of one per column
+        orow[O.T_supply] += T_supply
+        orow[O.T_return] += T_return
+        orow[O.T_setpoint] += T_set
+        orow[O.T_tank_top] += tank_T[n_layers - 1]
+        orow[O.T_tank_bottom] += tank_T[0]
+        orow[O.T_bhe_in] += T_bhe_in
+        orow[O.T_bhe_out] += T_bhe_out
+        orow[O.T_borehole_wall] += T_wall
+        orow[O.Q_network] += Q_subst
+        orow[O.Q_pipes] += Q_pipes
+        orow[O.Q_condenser] += Q_c
+        orow[O.Q_evaporator] += Q_e
+        orow[O.P_gshp] += P_hp
+        orow[O.Q_ground] += Q_g
+        orow[O.Q_bypass] += Q_by
+        orow[O.P_boosters] += P_boost
+        orow[O.P_pumps] += P_pumps
+        orow[O.gshp_on_fraction] += hp_on
+        orow[O.mode] += mode
+        orow[O.unmet_heat] += unmet
+        orow[O.unmet_cooling] += unmet_c
+        orow[O.bypass_on_fraction] += by_on
+        orow[O.Q_tank_loss] += Q_loss
         counts[o] += 1.0
 
-        yearly[year, Y.E_gshp] += P_hp * dt
-        yearly[year, Y.Q_condenser_year] += Q_c * dt
-        yearly[year, Y.Q_evaporator_year] += Q_e * dt
-        yearly[year, Y.E_boosters] += P_boost * dt
-        yearly[year, Y.E_boosters_heating_dhw] += P_boost_heat * dt
-        yearly[year, Y.E_boosters_cooling] += P_boost_cool * dt
-        yearly[year, Y.E_pumps] += P_pumps * dt
-        yearly[year, Y.E_pump_borefield] += P_bf * dt
-        yearly[year, Y.E_pump_network] += P_net * dt
-        yearly[year, Y.E_pump_condenser] += P_cond * dt
+        yrow[Y.E_gshp] += P_hp * dt
+        yrow[Y.Q_condenser_year] += Q_c * dt
+        yrow[Y.Q_evaporator_year] += Q_e * dt
+        yrow[Y.E_boosters] += P_boost * dt
+        yrow[Y.E_boosters_heating_dhw] += P_boost_heat * dt
+        yrow[Y.E_boosters_cooling] += P_boost_cool * dt
+        yrow[Y.E_pumps] += P_pumps * dt
+        yrow[Y.E_pump_borefield] += P_bf * dt
+        yrow[Y.E_pump_network] += P_net * dt
+        yrow[Y.E_pump_condenser] += P_cond * dt
         if Q_g > 0.0:
-            yearly[year, Y.Q_ground_extracted] += Q_g * dt
+            yrow[Y.Q_ground_extracted] += Q_g * dt
         else:
-            yearly[year, Y.Q_ground_injected] -= Q_g * dt
+            yrow[Y.Q_ground_injected] -= Q_g * dt
         if m_run > 0.0:
-            if T_bhe_out < yearly[year, Y.T_bhe_out_min]:
-                yearly[year, Y.T_bhe_out_min] = T_bhe_out
-            if T_bhe_out > yearly[year, Y.T_bhe_out_max]:
-                yearly[year, Y.T_bhe_out_max] = T_bhe_out
-            if T_bhe_in < yearly[year, Y.T_bhe_in_min]:
-                yearly[year, Y.T_bhe_in_min] = T_bhe_in
+            if T_bhe_out < yrow[Y.T_bhe_out_min]:
+                yrow[Y.T_bhe_out_min] = T_bhe_out
+            if T_bhe_out > yrow[Y.T_bhe_out_max]:
+                yrow[Y.T_bhe_out_max] = T_bhe_out
+            if T_bhe_in < yrow[Y.T_bhe_in_min]:
+                yrow[Y.T_bhe_in_min] = T_bhe_in
             if T_bhe_in < bfp.T_freeze:
-                yearly[year, Y.freezing_steps] += 1.0
+                yrow[Y.freezing_steps] += 1.0
             if hp_on == 1:
                 day_tsrc += T_bhe_out
                 day_nsrc += 1.0
-        yearly[year, Y.T_borehole_wall_mean] += T_wall
-        yearly[year, Y.unmet_heat_year] += unmet * dt
-        yearly[year, Y.unmet_cooling_year] += unmet_c * dt
+        yrow[Y.T_borehole_wall_mean] += T_wall
+        yrow[Y.unmet_heat_year] += unmet * dt
+        yrow[Y.unmet_cooling_year] += unmet_c * dt
         if Q_subst > 0.0:
-            yearly[year, Y.Q_network_drawn] += Q_subst * dt
+            yrow[Y.Q_network_drawn] += Q_subst * dt
         else:
-            yearly[year, Y.Q_network_rejected] -= Q_subst * dt
-        yearly[year, Y.Q_bypass_year] += Q_by * dt
-        yearly[year, Y.envelope_clamped_steps] += envelope
-        yearly[year, Y.table_edge_steps] += edge
-        yearly[year, Y.steps] += 1.0
+            yrow[Y.Q_network_rejected] -= Q_subst * dt
+        yrow[Y.Q_bypass_year] += Q_by * dt
+        yrow[Y.envelope_clamped_steps] += envelope
+        yrow[Y.table_edge_steps] += edge
+        yrow[Y.steps] += 1.0
         if heating:
-            yearly[year, Y.T_supply_heating_mean] += T_supply
-            yearly[year, Y.heating_steps] += 1.0
-            yearly[year, Y.Q_pipes_heating_season] += Q_pipes * dt
+            yrow[Y.T_supply_heating_mean] += T_supply
+            yrow[Y.heating_steps] += 1.0
+            yrow[Y.Q_pipes_heating_season] += Q_pipes * dt
             if T_supply < T_set:
-                yearly[year, Y.setpoint_deviation_heating] += (T_set - T_supply) * dt
+                yrow[Y.setpoint_deviation_heating] += (T_set - T_supply) * dt
         else:
-            yearly[year, Y.Q_pipes_cooling_season] += Q_pipes * dt
+            yrow[Y.Q_pipes_cooling_season] += Q_pipes * dt
             if T_supply > T_set:
-                yearly[year, Y.setpoint_deviation_cooling] += (T_supply - T_set) * dt
-        mi = year * 12 + clk.month[slot] - 1
-        monthly[mi, M_QC] += Q_c * dt
-        monthly[mi, M_EHP] += P_hp * dt
+                yrow[Y.setpoint_deviation_cooling] += (T_supply - T_set) * dt
+        mrow = monthly[year * 12 + clk.month[slot] - 1]
+        mrow[M_QC] += Q_c * dt
+        mrow[M_EHP] += P_hp * dt
 
         bal[B_STATION] += Q_station * dt
         bal[B_TCOIL] += Q_coil * dt
@@ -586,6 +596,22 @@ def run_kernel(k_start, k_stop, par, st, acc):
         bal[B_THRU] += (abs(Q_net) + Q_c + abs(Q_by) + abs(Q_loss)) * dt
 
         T_supply_prev = T_supply
+
+        # ---- clock: the next step's counters ----------------------------------------------
+        k_in_year += 1
+        if k_in_year == spy:
+            year += 1
+            k_in_year = 0
+            slot_k = 0
+            in_slot = 0
+        else:
+            in_slot += 1
+            if in_slot == sps:
+                in_slot = 0
+                slot_k += 1
+        in_day += 1
+        if in_day == spd:
+            in_day = 0
 
     cs.hp_on[0] = hp_on
     cs.by_on[0] = by_on

@@ -447,6 +447,13 @@ def mix_inversions(T):
     Ayer et al. (1955), Ann. Math. Statist. 26:641 (pool-adjacent-violators).
     """
     n = T.shape[0]
+    # the usual case, a stable profile: one comparison per layer, no branch per layer
+    # (the scan below would change nothing: each layer closes its own block of one)
+    unstable = False
+    for i in range(1, n):
+        unstable |= T[i] < T[i - 1]
+    if not unstable:
+        return 0
     mixed = 0
     # Open block [j, i-1]: not yet written back; sum s, count c, value range [lo, hi].
     # Layers below j hold final block values (non-decreasing upward).
@@ -540,17 +547,21 @@ def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_
     w0 = P_LOSS_UA0 + n
     T_up = T_in_C if mcp > 0.0 else T_room_C  # the inlet value is unused without flow
     Q_loss = 0.0
+    T_bar = coil_temperature(T, params) if G_coil_W_K != 0.0 else 0.0
+    # Layers in the flow direction through views (reversed for -1): the loop index is
+    # then the layer's position along the flow, with no per-element index arithmetic.
+    step = 1 if direction >= 0 else -1
+    T_f = T[::step]
+    ua_f = params[P_LOSS_UA0 : P_LOSS_UA0 + n][::step]
+    w_f = params[w0 : w0 + n][::step]
     # Two-slot cache of the step factors keyed by the layer loss UA: tank_setup gives the
     # end layers one UA and the interior layers another, so expm1 runs at most twice.
-    i0 = 0 if direction >= 0 else n - 1
-    ua_a = params[P_LOSS_UA0 + i0]
+    ua_a = ua_f[0]
     g_a, f_a, ain_a, inv_a_a = _factors(mcp, ua_a, dt_s, C)
     ua_b = -1.0
     g_b = f_b = ain_b = inv_a_b = 0.0
-    T_bar = coil_temperature(T, params) if G_coil_W_K != 0.0 else 0.0
     for k in range(n):
-        i = k if direction >= 0 else n - 1 - k
-        ua = params[P_LOSS_UA0 + i]
+        ua = ua_f[k]
         if ua == ua_a:
             g, f, a_in, inv_a = g_a, f_a, ain_a, inv_a_a
         else:
@@ -558,9 +569,10 @@ def tank_step(T, params, dt_s, m_flow_kg_s, T_in_C, direction, Q_coil_W, T_room_
                 ua_b = ua
                 g_b, f_b, ain_b, inv_a_b = _factors(mcp, ua, dt_s, C)
             g, f, a_in, inv_a = g_b, f_b, ain_b, inv_a_b
-        q = params[w0 + i] * (Q_coil_W + G_coil_W_K * (T_bar - T[i]))
-        T_end, T_mean = _layer(T[i], T_up, q, ua, T_room_C, C, dt_s, g, f, a_in, inv_a)
-        T[i] = T_end
+        T0 = T_f[k]
+        q = w_f[k] * (Q_coil_W + G_coil_W_K * (T_bar - T0))
+        T_end, T_mean = _layer(T0, T_up, q, ua, T_room_C, C, dt_s, g, f, a_in, inv_a)
+        T_f[k] = T_end
         Q_loss += ua * (T_mean - T_room_C)
         T_up = T_mean
     mix_inversions(T)

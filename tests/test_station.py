@@ -257,6 +257,26 @@ def test_chunks_that_split_a_load_slot_give_identical_results():
     )
 
 
+def test_chunks_across_a_year_boundary_give_identical_results():
+    """The kernel's clock is kept as counters (year, step in the year, load slot, step in
+    the slot and in the day): chunks that start mid-day, mid-slot and just after the turn
+    of the year reproduce one call to the bit, for every output and yearly value."""
+    case = _case(**{"simulation.years": 2, "simulation.output_resolution": "daily"})
+    prep = prepare(case)
+    n = prep.params.clock.n_steps
+    spy = prep.params.clock.steps_per_year
+    st1, one = _kernel_records(prep)
+    station.run_kernel(0, n, prep.params, st1, one)
+    prep = prepare(case)
+    st2, acc = _kernel_records(prep)
+    bounds = [0, 1237, spy - 3, spy + 2, spy + 4801, n]
+    for k0, k1 in zip(bounds[:-1], bounds[1:], strict=True):
+        station.run_kernel(k0, k1, prep.params, st2, acc)
+    for a, b in zip(one, acc, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert one.yearly[1, station.Y.steps] == spy
+
+
 def test_shortfall_series_add_up_to_the_yearly_values(berlin_steps):
     ds = berlin_steps
     dt = 180.0

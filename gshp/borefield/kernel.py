@@ -365,26 +365,27 @@ def _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow):
 
 
 @kernel_jit(inline="always")
-def _grout_outlet(params, nodes, vecs, k):
-    """(sp, up): grout mean and outlet rows of ``P x_old`` for cache slot ``k``."""
+def _grout_outlet(params, nodes, vk):
+    """(sp, up): grout mean and outlet rows of ``P x_old``; ``vk`` = ``vecs[k]`` of the
+    cache slot ``k`` (a view)."""
     n = int(params[P_NNODE])
     sp = 0.0
     up = 0.0
     for j in range(n):
-        sp += vecs[k, R_G, j] * nodes[j]
-        up += vecs[k, R_U, j] * nodes[j]
+        sp += vk[R_G, j] * nodes[j]
+        up += vk[R_U, j] * nodes[j]
     return sp, up
 
 
 @kernel_jit(inline="always")
-def _wall_law(params, hist, sp, vecs, k):
+def _wall_law(params, hist, sp, vk):
     """(alpha, beta): T_wall = alpha + beta T_in, from the history term ``hist`` (K) and the
-    grout row ``sp`` of :func:`_grout_outlet`."""
+    grout row ``sp`` of :func:`_grout_outlet`; ``vk`` = ``vecs[k]``."""
     th = params[P_T0] - hist
-    g = params[P_DG0] * vecs[k, V_SC, SC_KGB]
-    den = 1.0 + g * (2.0 - vecs[k, V_SC, SC_SB])
+    g = params[P_DG0] * vk[V_SC, SC_KGB]
+    den = 1.0 + g * (2.0 - vk[V_SC, SC_SB])
     alpha = (th + g * sp) / den
-    beta = g * vecs[k, V_SC, SC_SIN] / den
+    beta = g * vk[V_SC, SC_SIN] / den
     return alpha, beta
 
 
@@ -394,8 +395,9 @@ def _wall_coeffs(params, hist, nodes, vecs, k):
 
     hist: wall temperature drop from past loads (K), see :func:`cj_history`.
     """
-    sp, up = _grout_outlet(params, nodes, vecs, k)
-    alpha, beta = _wall_law(params, hist, sp, vecs, k)
+    vk = vecs[k]
+    sp, up = _grout_outlet(params, nodes, vk)
+    alpha, beta = _wall_law(params, hist, sp, vk)
     return alpha, beta, sp, up
 
 
@@ -440,10 +442,11 @@ def borefield_step_coeffs(
     if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
         k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
     h_up, h_down = cj_shift_both_histories(dg, inv_w, q_cells)
-    sp, up = _grout_outlet(params, nodes, vecs, k)
-    alpha, beta = _wall_law(params, h_up, sp, vecs, k)
-    a = up + vecs[k, V_SC, SC_VBU] * alpha
-    b = vecs[k, V_SC, SC_VINU] + vecs[k, V_SC, SC_VBU] * beta
+    vk = vecs[k]
+    sp, up = _grout_outlet(params, nodes, vk)
+    alpha, beta = _wall_law(params, h_up, sp, vk)
+    a = up + vk[V_SC, SC_VBU] * alpha
+    b = vk[V_SC, SC_VINU] + vk[V_SC, SC_VBU] * beta
     return a, b, (1.0, m_flow_kg_s, h_down, sp)
 
 
@@ -507,17 +510,19 @@ def borefield_advance_pending(
     k = _find_slot(slot_m, m_flow_kg_s)
     if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
         k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
+    vk = vecs[k]  # views of the cache slot: one index check instead of one per element
+    mk = mats[k]
     # the step commits: shift the aggregation cells now (same history as the coefficients)
     if pending[0] == 1.0:  # begun by borefield_step_coeffs: cells already shifted
         hist = pending[2]
         if pending[1] == m_flow_kg_s:
             sp = pending[3]
         else:
-            sp, up = _grout_outlet(params, nodes, vecs, k)
+            sp, up = _grout_outlet(params, nodes, vk)
     else:
         hist = cj_shift_history(dg, inv_w, q_cells)
-        sp, up = _grout_outlet(params, nodes, vecs, k)
-    alpha, beta = _wall_law(params, hist, sp, vecs, k)
+        sp, up = _grout_outlet(params, nodes, vk)
+    alpha, beta = _wall_law(params, hist, sp, vk)
     if m_flow_kg_s <= 0.0:
         T_in_C = 0.0  # no inflow: v_in == 0, the value is irrelevant
     T_wall = alpha + beta * T_in_C
@@ -526,14 +531,14 @@ def borefield_advance_pending(
     for i in range(n):
         work[0, i] = nodes[i]
     for i in range(n):
-        acc = vecs[k, V_IN, i] * T_in_C + vecs[k, V_B, i] * T_wall
+        acc = vk[V_IN, i] * T_in_C + vk[V_B, i] * T_wall
         for j in range(n):
-            acc += mats[k, i, j] * work[0, j]
+            acc += mk[i, j] * work[0, j]
         nodes[i] = acc
     sg = 0.0
     for s in range(nseg):
         sg += nodes[nps * s + 1 + ngl] + nodes[nps * s + 1 + 2 * ngl]
-    qp = vecs[k, V_SC, SC_KGB] * (2.0 * T_wall - sg / nseg)
+    qp = vk[V_SC, SC_KGB] * (2.0 * T_wall - sg / nseg)
     q_cells[0] = qp
     T_out = nodes[1]
     if m_flow_kg_s > 0.0:

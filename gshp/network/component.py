@@ -120,7 +120,7 @@ def no_pipes(cp=4186.0):
     return p, s
 
 
-@kernel_jit(error_model="numpy")
+@kernel_jit(error_model="numpy", inline="always")
 def pipes_slot(pp, ps, load, slot, T_supply_prev, T_heat_set, T_cool_set):
     """Start of a load slot: substations at their nodes, flows, the network over the slot.
 

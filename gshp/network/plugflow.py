@@ -221,21 +221,17 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
     if count == 1 and delta >= M:
         # the common case at a 15-min step: the pipe holds one parcel (the end of the
         # previous step's inflow) and all of it leaves, over θ ∈ [0, M/ṁ]
-        h = head
-        mj = buf[i, h, C_MJ]
-        r = buf[i, h, C_R]
-        E1 = buf[i, h, C_E1]
+        pc = buf[i, head]  # the parcel (a view: one index check)
+        mj = pc[C_MJ]
+        r = pc[C_R]
+        E1 = pc[C_E1]
         L = mj * r
         int_a = mn * (-G_end) * invk if invk > 0.0 else L
         if mj == mn:
             phi = 1.0
         else:
             phi = _phi(k * (r - M * inv_mn))
-        fs[i, FS_OUT] = (
-            T_s * L
-            + (P * buf[i, h, C_A] + PQ) * int_a
-            + (P * buf[i, h, C_B] * (1.0 + E1) * L * phi)
-        )
+        fs[i, FS_OUT] = T_s * L + (P * pc[C_A] + PQ) * int_a + (P * pc[C_B] * (1.0 + E1) * L * phi)
         head += 1
         if head == cap:
             head = 0
@@ -248,12 +244,12 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
     Ga = 0.0
     theta_a = 0.0
     while rem > 0.0 and count > 0:
-        h = head
-        mj = buf[i, h, C_MJ]
-        r = buf[i, h, C_R]
-        E1 = buf[i, h, C_E1]
-        a = buf[i, h, C_A]
-        b = buf[i, h, C_B]
+        pc = buf[i, head]  # the parcel (a view: one index check)
+        mj = pc[C_MJ]
+        r = pc[C_R]
+        E1 = pc[C_E1]
+        a = pc[C_A]
+        b = pc[C_B]
         m_rem = mj * r
         full = m_rem <= rem
         same = mj == mn
@@ -274,7 +270,7 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
             int_a = mn * (Ga - Gb) * invk
         else:
             int_a = L
-        inv_mj = buf[i, h, C_IMJ]
+        inv_mj = pc[C_IMJ]
         if same:
             phi = 1.0
             ey = 0.0
@@ -295,8 +291,8 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
             r_new = r - L * inv_mj
             e2 = E1 + ey + E1 * ey  # (1 + E1)(1 + ey) − 1, without cancellation
             E1_new = (e2 + Ga + e2 * Ga - Gb) * inv_end
-            buf[i, h, C_R] = r_new
-            buf[i, h, C_E1] = E1_new
+            pc[C_R] = r_new
+            pc[C_E1] = E1_new
             S += mj * (a * r_new + b * _wn(E1_new, r_new, invk))
         rem -= L
         theta_a = theta_b
@@ -354,12 +350,13 @@ def pipe_inflow(par, fs, ring, buf, i, mdot, inv_mdot, T_in, T_s):
         t = head + count
         if t >= cap:
             t -= cap
-        buf[i, t, C_MJ] = mn
-        buf[i, t, C_IMJ] = inv_mn
-        buf[i, t, C_R] = r_in
-        buf[i, t, C_E1] = E1_in
-        buf[i, t, C_A] = a_in
-        buf[i, t, C_B] = b_in
+        pc = buf[i, t]
+        pc[C_MJ] = mn
+        pc[C_IMJ] = inv_mn
+        pc[C_R] = r_in
+        pc[C_E1] = E1_in
+        pc[C_A] = a_in
+        pc[C_B] = b_in
         ring[i, 1] = count + 1
     else:
         # full buffer: the newest parcel absorbs the inflow, well mixed (energy-exact)

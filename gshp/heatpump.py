@@ -268,30 +268,22 @@ def polynomial_en12900(c, S, D):
 def _clamp_to_polygon(x, y, px, py):
     """Clamp points (x, y) into the polygon (px, py): inside points are kept, outside points
     move to the nearest point of the boundary. Returns (xc, yc, outside)."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    n = len(px)
-    inside = np.zeros(np.broadcast(x, y).shape, dtype=bool)
-    best = np.full(inside.shape, np.inf)
-    bx = np.zeros(inside.shape)
-    by = np.zeros(inside.shape)
-    for i in range(n):
-        x1, y1 = px[i], py[i]
-        x2, y2 = px[(i + 1) % n], py[(i + 1) % n]
-        # ray casting (even-odd rule)
-        crosses = ((y1 > y) != (y2 > y)) & (x < (x2 - x1) * (y - y1) / ((y2 - y1) or 1e-300) + x1)
-        inside ^= crosses
-        # nearest point on this edge
-        ex, ey = x2 - x1, y2 - y1
-        t = np.clip(((x - x1) * ex + (y - y1) * ey) / (ex * ex + ey * ey), 0.0, 1.0)
-        qx, qy = x1 + t * ex, y1 + t * ey
-        d2 = (x - qx) ** 2 + (y - qy) ** 2
-        closer = d2 < best
-        best = np.where(closer, d2, best)
-        bx = np.where(closer, qx, bx)
-        by = np.where(closer, qy, by)
-    outside = ~inside & (best > 1e-18)
-    return np.where(outside, bx, x), np.where(outside, by, y), outside
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    xc, yc, out = _clamp_points(
+        x.ravel(), y.ravel(), np.asarray(px, dtype=np.float64), np.asarray(py, dtype=np.float64)
+    )
+    return xc.reshape(x.shape), yc.reshape(x.shape), out.reshape(x.shape) > 0.0
+
+
+@numba.njit(cache=True)
+def _clamp_points(x, y, px, py):
+    """:func:`_clamp_point` over the points of two 1-D arrays."""
+    xc = np.empty_like(x)
+    yc = np.empty_like(y)
+    out = np.empty_like(x)
+    for k in range(x.shape[0]):
+        xc[k], yc[k], out[k] = _clamp_point(x[k], y[k], px, py)
+    return xc, yc, out
 
 
 @dataclass(frozen=True)

@@ -390,15 +390,15 @@ def _wall_law(params, hist, sp, vk):
 
 
 @kernel_jit(inline="always")
-def _wall_coeffs(params, hist, nodes, vecs, k):
-    """(alpha, beta, sp, up): T_wall = alpha + beta T_in; sp, up = grout/outlet of P x_old.
-
-    hist: wall temperature drop from past loads (K), see :func:`cj_history`.
-    """
-    vk = vecs[k]
+def _outlet_law(params, hist, nodes, vk):
+    """(a, b, sp): the outlet law ``T_out = a + b T_in`` of the coming step for the
+    history term ``hist`` (K, see :func:`cj_history`) and the cache slot ``vk`` =
+    ``vecs[k]``; ``sp`` = grout row of ``P x_old`` (:func:`_grout_outlet`)."""
     sp, up = _grout_outlet(params, nodes, vk)
     alpha, beta = _wall_law(params, hist, sp, vk)
-    return alpha, beta, sp, up
+    a = up + vk[V_SC, SC_VBU] * alpha
+    b = vk[V_SC, SC_VINU] + vk[V_SC, SC_VBU] * beta
+    return a, b, sp
 
 
 # ------------------------------------------------------------------ kernel-facing API
@@ -419,9 +419,7 @@ def borefield_outlet_coeffs(
     k = _find_slot(slot_m, m_flow_kg_s)
     if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
         k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
-    alpha, beta, sp, up = _wall_coeffs(params, cj_history(dg, inv_w, q_cells), nodes, vecs, k)
-    a = up + vecs[k, V_SC, SC_VBU] * alpha
-    b = vecs[k, V_SC, SC_VINU] + vecs[k, V_SC, SC_VBU] * beta
+    a, b, _sp = _outlet_law(params, cj_history(dg, inv_w, q_cells), nodes, vecs[k])
     return a, b
 
 
@@ -442,11 +440,7 @@ def borefield_step_coeffs(
     if k < 0:  # cold path kept in the caller: a call here costs nothing when not taken
         k = _new_slot(params, ftab, cap, slot_m, mats, vecs, work, m_flow_kg_s)
     h_up, h_down = cj_shift_both_histories(dg, inv_w, q_cells)
-    vk = vecs[k]
-    sp, up = _grout_outlet(params, nodes, vk)
-    alpha, beta = _wall_law(params, h_up, sp, vk)
-    a = up + vk[V_SC, SC_VBU] * alpha
-    b = vk[V_SC, SC_VINU] + vk[V_SC, SC_VBU] * beta
+    a, b, sp = _outlet_law(params, h_up, nodes, vecs[k])
     return a, b, (1.0, m_flow_kg_s, h_down, sp)
 
 

@@ -12,12 +12,16 @@ from hypothesis import strategies as st
 
 from gshp.network.plugflow import (
     FS_MERGES,
+    pipe_inflow,
     pipe_init,
     pipe_mean_temperature,
+    pipe_outflow,
+    pipe_pair_outflow,
     pipe_profile,
     pipe_setup,
     pipe_step,
     pipe_stored,
+    pipes_are_twins,
 )
 
 DT = 180.0
@@ -188,6 +192,52 @@ def test_random_histories_match_the_exact_label_reference(flows, seed, k):
     for j in range(n):
         if flows[j] > 0:
             assert out[j] == pytest.approx(ref.outlet(j), abs=1e-9), j
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    flows=st.lists(
+        st.one_of(st.just(0.0), st.just(1.3), st.floats(0.01, 12.0)), min_size=3, max_size=30
+    ),
+    seed=st.integers(0, 10_000),
+    k=st.sampled_from([0.0, 8e-5, 5e-3]),
+    capacity=st.sampled_from([3, 64]),
+)
+def test_twin_pipes_stepped_as_a_pair_match_two_single_pipes_to_the_bit(flows, seed, k, capacity):
+    # supply and return pipe of a trench: same mass, decay and flows, other temperatures;
+    # 300 steps reach the frame's renormalisation at k = 5e-3, capacity 3 the merges
+    flows = (flows * (300 // len(flows) + 1))[:300]
+    rng = np.random.default_rng(seed)
+    T_in = rng.uniform(0.0, 35.0, (len(flows), 2))
+    T_s = rng.uniform(-2.0, 18.0, (len(flows), 2))
+    M = 450.0
+    pair = pipe_setup(2, capacity)
+    single = pipe_setup(2, capacity)
+    for s in (pair, single):
+        pipe_init(*s, 0, M, k, DT, 11.0)
+        pipe_init(*s, 1, M, k, DT, 16.0)
+    for n, m in enumerate(flows):
+        inv = 1.0 / m if m > 0.0 else 0.0
+        assert pipes_are_twins(pair[0], pair[2], 0, 1)
+        pipe_pair_outflow(*pair, 0, 1, m, inv, T_s[n, 0], T_s[n, 1])
+        pipe_outflow(*single, 0, m, inv, T_s[n, 0])
+        pipe_outflow(*single, 1, m, inv, T_s[n, 1])
+        for i in (0, 1):
+            got = pipe_inflow(*pair, i, m, inv, T_in[n, i], T_s[n, i])
+            assert got == pipe_inflow(*single, i, m, inv, T_in[n, i], T_s[n, i]), (n, i)
+    for a, b in zip(pair, single, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_pipes_with_other_decay_rates_are_not_twins():
+    s = pipe_setup(2, 8)
+    pipe_init(*s, 0, 450.0, 8e-5, DT, 11.0)
+    pipe_init(*s, 1, 450.0, 9e-5, DT, 11.0)
+    assert not pipes_are_twins(s[0], s[2], 0, 1)
+    pipe_init(*s, 1, 450.0, 8e-5, DT, 11.0)
+    assert pipes_are_twins(s[0], s[2], 0, 1)
+    pipe_step(*s, 0, 1.0, 20.0, 5.0)  # one pipe alone moves its ring: no longer twins
+    assert not pipes_are_twins(s[0], s[2], 0, 1)
 
 
 def test_fast_flow_passes_water_through_within_one_step():

@@ -24,7 +24,13 @@ soil plus the change of the water's stored energy.
 from __future__ import annotations
 
 from gshp.jit import kernel_jit
-from gshp.network.plugflow import pipe_inflow, pipe_mean_temperature, pipe_outflow
+from gshp.network.plugflow import (
+    pipe_inflow,
+    pipe_mean_temperature,
+    pipe_outflow,
+    pipe_pair_outflow,
+    pipes_are_twins,
+)
 
 
 @kernel_jit(error_model="numpy", inline="always")
@@ -95,10 +101,16 @@ def network_step(
         T_sup_mean = pipe_mean_temperature(par, fs, i)
         work[i] = Ts + w[i] * (T_ret_mean - Ts)
         work[n + i] = Ts + w[n + i] * (T_sup_mean - Ts)
-    # the water already in the pipes that leaves during the step: independent pipes
+    # the water already in the pipes that leaves during the step: independent pipes; the
+    # supply and return pipe of a trench as one pair when they are twins (the usual case)
     for i in range(n):
-        pipe_outflow(par, fs, ring, buf, i, m_pipe[i], work[3 * n + i], work[i])
-        pipe_outflow(par, fs, ring, buf, n + i, m_pipe[i], work[3 * n + i], work[n + i])
+        m = m_pipe[i]
+        inv = work[3 * n + i]
+        if pipes_are_twins(par, ring, i, n + i):
+            pipe_pair_outflow(par, fs, ring, buf, i, n + i, m, inv, work[i], work[n + i])
+        else:
+            pipe_outflow(par, fs, ring, buf, i, m, inv, work[i])
+            pipe_outflow(par, fs, ring, buf, n + i, m, inv, work[n + i])
     gain = 0.0
     # 1. supply pipes, parents first
     for i in range(n):

@@ -191,18 +191,54 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
     step and leaves during it (independent of the inlet, so the outflows of all pipes of a
     network can be computed before the inlets are known). Keeps the partial results in
     ``fs`` for :func:`pipe_inflow`. ``inv_mdot`` = 1/``mdot`` (any value when 0)."""
+    pipe_pair_outflow(par, fs, ring, buf, i, i, mdot, inv_mdot, T_s, T_s)
+
+
+@kernel_jit(inline="always")
+def pipes_are_twins(par, ring, i, j):
+    """True when pipes ``i`` and ``j`` have the same water mass, decay rate and step and
+    the same ring position: then, carrying the same flows, they hold parcels of the same
+    geometry (flow, entry time span, decay) and differ only in temperatures — the supply
+    and return pipe of one trench. :func:`pipe_pair_outflow` relies on it."""
+    return (
+        par[i, PP_M] == par[j, PP_M]
+        and par[i, PP_K] == par[j, PP_K]
+        and par[i, PP_DT] == par[j, PP_DT]
+        and ring[i, 0] == ring[j, 0]
+        and ring[i, 1] == ring[j, 1]
+    )
+
+
+@kernel_jit(error_model="numpy", inline="always")
+def pipe_pair_outflow(par, fs, ring, buf, i, j, mdot, inv_mdot, T_si, T_sj):
+    """:func:`pipe_outflow` of two twin pipes at once (:func:`pipes_are_twins`; ``j == i``
+    for one pipe), with soil temperatures ``T_si`` and ``T_sj``.
+
+    Only temperatures differ between twins, so the outflow's geometry (which parcels
+    leave, their exit times, the decay integrals, the new front) is computed once; each
+    pipe's numbers are those of its own :func:`pipe_outflow` to the bit.
+    """
+    two = j != i
     M = par[i, PP_M]
     k = par[i, PP_K]
     invk = par[i, PP_INVK]
     cap = buf.shape[1]
     if fs[i, FS_P] < RENORM_P:
         _renormalise(par, fs, ring, buf, i)
-    P = fs[i, FS_P]
-    Q = fs[i, FS_Q]
-    S = fs[i, FS_S]
-    fs[i, FS_EOLD] = P * S + Q * M
+    if two and fs[j, FS_P] < RENORM_P:
+        _renormalise(par, fs, ring, buf, j)
+    Pi = fs[i, FS_P]
+    Qi = fs[i, FS_Q]
+    Si = fs[i, FS_S]
+    fs[i, FS_EOLD] = Pi * Si + Qi * M
+    Pj = fs[j, FS_P]
+    Qj = fs[j, FS_Q]
+    Sj = fs[j, FS_S]
+    if two:
+        fs[j, FS_EOLD] = Pj * Sj + Qj * M
     if not mdot > 0.0:
         fs[i, FS_OUT] = 0.0
+        fs[j, FS_OUT] = 0.0
         return
     head = ring[i, 0]
     count = ring[i, 1]
@@ -217,7 +253,9 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
         G_end = par[i, PP_F1]
         inv_end = par[i, PP_INVF]
     fs[i, FS_GEND] = G_end
-    PQ = Q - T_s
+    fs[j, FS_GEND] = G_end
+    PQi = Qi - T_si
+    PQj = Qj - T_sj
     if count == 1 and delta >= M:
         # the common case at a 15-min step: the pipe holds one parcel (the end of the
         # previous step's inflow) and all of it leaves, over θ ∈ [0, M/ṁ]
@@ -231,25 +269,34 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
             phi = 1.0
         else:
             phi = _phi(k * (r - M * inv_mn))
-        fs[i, FS_OUT] = T_s * L + (P * pc[C_A] + PQ) * int_a + (P * pc[C_B] * (1.0 + E1) * L * phi)
+        e1p = 1.0 + E1
+        shape = Pi * pc[C_B] * e1p * L * phi
+        fs[i, FS_OUT] = T_si * L + (Pi * pc[C_A] + PQi) * int_a + shape
+        if two:
+            pt = buf[j, head]
+            shape = Pj * pt[C_B] * e1p * L * phi
+            fs[j, FS_OUT] = T_sj * L + (Pj * pt[C_A] + PQj) * int_a + shape
         head += 1
         if head == cap:
             head = 0
         ring[i, 0] = head
         ring[i, 1] = 0
         fs[i, FS_S] = 0.0
+        ring[j, 0] = head
+        ring[j, 1] = 0
+        fs[j, FS_S] = 0.0
         return
-    out = 0.0
+    outi = 0.0
+    outj = 0.0
     rem = old_out
     Ga = 0.0
     theta_a = 0.0
     while rem > 0.0 and count > 0:
         pc = buf[i, head]  # the parcel (a view: one index check)
+        pt = buf[j, head]  # its twin
         mj = pc[C_MJ]
         r = pc[C_R]
         E1 = pc[C_E1]
-        a = pc[C_A]
-        b = pc[C_B]
         m_rem = mj * r
         full = m_rem <= rem
         same = mj == mn
@@ -278,8 +325,16 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
             y = k * (L * inv_mj - (theta_b - theta_a))
             phi = _phi(y)
             ey = y * phi
-        out += T_s * L + (P * a + PQ) * int_a + P * b * (1.0 + E1) * (1.0 + Ga) * L * phi
-        S -= mj * (a * r + b * _wn(E1, r, invk))
+        wn = _wn(E1, r, invk)
+        a = pc[C_A]
+        b = pc[C_B]
+        outi += T_si * L + (Pi * a + PQi) * int_a + Pi * b * (1.0 + E1) * (1.0 + Ga) * L * phi
+        Si -= mj * (a * r + b * wn)
+        if two:
+            a = pt[C_A]
+            b = pt[C_B]
+            outj += T_sj * L + (Pj * a + PQj) * int_a + Pj * b * (1.0 + E1) * (1.0 + Ga) * L * phi
+            Sj -= mj * (a * r + b * wn)
         if full:
             head += 1
             if head == cap:
@@ -291,16 +346,26 @@ def pipe_outflow(par, fs, ring, buf, i, mdot, inv_mdot, T_s):
             r_new = r - L * inv_mj
             e2 = E1 + ey + E1 * ey  # (1 + E1)(1 + ey) − 1, without cancellation
             E1_new = (e2 + Ga + e2 * Ga - Gb) * inv_end
+            wn = _wn(E1_new, r_new, invk)
             pc[C_R] = r_new
             pc[C_E1] = E1_new
-            S += mj * (a * r_new + b * _wn(E1_new, r_new, invk))
+            Si += mj * (pc[C_A] * r_new + pc[C_B] * wn)
+            if two:
+                pt[C_R] = r_new
+                pt[C_E1] = E1_new
+                Sj += mj * (pt[C_A] * r_new + pt[C_B] * wn)
         rem -= L
         theta_a = theta_b
         Ga = Gb
     ring[i, 0] = head
     ring[i, 1] = count
-    fs[i, FS_S] = S
-    fs[i, FS_OUT] = out
+    fs[i, FS_S] = Si
+    fs[i, FS_OUT] = outi
+    if two:
+        ring[j, 0] = head
+        ring[j, 1] = count
+        fs[j, FS_S] = Sj
+        fs[j, FS_OUT] = outj
 
 
 @kernel_jit(error_model="numpy", inline="always")

@@ -445,7 +445,7 @@ def run_kernel(k_start, k_stop, par, st, acc):
                 Q_coil = Q_c
                 G_coil = hp.G_coil
             else:
-                T_in, G_coil = bypass_inlet(a, b, tank_T, tank.params, m_bf, bfp.cp, m_cp_bf)
+                T_in, G_coil = bypass_inlet(a, b, tank_T, tank.params, bfp.eps_bypass, m_cp_bf)
         T_bhe_out, Q_g, T_wall, _T_fm = ground_advance(ground, T_in, m_run, pending)
         T_bhe_in = T_in if m_run > 0.0 else T_bhe_out
         Q_by = 0.0

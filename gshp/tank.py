@@ -627,13 +627,18 @@ def coil_fluid_coeffs(T, params, m_coil_kg_s, cp_coil_J_kgK):
     T_coil_mean : float
         UA-weighted mean coil-layer temperature, °C (:func:`coil_temperature`).
     """
+    return coil_effectiveness(params, m_coil_kg_s, cp_coil_J_kgK), coil_temperature(T, params)
+
+
+@kernel_jit(inline="always")
+def coil_effectiveness(params, m_coil_kg_s, cp_coil_J_kgK):
+    """``ε = 1 - exp(-UA / (m cp))`` of the coil (0 without flow), see
+    :func:`coil_fluid_coeffs`; constant for a constant coil flow, so a caller with one
+    flow computes it once."""
     mcp = m_coil_kg_s * cp_coil_J_kgK
-    ua = params[P_COIL_UA]
     if mcp > 0.0:
-        eps = -math.expm1(-ua / mcp)
-    else:
-        eps = 0.0
-    return eps, coil_temperature(T, params)
+        return -math.expm1(-params[P_COIL_UA] / mcp)
+    return 0.0
 
 
 @kernel_jit(inline="always")

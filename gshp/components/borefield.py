@@ -23,12 +23,15 @@ from gshp.jit import kernel_jit
 
 class BorefieldParams(NamedTuple):
     """m : total fluid flow, kg/s; cp : fluid specific heat, J/(kg·K); P_pump : pump power
-    while it runs, W; T_freeze : freezing point of the fluid, °C."""
+    while it runs, W; T_freeze : freezing point of the fluid, °C; eps_bypass :
+    effectiveness of the tank coil at this flow in the cooling bypass
+    (:func:`gshp.tank.coil_effectiveness`)."""
 
     m: float
     cp: float
     P_pump: float
     T_freeze: float
+    eps_bypass: float
 
 
 class BorefieldState(NamedTuple):

@@ -6,13 +6,15 @@ the borefield flow and the tank coil define it; the controls switch it."""
 from __future__ import annotations
 
 from gshp.jit import kernel_jit
-from gshp.tank import coil_fluid_coeffs
+from gshp.tank import coil_temperature
 
 
 @kernel_jit(inline="always")
-def bypass_inlet(a, b, tank_T, tank_p, m_bf, cp_f, m_cp_bf):
-    """Borefield inlet temperature (°C) and coil capacity rate ε·m·c_p (W/K)."""
-    eps, T_coil = coil_fluid_coeffs(tank_T, tank_p, m_bf, cp_f)
+def bypass_inlet(a, b, tank_T, tank_p, eps, m_cp_bf):
+    """Borefield inlet temperature (°C) and coil capacity rate ε·m·c_p (W/K); ``eps``:
+    the coil's effectiveness at the borefield flow (:func:`gshp.tank.coil_effectiveness`,
+    computed once per case: the flow is constant)."""
+    T_coil = coil_temperature(tank_T, tank_p)
     T_out = (a + b * eps * T_coil) / (1.0 - b * (1.0 - eps))
     T_in = T_out + eps * (T_coil - T_out)
     return T_in, eps * m_cp_bf

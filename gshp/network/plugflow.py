@@ -219,6 +219,9 @@ def pipe_pair_outflow(par, fs, ring, buf, i, j, mdot, inv_mdot, T_si, T_sj):
     pipe's numbers are those of its own :func:`pipe_outflow` to the bit.
     """
     two = j != i
+    # With j == i every write for j below either repeats the value written for i or
+    # stands under ``two`` (the running sum and the outflow of pipe i must not be
+    # overwritten by a second pipe's copy).
     M = par[i, PP_M]
     k = par[i, PP_K]
     invk = par[i, PP_INVK]

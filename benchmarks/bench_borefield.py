@@ -16,7 +16,12 @@ import time
 import numba
 import numpy as np
 
-from gshp.borefield import Borefield, borefield_advance, borefield_outlet_coeffs, ground_step
+from gshp.physics.borefield import (
+    Borefield,
+    borefield_advance,
+    borefield_outlet_coeffs,
+    ground_step,
+)
 
 DT = 180.0
 N_STEPS = 20 * 365 * 24 * 20  # 3 504 000

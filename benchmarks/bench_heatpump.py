@@ -8,7 +8,7 @@ import time
 import numba
 import numpy as np
 
-from gshp.heatpump import (
+from gshp.physics.heatpump import (
     HeatPump,
     booster_cops,
     default_booster_params,

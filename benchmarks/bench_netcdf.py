@@ -3,7 +3,7 @@
 A 20-year hourly result of the Berlin case (175 200 time steps, float64) is written with
 several encodings; for each: file size, write time and the time to read every variable
 back (raw, with h5py); min of ``--repeat`` runs. The settings used by
-:func:`gshp.results.write_netcdf` are marked with ``*``. Wall and CPU times are minima
+:func:`gshp.io.results.write_netcdf` are marked with ``*``. Wall and CPU times are minima
 over the repetitions because the machine may be shared (CPU time is the steadier figure).
 
 Usage: python benchmarks/bench_netcdf.py [--case cases/berlin.toml] [--repeat 3]
@@ -66,8 +66,8 @@ def main(argv=None):
     import h5py
     import xarray as xr
 
-    from gshp import results
-    from gshp.simulation import simulate
+    from gshp.io import results
+    from gshp.station.simulation import simulate
 
     ds = simulate(args.case, simulation__output_resolution="hourly")
     n_time = ds.sizes["time"]
@@ -81,7 +81,7 @@ def main(argv=None):
     print(f"{'encoding':40s} {'size MB':>8s} {'write s':>8s} {'CPU s':>8s} {'read s':>8s}")
     with tempfile.TemporaryDirectory() as tmp:
         # time coordinate encoding alone: xarray's element-by-element cftime.date2num
-        # against gshp.results' vectorised conversion (same numbers)
+        # against gshp.io.results' vectorised conversion (same numbers)
         t0 = time.perf_counter()
         xr.coding.times.encode_cf_datetime(ds.indexes["time"], results.TIME_UNITS, "noleap")
         t_xr = time.perf_counter() - t0
@@ -113,7 +113,7 @@ def main(argv=None):
         results.write_netcdf(ds, Path(tmp) / "r.nc")
         t_all = time.perf_counter() - t0
     print(
-        f"time coordinate encoding: xarray/cftime {t_xr:.2f} s, gshp.results {t_ours:.2f} s "
+        f"time coordinate encoding: xarray/cftime {t_xr:.2f} s, gshp.io.results {t_ours:.2f} s "
         f"(whole _prepared); write_netcdf as used: {t_all:.2f} s"
     )
     return 0

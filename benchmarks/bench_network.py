@@ -17,10 +17,10 @@ import time
 import numba
 import numpy as np
 
-from gshp.network.kernel import network_flows, network_step
-from gshp.network.model import build_network
-from gshp.network.plugflow import pipe_init, pipe_setup, pipe_step
-from gshp.network.topology import build_tree, reference_layout
+from gshp.physics.network.kernel import network_flows, network_step
+from gshp.physics.network.model import build_network
+from gshp.physics.network.plugflow import pipe_init, pipe_setup, pipe_step
+from gshp.physics.network.topology import build_tree, reference_layout
 
 DEFAULTS = dict(
     wall_conductivity_W_mK=0.4,

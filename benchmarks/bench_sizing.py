@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from gshp.config import load_case
-from gshp.sizing import size
+from gshp.studies.sizing import size
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = {"helsinki": (75, 98), "berlin": (35, 36), "strasbourg": (30, 32)}

@@ -32,14 +32,14 @@ from pathlib import Path
 
 import numpy as np
 
-from gshp.components.borefield import GROUND_NO_PENDING, ground_advance, ground_coeffs
-from gshp.components.control import season_mode, switch
-from gshp.components.gshp_unit import gshp_step
-from gshp.components.load import booster_cops_at, network_load
-from gshp.components.network import network_flow, network_node_step, network_pump_power
-from gshp.components.tank import tank_valve_step
 from gshp.jit import kernel_jit
-from gshp.network.component import pipes_slot
+from gshp.station.components.borefield import GROUND_NO_PENDING, ground_advance, ground_coeffs
+from gshp.station.components.heat_pump import gshp_step
+from gshp.station.components.load import booster_cops_at, network_load
+from gshp.station.components.network import network_flow, network_node_step, network_pump_power
+from gshp.station.components.pipes import pipes_slot
+from gshp.station.components.tank import tank_valve_step
+from gshp.station.control.controller import season_mode, switch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from gshp.config import load_case
-    from gshp.simulation import prepare, run_prepared
+    from gshp.station.simulation import prepare, run_prepared
 
     case = load_case(args.case)
     # warm-up: compile (or load from the numba cache) every kernel
@@ -90,7 +90,7 @@ def main(argv=None):
     # pygfunction's ClaessonJaved in a Python loop, same g-function and loads
     import pygfunction as gt
 
-    from gshp.borefield import Borefield
+    from gshp.physics.borefield import Borefield
 
     bf = Borefield.from_config(case.borefield)
     dt = float(case.simulation.time_step_s)
@@ -124,7 +124,7 @@ def main(argv=None):
 
 def network_overhead(case, years, repeat):
     """Kernel time with and without the pipe network, same case, alternating runs."""
-    from gshp.simulation import prepare, run_prepared
+    from gshp.station.simulation import prepare, run_prepared
 
     best = {}
     for _ in range(repeat):
@@ -148,7 +148,7 @@ def network_overhead(case, years, repeat):
 
 def component_costs(case, ds, kernel_per_step, n):
     """Print ns per call of each component's step function and its share of a step."""
-    from gshp.simulation import initial_state, prepare
+    from gshp.station.simulation import initial_state, prepare
 
     prep = prepare(case.replace(**{"simulation.years": 1}))
     par = prep.params

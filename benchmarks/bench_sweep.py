@@ -1,7 +1,7 @@
 """Benchmark of a sweep: how much of the workers' time is spent in the station kernel.
 
 A 24-case grid — 3 climates × 4 field sizes × 2 supply strategies, 20 years, daily
-output — runs through :func:`gshp.sweep.run_sweep` on ``--jobs`` worker processes
+output — runs through :func:`gshp.studies.sweep.run_sweep` on ``--jobs`` worker processes
 (joblib/loky; a worker keeps its imports, compiled functions and in-memory caches from
 case to case). The disk caches (g-functions, heat pump tables, flow tables) and numba's
 cache are warmed first in this process, so the figures are those of a repeated sweep.
@@ -66,8 +66,8 @@ def sweep_dict(years: int, output: Path) -> dict:
 
 
 def timed_simulate(case, progress=None):
-    """:func:`gshp.simulation.simulate` with the worker's wall time and process id."""
-    from gshp.simulation import simulate
+    """:func:`gshp.station.simulation.simulate` with the worker's wall time and process id."""
+    from gshp.station.simulation import simulate
 
     t0 = time.perf_counter()
     ds = simulate(case, progress=progress)
@@ -82,8 +82,8 @@ def main(argv=None):
     ap.add_argument("--years", type=int, default=20)
     args = ap.parse_args(argv)
 
-    from gshp.simulation import prepare, run_prepared
-    from gshp.sweep import build_cases, run_sweep, sweep_from_dict
+    from gshp.station.simulation import prepare, run_prepared
+    from gshp.studies.sweep import build_cases, run_sweep, sweep_from_dict
 
     with tempfile.TemporaryDirectory() as tmp:
         sweep = sweep_from_dict(sweep_dict(args.years, Path(tmp) / "sweep.nc"))

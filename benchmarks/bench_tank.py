@@ -16,7 +16,7 @@ import time
 import numba
 import numpy as np
 
-from gshp.tank import stored_energy, tank_setup, tank_step, tank_valve_step
+from gshp.physics.tank import stored_energy, tank_setup, tank_step, tank_valve_step
 
 
 @numba.njit(cache=True)

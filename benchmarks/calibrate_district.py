@@ -18,8 +18,8 @@ from pathlib import Path
 
 from scipy.optimize import brentq, fsolve
 
-from gshp import climate
-from gshp import district as D
+from gshp.physics import climate
+from gshp.physics import district as D
 
 OUT = Path(__file__).resolve().parents[1] / "gshp" / "data" / "district_calibration.json"
 

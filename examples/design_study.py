@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import gshp
-from gshp import report
 from gshp.cli import yearly_table
+from gshp.io import report
 
 HERE = Path(__file__).resolve().parent
 years = int(os.environ.get("GSHP_EXAMPLE_YEARS", "20"))

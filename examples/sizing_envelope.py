@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import gshp
-from gshp import report
+from gshp.io import report
 
 HERE = Path(__file__).resolve().parent
 years = int(os.environ.get("GSHP_EXAMPLE_YEARS", "20"))

@@ -15,7 +15,7 @@ __all__ = [
     "Case", "InputError", "__version__", "load_case", "simulate", "size", "sweep", "to_pandas",
 ]  # fmt: skip
 
-_API = ("Case", "load_case", "simulate", "to_pandas")
+_API = ("Case", "load_case", "simulate", "sweep", "to_pandas")
 
 
 def __getattr__(name):
@@ -27,11 +27,11 @@ def __getattr__(name):
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             value = "0.0.0+unknown"
     elif name == "size":
-        from gshp.sizing import size as value
+        from gshp.studies.sizing import size as value
     elif name == "sweep":
         # the module (``gshp sweep``, run_sweep, …), callable as :func:`gshp.api.sweep`:
-        # ``gshp.sweep(base_case, grid)`` (it makes itself callable when imported)
-        import gshp.sweep as value
+        # ``gshp.studies.sweep(base_case, grid)`` (it makes itself callable when imported)
+        import gshp.studies.sweep as value
     elif name in _API:
         import gshp.api
 
@@ -40,3 +40,7 @@ def __getattr__(name):
         raise AttributeError(f"module 'gshp' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

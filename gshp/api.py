@@ -17,7 +17,6 @@ calendar (the years of the run, 2001 on; in leap years 29 February is simply abs
 from __future__ import annotations
 
 import tempfile
-import types
 import warnings
 from pathlib import Path
 
@@ -25,17 +24,9 @@ import pandas as pd
 import xarray as xr
 
 from gshp.config import Case, load_case
-from gshp.simulation import simulate
+from gshp.station.simulation import simulate
 
 __all__ = ["Case", "load_case", "simulate", "sweep", "to_pandas"]
-
-
-class SweepModule(types.ModuleType):
-    """Class of the module :mod:`gshp.sweep`: calling it runs :func:`sweep`, so
-    ``gshp.sweep(base_case, grid)`` works while ``gshp.sweep.run_sweep`` etc. stay."""
-
-    def __call__(self, base_case, grid, **kwargs):
-        return sweep(base_case, grid, **kwargs)
 
 
 def sweep(
@@ -51,7 +42,7 @@ def sweep(
 ) -> xr.Dataset:
     """Run a grid of cases around a base case; the combined Dataset (not written).
 
-    The same machinery as ``gshp sweep`` (:func:`gshp.sweep.run_sweep`): cases stacked
+    The same machinery as ``gshp sweep`` (:func:`gshp.studies.sweep.run_sweep`): cases stacked
     along ``case`` with every swept parameter as a coordinate on ``case``.
 
     Parameters
@@ -66,7 +57,7 @@ def sweep(
     mode : {'cross', 'zip'}
         Every combination of the grid entries, or element by element.
     jobs, progress, scheduler
-        As :func:`gshp.sweep.run_sweep`.
+        As :func:`gshp.studies.sweep.run_sweep`.
 
     Raises
     ------
@@ -74,7 +65,7 @@ def sweep(
         A bad grid, or (listing every point) grid points whose values are invalid.
     """
     from gshp.errors import InputError
-    from gshp.sweep import run_sweep, sweep_from_dict
+    from gshp.studies.sweep import run_sweep, sweep_from_dict
 
     case = base_case if isinstance(base_case, Case) else load_case(base_case)
     with tempfile.TemporaryDirectory(prefix="gshp-sweep-") as tmp:

@@ -193,12 +193,12 @@ def check_input_files(cases) -> None:
     from gshp.errors import Problem
 
     def read_weather_file(path):  # pvlib, pandas: imported only when a file is named
-        from gshp.climate import read_weather_file
+        from gshp.physics.climate import read_weather_file
 
         return read_weather_file(path)
 
     def read_load_file(path, *a):
-        from gshp.district import read_load_file
+        from gshp.physics.district import read_load_file
 
         return read_load_file(path, *a)
 
@@ -223,7 +223,7 @@ def check_input_files(cases) -> None:
         wx = collect("climate.weather_file", read_weather_file, cl.weather_file)
         if d.load_file is not None:
             if wx is None and cl.preset is not None:
-                from gshp.climate import preset
+                from gshp.physics.climate import preset
 
                 wx = preset(cl.preset)
             if wx is None and cl.weather_file is not None:
@@ -236,8 +236,8 @@ def check_input_files(cases) -> None:
 def check_environment(cases, open_files: bool = False) -> None:
     """What a case needs beyond its own file: a usable g-function cache folder and, with
     ``open_files``, weather files that read (all problems in one InputError)."""
-    from gshp.diskcache import check_cache_dir
     from gshp.errors import Problem
+    from gshp.io.diskcache import check_cache_dir
 
     problems = []
     for case in cases:
@@ -249,7 +249,7 @@ def check_environment(cases, open_files: bool = False) -> None:
             problems.append(Problem(where, shown, f"a folder for the g-function cache ({why})"))
         wf = case.climate.weather_file
         if open_files and wf is not None:
-            from gshp.climate import read_weather_file
+            from gshp.physics.climate import read_weather_file
 
             try:
                 read_weather_file(wf)
@@ -294,7 +294,7 @@ def yearly_table(ds) -> str:
 def output_folder(path, option: str = "--output") -> Path:
     """The output folder, created and tried now, so that a bad or read-only path fails
     before any work is done."""
-    from gshp.fileio import check_writable_folder
+    from gshp.io.fileio import check_writable_folder
 
     folder = Path(path)
     if "\x00" in str(path):
@@ -318,9 +318,9 @@ def _write_and_summarise(out_dir, ds, float32=False):
     """In the worker: write ``ds`` to ``out_dir/<case>.nc``; return it without its time
     series (what ``gshp run`` prints), the path in ``attrs['result_path']`` and the mean
     GSHP on-fraction in ``attrs['gshp_on_fraction_mean']``."""
-    from gshp.fileio import WriteError
-    from gshp.results import write_netcdf
-    from gshp.runner import CaseFailed
+    from gshp.io.fileio import WriteError
+    from gshp.io.results import write_netcdf
+    from gshp.studies.runner import CaseFailed
 
     try:
         path = write_netcdf(ds, Path(out_dir) / f"{ds.attrs['case_name']}.nc", float32=float32)
@@ -335,9 +335,9 @@ def _write_and_summarise(out_dir, ds, float32=False):
 def cmd_run(args) -> int:
     from functools import partial
 
-    from gshp.fileio import WriteError
-    from gshp.results import write_netcdf
-    from gshp.runner import run_cases
+    from gshp.io.fileio import WriteError
+    from gshp.io.results import write_netcdf
+    from gshp.studies.runner import run_cases
 
     if args.jobs is not None and args.jobs < 0:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
@@ -402,8 +402,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_loads(args) -> int:
-    from gshp.district import district_loads, summary
-    from gshp.results import write_netcdf
+    from gshp.io.results import write_netcdf
+    from gshp.physics.district import district_loads, summary
 
     cases = load_cases(args.cases)
     out_dir = output_folder(args.output)
@@ -418,7 +418,7 @@ def cmd_loads(args) -> int:
             frame.columns = [c + suffix.get(ds[c].attrs.get("units", ""), "") for c in frame]
             frame.index = [str(t) for t in frame.index]
             frame.index.name = "time"
-            from gshp.fileio import atomic_write_bytes
+            from gshp.io.fileio import atomic_write_bytes
 
             text = frame.to_csv(float_format="%.6g")
             atomic_write_bytes(path, text.encode("utf-8"))
@@ -431,7 +431,7 @@ def cmd_loads(args) -> int:
 
 
 def cmd_heatpump(args) -> int:
-    from gshp.heatpump import HeatPump, list_compressor_maps, summary
+    from gshp.physics.heatpump import HeatPump, list_compressor_maps, summary
 
     if args.maps:
         print("Shipped compressor maps: " + ", ".join(list_compressor_maps()))
@@ -446,7 +446,7 @@ def cmd_heatpump(args) -> int:
 
 
 def cmd_size(args) -> int:
-    from gshp.sizing import size
+    from gshp.studies.sizing import size
 
     cases = load_cases([args.case])
     if len(cases) != 1:
@@ -549,7 +549,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     if command not in _OWN_COMMANDS:
-        from gshp import report, sweep
+        from gshp.io import report
+        from gshp.studies import sweep
 
         sweep.add_parser(sub)
         report.add_parser(sub)
@@ -626,7 +627,7 @@ def _positive_years(text):
 
 
 def main(argv=None) -> int:
-    from gshp.fileio import WriteError
+    from gshp.io.fileio import WriteError
 
     words = sys.argv[1:] if argv is None else list(argv)
     command = next((w for w in words if not w.startswith("-")), None)

@@ -247,7 +247,7 @@ class DistrictConfig:
 @dataclass(frozen=True)
 class PipeConfig:
     """[[network.pipes]]: one trench with a supply and a return pipe (see
-    gshp/network/topology.py). Fields left out take the network-wide ``pipe_*`` values."""
+    gshp/physics/network/topology.py). Fields left out take the network-wide ``pipe_*`` values."""
 
     id: str = F(kind="str", doc="Pipe name (unique).")
     upstream: str = F(kind="str", doc="Node towards the plant.")
@@ -1638,7 +1638,7 @@ def _check_network_pipes(case: Case, problems: list) -> None:
     if net.pipes_file is not None and not net.pipes_file.is_file():
         problems.append(Problem("network.pipes_file", str(net.pipes_file), "an existing CSV file"))
         return
-    from gshp.network.topology import tree_from_config
+    from gshp.physics.network.topology import tree_from_config
 
     try:
         tree_from_config(net, case.district.n_buildings)
@@ -1652,7 +1652,7 @@ def _check_compressor(case: Case, problems: list) -> None:
     comp = case.heat_pump.compressor
     if (COMPRESSOR_MAPS_DIR / f"{comp}.toml").is_file() and not Path(comp).suffix:
         return
-    from gshp.heatpump import load_compressor_map
+    from gshp.physics.heatpump import load_compressor_map
 
     try:
         load_compressor_map(comp)

@@ -1,5 +1,5 @@
 """Plot the Beier et al. (2011) sandbox response test: measured vs simulated mean fluid
-temperature (standalone :class:`gshp.borefield.Borefield`, driven by measured power/flow).
+temperature (standalone :class:`gshp.physics.borefield.Borefield`, driven by measured power/flow).
 
 Usage: python scripts/plot_beier.py OUTPUT.png [--data PATH] [--segments N] [--layers N]
 (the data ship with the package: gshp/data/validation/; `gshp validate` draws the full

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp.borefield import (
+from gshp.errors import InputError
+from gshp.physics.borefield import (
     Borefield,
     borefield_advance,
     borefield_inlet_for_heat,
@@ -21,8 +22,7 @@ from gshp.borefield import (
     borefield_wall_heat,
     cj_step,
 )
-from gshp.borefield import gfunction as gfn
-from gshp.errors import InputError
+from gshp.physics.borefield import gfunction as gfn
 from gshp.validation.beier import beier_response, read_beier, simulate_beier
 
 
@@ -320,7 +320,7 @@ def test_from_config_namespace_and_csv(tmp_path, cache):
 
 def test_flow_table_cache_is_exact(tmp_path):
     """The conductance-vs-flow table from memory and from disk equals a fresh one."""
-    from gshp.borefield import interior
+    from gshp.physics.borefield import interior
 
     kw = dict(coordinates_m=[(0.0, 0.0)], T_undisturbed_C=10.0, cache_dir=tmp_path)
     interior._FLOW_TABLE_MEMORY.clear()  # other tests may have built the same table
@@ -346,7 +346,11 @@ def test_step_coeffs_and_pending_advance_equal_the_separate_calls(single):
     """One pass over the aggregation cells (borefield_step_coeffs + advance with pending)
     gives, step by step, exactly the numbers of the pure coefficients + plain advance —
     also with the flow changed between them and on pump-off steps."""
-    from gshp.borefield.kernel import NO_PENDING, borefield_advance_pending, borefield_step_coeffs
+    from gshp.physics.borefield.kernel import (
+        NO_PENDING,
+        borefield_advance_pending,
+        borefield_step_coeffs,
+    )
 
     m = single.total_flow_kg_s
     ref = single.kernel_setup(180.0, 3000)

@@ -12,8 +12,8 @@ import pytest
 import xarray as xr
 
 import gshp
-from gshp.district import district_loads
-from gshp.results import open_result, write_netcdf
+from gshp.io.results import open_result, write_netcdf
+from gshp.physics.district import district_loads
 
 pytest.importorskip("compliance_checker")
 
@@ -79,7 +79,7 @@ def test_result_file_is_cf_clean(result, tmp_path, offline):
 
 
 def test_sweep_file_is_cf_clean_and_names_round_trip(base, tmp_path, offline):
-    ds = gshp.sweep(base, {"borefield.n_x": [5, 7]},
+    ds = gshp.studies.sweep(base, {"borefield.n_x": [5, 7]},
                     overrides={**FAST, "simulation.output_resolution": "daily"})  # fmt: skip
     path = write_netcdf(ds, tmp_path / "s.nc")
     scored, possible, failed = cf_check(path)

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp import climate
 from gshp.errors import InputError
+from gshp.physics import climate
 
 
 @pytest.mark.parametrize("name", climate.PRESETS)

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp.controls import (
+from gshp.station.control.rules import (
     SLOTS_PER_YEAR,
     adaptive_choice,
     auto_season,

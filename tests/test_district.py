@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp import building, climate, dhw, pvt
-from gshp import district as D
 from gshp.errors import InputError
-from gshp.heatpump import booster_cops, default_booster_params
+from gshp.physics import building, climate, dhw, pvt
+from gshp.physics import district as D
+from gshp.physics.heatpump import booster_cops, default_booster_params
 
 
 @pytest.fixture(scope="module")

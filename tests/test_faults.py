@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from gshp import fileio
-from gshp.borefield.gfunction import check_cache_dir, field_gfunction
-from gshp.fileio import WriteError, atomic_write_bytes, clean_stale_temporaries
-from gshp.results import open_result, write_netcdf
+from gshp.io import fileio
+from gshp.io.fileio import WriteError, atomic_write_bytes, clean_stale_temporaries
+from gshp.io.results import open_result, write_netcdf
+from gshp.physics.borefield.gfunction import check_cache_dir, field_gfunction
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,8 +88,8 @@ def test_full_disk_on_a_real_small_filesystem(tmp_path):
         ds = xr.Dataset({"x": ("t", np.random.default_rng(0).random(100_000))})
         code = (
             "import sys, xarray as xr\n"
-            "from gshp.results import write_netcdf\n"
-            "from gshp.fileio import WriteError\n"
+            "from gshp.io.results import write_netcdf\n"
+            "from gshp.io.fileio import WriteError\n"
             "ds = xr.open_dataset(sys.argv[1]).load()\n"
             "try:\n    write_netcdf(ds, sys.argv[2])\n"
             "except WriteError as e:\n    print(e)\n"
@@ -231,7 +231,7 @@ def test_killed_worker_keeps_finished_cases(tmp_path):
     import signal
     import time
 
-    from gshp.simulation import comparable
+    from gshp.station.simulation import comparable
 
     fast = _case_file(tmp_path, "fast", 1)
     slow = [_case_file(tmp_path, f"slow{i}", 6) for i in (1, 2)]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gshp.errors import InputError
-from gshp.heatpump import (
+from gshp.physics.heatpump import (
     CP_WATER,
     HeatPump,
     _map_arrays,
@@ -260,7 +260,7 @@ def _solve_point_all_halvings(cq, cp, conv, px, py, scale, Ts, Ke, Tk, Kc, iters
 def test_cycle_solve_stops_early_without_changing_a_bit(hp96):
     """The compiled solve stops a bisection once its bracket is two adjacent floats; the
     result must equal the full 60 halvings exactly (inside, outside and on the envelope)."""
-    from gshp.heatpump import solve_cycle
+    from gshp.physics.heatpump import solve_cycle
 
     cq, cp, conv, px, py = _map_arrays(hp96.cmap)
     K_e, K_c = 2.0e4, 1.6e4
@@ -279,7 +279,7 @@ def test_cycle_solve_stops_early_without_changing_a_bit(hp96):
 def test_performance_table_cache_is_exact(hp96, tmp_path):
     """Solved once, then read from memory and from disk: identical arrays; different
     inputs give a different cache file."""
-    import gshp.heatpump as H
+    import gshp.physics.heatpump as H
 
     ts = np.arange(-5.0, 10.01, 5.0)
     tk = np.arange(20.0, 50.01, 10.0)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp.heatpump import BP_COP_MAX, booster_cops, default_booster_params
+from gshp.physics.heatpump import BP_COP_MAX, booster_cops, default_booster_params
 
 R5 = {  # SCOP space heating, SEER cooling, SCOP DHW at network 20 / 25 °C
     "helsinki": (5.4, 4.9, 3.7),

@@ -24,23 +24,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: modules whose compiled functions the station kernel calls in its time loop
 KERNEL_MODULES = (
-    "gshp.station",
-    "gshp.components.borefield",
-    "gshp.components.bypass",
-    "gshp.components.control",
-    "gshp.components.gshp_unit",
-    "gshp.components.load",
-    "gshp.components.network",
-    "gshp.components.tank",
-    "gshp.borefield.kernel",
-    "gshp.network.component",
-    "gshp.network.kernel",
-    "gshp.network.plugflow",
-    "gshp.tank",
-    "gshp.controls",
+    "gshp.station.kernel",
+    "gshp.station.components.borefield",
+    "gshp.station.components.bypass",
+    "gshp.station.control.controller",
+    "gshp.station.components.heat_pump",
+    "gshp.station.components.load",
+    "gshp.station.components.network",
+    "gshp.station.components.tank",
+    "gshp.physics.borefield.kernel",
+    "gshp.station.components.pipes",
+    "gshp.physics.network.kernel",
+    "gshp.physics.network.plugflow",
+    "gshp.physics.tank",
+    "gshp.station.control.rules",
 )
 #: compiled functions of those modules that run before or after the loop and allocate
-NOT_PER_STEP = {"gshp.tank._simulate"}
+NOT_PER_STEP = {"gshp.physics.tank._simulate"}
 
 
 def _runtime_calls(ir: str) -> int:
@@ -101,9 +101,9 @@ def test_runtime_calls_are_detected_in_llvm_code():
 def test_station_kernel_code_has_no_runtime_calls():
     """A fresh compilation of the station kernel (numba's cache would hide its code),
     with its own options, on the records of a real case."""
-    from gshp import station
     from gshp.config import load_case
-    from gshp.simulation import initial_state, kernel_buffers, prepare
+    from gshp.station import kernel as station
+    from gshp.station.simulation import initial_state, kernel_buffers, prepare
 
     prep = prepare(load_case(ROOT / "cases" / "berlin.toml").replace(**{"simulation.years": 1}))
     opts = {k: v for k, v in station.run_kernel.targetoptions.items() if k != "nopython"}

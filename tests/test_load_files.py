@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gshp import district as D
 from gshp.errors import InputError
+from gshp.physics import district as D
 
 H = np.arange(8760)
 HEAT_KW = 10.0 + (H % 24) / 4.0  # a daily ramp: 10 … 15.75 kW
@@ -66,7 +66,7 @@ def test_units_in_the_header(tmp_path, header, scale):
 
 
 def _wx():
-    from gshp import climate
+    from gshp.physics import climate
 
     return climate.preset("berlin")
 

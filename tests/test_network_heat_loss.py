@@ -1,4 +1,4 @@
-"""U′ of buried pipes and pipe pairs (gshp.network.heat_loss), soil temperature and
+"""U′ of buried pipes and pipe pairs (gshp.physics.network.heat_loss), soil temperature and
 hydraulics."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp.network import heat_loss as hl
-from gshp.network import hydraulics as hy
-from gshp.network import soil
+from gshp.physics.network import heat_loss as hl
+from gshp.physics.network import hydraulics as hy
+from gshp.physics.network import soil
 
 
 def test_buried_pipe_matches_cengel_example_3_17():

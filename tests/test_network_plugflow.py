@@ -1,4 +1,4 @@
-"""Plug-flow pipe (gshp.network.plugflow): delay, steady state, energy, zero flow, and
+"""Plug-flow pipe (gshp.physics.network.plugflow): delay, steady state, energy, zero flow, and
 agreement with an independent exact reference for random flow histories."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp.network.plugflow import (
+from gshp.physics.network.plugflow import (
     FS_MERGES,
     pipe_inflow,
     pipe_init,

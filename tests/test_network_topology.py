@@ -8,10 +8,10 @@ import pytest
 
 from gshp.config import load_case
 from gshp.errors import InputError
-from gshp.network.kernel import network_flows, network_step
-from gshp.network.model import build_network, critical_pressure_drop, pipe_design_flows
-from gshp.network.plugflow import pipe_stored
-from gshp.network.topology import build_tree, read_pipes_csv, reference_layout
+from gshp.physics.network.kernel import network_flows, network_step
+from gshp.physics.network.model import build_network, critical_pressure_drop, pipe_design_flows
+from gshp.physics.network.plugflow import pipe_stored
+from gshp.physics.network.topology import build_tree, read_pipes_csv, reference_layout
 
 DEFAULTS = dict(
     wall_conductivity_W_mK=0.4,

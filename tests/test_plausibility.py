@@ -13,10 +13,10 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp import plausibility as pl
 from gshp.config import load_case
-from gshp.results import open_result
-from gshp.simulation import simulate, time_axis
+from gshp.io import plausibility as pl
+from gshp.io.results import open_result
+from gshp.station.simulation import simulate, time_axis
 
 ROOT = Path(__file__).resolve().parents[1]
 HELSINKI = ROOT / "cases" / "helsinki.toml"

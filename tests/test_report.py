@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from gshp import report
 from gshp.config import load_case
 from gshp.errors import InputError
-from gshp.results import write_netcdf
+from gshp.io import report
+from gshp.io.results import write_netcdf
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {
@@ -27,7 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def two_cases():
-    from gshp.simulation import simulate
+    from gshp.station.simulation import simulate
 
     base = load_case(ROOT / "cases" / "berlin.toml", FAST)
     out = []

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from gshp import results
-from gshp.timeaxis import month_start_axis, regular_axis
+from gshp.io import results
+from gshp.io.timeaxis import month_start_axis, regular_axis
 
 
 @pytest.mark.parametrize(("n", "step_s"), [(20000, 3600), (30000, 180), (5000, 7), (400, 86400)])

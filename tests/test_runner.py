@@ -9,15 +9,15 @@ import xarray as xr
 
 from gshp.cli import _write_and_summarise
 from gshp.config import load_case
-from gshp.results import open_result
-from gshp.runner import CaseFailed, run_cases
+from gshp.io.results import open_result
+from gshp.studies.runner import CaseFailed, run_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _fake_simulate(case, progress=None):
     """A tiny stand-in result with a time series and yearly values."""
-    from gshp.timeaxis import regular_axis
+    from gshp.io.timeaxis import regular_axis
 
     n = 48
     return xr.Dataset(

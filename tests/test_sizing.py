@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from gshp.cli import main
 from gshp.config import load_case
 from gshp.errors import InputError
-from gshp.simulation import prepare, simulate
-from gshp.sizing import (
+from gshp.station.simulation import prepare, simulate
+from gshp.studies.sizing import (
     ASPECT_TOLERANCE,
     ashrae_length,
     bracket_search,

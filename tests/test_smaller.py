@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import gshp
-from gshp import runner
 from gshp.cli import main
-from gshp.results import open_result
+from gshp.io.results import open_result
+from gshp.studies import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,7 +94,8 @@ def test_water_cp_defined_once():
                 if "CP_WATER" in names:
                     defs.append(path.name)
     assert defs == ["water.py"]
-    from gshp import dhw, heatpump, simulation, tank, water
+    from gshp.physics import dhw, heatpump, tank, water
+    from gshp.station import simulation
 
     assert {m.CP_WATER for m in (dhw, heatpump, simulation, tank)} == {water.CP_WATER}
 

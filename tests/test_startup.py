@@ -46,6 +46,6 @@ def test_lazy_package_attributes():
     import gshp
 
     assert gshp.__version__.count(".") >= 2
-    from gshp.sizing import size
+    from gshp.studies.sizing import size
 
     assert gshp.size is size

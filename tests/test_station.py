@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from gshp import station
 from gshp.config import load_case
-from gshp.simulation import comparable, prepare, run_prepared, simulate
+from gshp.station import kernel as station
+from gshp.station.simulation import comparable, prepare, run_prepared, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 BERLIN = ROOT / "cases" / "berlin.toml"
@@ -157,7 +157,7 @@ def test_runs_are_bit_identical_and_chunking_does_not_matter():
 
 
 def _kernel_records(prep):
-    from gshp.simulation import initial_state, kernel_buffers
+    from gshp.station.simulation import initial_state, kernel_buffers
 
     return initial_state(prep), kernel_buffers(prep)
 

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gshp.errors import InputError
-from gshp.results import cf_decoded, cf_encoded, open_result
-from gshp.sweep import (
+from gshp.io.results import cf_decoded, cf_encoded, open_result
+from gshp.studies.sweep import (
     check_path,
     drop_volatile,
     grid_points,
@@ -246,7 +246,7 @@ def test_invalid_grid_point_reported_others_written(tmp_path):
 
 
 def _gfunc_worker(cache_dir, barrier, queue):
-    from gshp.borefield.gfunction import field_gfunction
+    from gshp.physics.borefield.gfunction import field_gfunction
 
     coords = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0), (6.0, 6.0)]
     times = np.geomspace(3600.0 * 24, 3.15e8, 12)
@@ -256,7 +256,7 @@ def _gfunc_worker(cache_dir, barrier, queue):
 
 
 def test_gfunction_cache_safe_under_concurrent_processes(tmp_path):
-    from gshp.borefield.gfunction import field_gfunction
+    from gshp.physics.borefield.gfunction import field_gfunction
 
     ctx = multiprocessing.get_context("spawn")
     barrier, queue = ctx.Barrier(2), ctx.Queue()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.linalg import expm
 
 from gshp.errors import InputError
-from gshp.tank import (
+from gshp.physics.tank import (
     CP_WATER,
     P_AREA,
     P_C_LAYER,

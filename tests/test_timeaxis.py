@@ -6,8 +6,8 @@ import cftime
 import pytest
 import xarray as xr
 
-from gshp.simulation import time_axis
-from gshp.timeaxis import month_start_axis, regular_axis
+from gshp.io.timeaxis import month_start_axis, regular_axis
+from gshp.station.simulation import time_axis
 
 
 @pytest.mark.parametrize(

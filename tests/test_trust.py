@@ -17,8 +17,8 @@ import xarray as xr
 
 from gshp.config import load_case
 from gshp.errors import InputError
-from gshp.heatpump import MAPS_DIR
-from gshp.sweep import INPUT_KEY_ATTR, input_key, load_sweep, run_sweep
+from gshp.physics.heatpump import MAPS_DIR
+from gshp.studies.sweep import INPUT_KEY_ATTR, input_key, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 WEATHER = ROOT / "tests" / "data" / "weather"
@@ -237,7 +237,7 @@ def test_tiny_heat_pump_is_a_clear_failure(tmp_path):
     """rated_heating_capacity_kW = 0.01 used to crash in brentq; now the machine is built
     and the run fails as physically implausible (exit 1, no result file)."""
     from gshp.config import load_case
-    from gshp.heatpump import HeatPump
+    from gshp.physics.heatpump import HeatPump
 
     base = case_file(
         tmp_path,

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gshp.climate import read_epw, read_try, read_weather_file
 from gshp.errors import InputError
+from gshp.physics.climate import read_epw, read_try, read_weather_file
 
 DATA = Path(__file__).parent / "data" / "weather"
 

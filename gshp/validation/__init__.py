@@ -73,7 +73,7 @@ class Context:
 
         Raises RuntimeError naming the case when a run fails.
         """
-        from gshp.runner import run_cases
+        from gshp.studies.runner import run_cases
 
         cases = [c.replace(**{"simulation.output_resolution": "monthly"}) for c in cases]
         j = self.jobs if jobs is None else jobs

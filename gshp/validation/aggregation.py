@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pygfunction as gt
 
-from gshp.borefield import Borefield, cj_step
+from gshp.physics.borefield import Borefield, cj_step
 from gshp.validation.core import Row, Section, at_most, fmt, markdown_table, pygfunction_version
 
 TOLERANCE_K = 1e-9
@@ -65,7 +65,7 @@ def run(ctx) -> Section:
         )
     )
     sec.text += [
-        "The compiled aggregation (`gshp.borefield.kernel.cj_step`) and "
+        "The compiled aggregation (`gshp.physics.borefield.kernel.cj_step`) and "
         "`pygfunction.load_aggregation.ClaessonJaved` are fed the same g-function (the 3×2 "
         "field of the reference borehole, 6 m spacing) and the same seeded random hourly "
         "loads (normal, σ = 30 W/m, on a yearly sine of 10 W/m).",

@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gshp.borefield.model import Borefield
 from gshp.errors import InputError
+from gshp.physics.borefield.model import Borefield
 from gshp.validation.core import Row, Section, at_most, fmt, markdown_table
 
 HEATER_W = 1056.0
@@ -252,7 +252,7 @@ def run(ctx) -> Section:
 
 
 def _figure(path, best, default):
-    from gshp.report import _figure, _save
+    from gshp.io.report import _figure, _save
 
     fig = _figure(figsize=(11, 6.4))
     axes = fig.subplots(2, 2, height_ratios=(3, 1.3), sharex="col")

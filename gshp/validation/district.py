@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from gshp import climate
-from gshp import district as D
-from gshp.heatpump import booster_cops, default_booster_params
+from gshp.physics import climate
+from gshp.physics import district as D
+from gshp.physics.heatpump import booster_cops, default_booster_params
 from gshp.validation.core import Row, Section, fmt, in_band, markdown_table, within
 
 #: (key, label, table, relative tolerance): R3 demands are calibration targets (5 %);

@@ -1,5 +1,5 @@
 """Check 2: field g-functions of gshp (its default 'equivalent' solver, through
-:meth:`gshp.borefield.Borefield.gfunction`) against pygfunction's reference 'detailed'
+:meth:`gshp.physics.borefield.Borefield.gfunction`) against pygfunction's reference 'detailed'
 solver, for three layouts and both boundary conditions (UBWT, MIFT).
 """
 
@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 import pygfunction as gt
 
-from gshp.borefield import Borefield
-from gshp.borefield import gfunction as gfn
+from gshp.physics.borefield import Borefield
+from gshp.physics.borefield import gfunction as gfn
 from gshp.validation.core import Row, Section, at_most, fmt, markdown_table
 
 TOLERANCE = 0.01
@@ -135,7 +135,7 @@ def run(ctx) -> Section:
 
 
 def _figure(path, times, curves):
-    from gshp.report import _figure, _save
+    from gshp.io.report import _figure, _save
 
     fig = _figure(figsize=(7.5, 4.6))
     ax = fig.subplots()

@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from gshp.heatpump import HeatPump, list_compressor_maps
+from gshp.physics.heatpump import HeatPump, list_compressor_maps
 from gshp.validation.core import Row, Section, fmt, in_band, markdown_table
 
 RATED_KW = 96.0
@@ -93,7 +93,7 @@ def run(ctx) -> Section:
 
 
 def _figure(path, cops):
-    from gshp.report import _figure, _save
+    from gshp.io.report import _figure, _save
 
     fig = _figure(figsize=(7.0, 4.4))
     ax = fig.subplots()

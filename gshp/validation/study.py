@@ -260,7 +260,7 @@ def sensitivity(ctx, cases, base_summary) -> list[str]:
 
 
 def _figure(path, res):
-    from gshp.report import MONTH_DAYS, _figure, _save
+    from gshp.io.report import MONTH_DAYS, _figure, _save
 
     names = [c for c in CITIES + (VARIABLE,) if c in res]
     ncols = 2 if len(names) > 2 else len(names)

@@ -1,0 +1,751 @@
+"""Reports of result files: PNG figures and a Markdown/CSV summary table.
+
+Works for a single-case result (no ``case`` dimension) and for a sweep result (``case``
+dimension, swept parameters as coordinates on ``case``). Every ``fig_*`` function
+returns a :class:`matplotlib.figure.Figure` (saved when given a path) built without
+pyplot, so the Matplotlib backend is never changed (notebooks show them inline):
+
+- ``cop_borefield.png``: monthly GSHP COP over all years with the yearly minimum and
+  maximum borefield outlet temperature, one panel per case;
+- ``borehole_wall.png``: yearly mean borehole wall temperature and its drift from year 1;
+- ``electricity.png``: yearly electricity by consumer (GSHP, boosters, pumps), stacked;
+- ``supply_setpoint.png``: network supply temperature against its setpoint over the last
+  simulated year, the calendar cooling season shaded, one panel per case;
+- ``fluid_envelope.png``: monthly min/mean/max borefield outlet temperature over the
+  lifetime with the design limits (GHEtool's main chart);
+- ``load_duration.png``: load-duration curves of the network and of the ground;
+- ``sweep_<path>.png`` (sweeps): indicators against each swept parameter;
+- ``network_pipes.png`` (results with buried pipes): by month, the substations' net draw
+  from the network beside the heat the pipes exchange with the soil (mean over the
+  years), one panel per case; the same numbers as a table in ``summary.md``;
+- ``summary.md`` and ``summary.csv``: one row per case.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gshp.errors import InputError
+
+MAX_PANELS = 24
+"""Largest number of per-case panels in one figure (the first cases are shown)."""
+FIGURES = (
+    "cop_borefield.png",
+    "borehole_wall.png",
+    "electricity.png",
+    "supply_setpoint.png",
+    "fluid_envelope.png",
+    "load_duration.png",
+)
+"""Figures of every report; a sweep adds ``sweep_<path>.png`` per swept parameter."""
+MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def as_cases(ds: xr.Dataset) -> xr.Dataset:
+    """The result with a ``case`` dimension (a single-case result gets one case)."""
+    if "case" in ds.dims:
+        return ds
+    name = str(ds.attrs.get("case_name", "case"))
+    return ds.expand_dims(case=np.array([name], dtype=object))
+
+
+def open_for_report(path) -> xr.Dataset:
+    """Open a result file for reporting (InputError if it is not a gshp result)."""
+    from gshp.io.results import open_result
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single(str(path), "missing", "an existing result file (.nc)")
+    try:
+        ds = open_result(path)
+    except (OSError, ValueError) as exc:
+        raise InputError.single(str(path), str(exc)[:80], "a NetCDF result of gshp") from None
+    needed = ("scop_gshp", "E_gshp", "T_bhe_out_min", "T_borehole_wall_mean", "T_supply")
+    missing = [v for v in needed if v not in ds]
+    if missing:
+        raise InputError.single(
+            str(path), f"no variables {', '.join(missing)}", "a result written by gshp run/sweep"
+        )
+    return ds
+
+
+def swept_coords(ds: xr.Dataset) -> list[str]:
+    """Names of the coordinates along ``case`` that describe the grid (not the hash)."""
+    return [
+        str(k)
+        for k, v in ds.coords.items()
+        if v.dims == ("case",) and k not in ("case", "case_hash") and not v.attrs.get("sweep_group")
+    ]
+
+
+# ---------------------------------------------------------------------------- table
+
+
+def summary_table(ds: xr.Dataset) -> pd.DataFrame:
+    """One row per case: swept parameters and the key indicators over all years.
+
+    Energies are yearly means in MWh/a; temperatures in °C; drift in K (last year's mean
+    borehole wall temperature minus the first year's).
+    """
+    ds = as_cases(ds)
+    rows = []
+    for i, name in enumerate(ds["case"].values):
+        c = ds.isel(case=i)
+        years = c["year"].values[np.isfinite(c["scop_gshp"].values)]
+        n_years = int(len(years)) if len(years) else int(c.sizes["year"])
+        c = c.sel(year=years) if len(years) else c
+        row = {"case": str(name)}
+        for k in swept_coords(ds):
+            v = c[k].values.item() if c[k].ndim == 0 else c[k].values
+            row[k] = v
+        wall = c["T_borehole_wall_mean"].values
+        row.update(
+            {
+                "years": n_years,
+                "SCOP mean": _mean(c["scop_gshp"]),
+                "SCOP last year": float(c["scop_gshp"].values[-1]),
+                "E_gshp MWh/a": _mean(c["E_gshp"]) / 1e3,
+                "E_boosters MWh/a": _mean(c["E_boosters"]) / 1e3,
+                "E_pumps MWh/a": _mean(c["E_pumps"]) / 1e3,
+                "E_total MWh/a": _mean(c["E_total"]) / 1e3
+                if "E_total" in c
+                else (_mean(c["E_gshp"]) + _mean(c["E_boosters"]) + _mean(c["E_pumps"])) / 1e3,
+                "T_bhe_out min °C": float(np.nanmin(c["T_bhe_out_min"].values)),
+                "T_bhe_out max °C": float(np.nanmax(c["T_bhe_out_max"].values)),
+                "T_wall year 1 °C": float(wall[0]),
+                "T_wall last year °C": float(wall[-1]),
+                "wall drift K": float(wall[-1] - wall[0]),
+            }
+        )
+        if "unmet_heat_year" in c:
+            row["unmet heat kWh/a"] = _mean(c["unmet_heat_year"])
+        if "freezing_steps" in c:
+            row["freezing steps"] = int(np.nansum(c["freezing_steps"].values))
+        if "energy_balance_closure" in c:
+            row["balance closure"] = float(c["energy_balance_closure"].values)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _mean(da) -> float:
+    v = np.asarray(da.values, dtype=float)
+    return float(np.nanmean(v)) if np.isfinite(v).any() else float("nan")
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table of ``df`` (numbers to sensible precision)."""
+    cols = list(df.columns)
+    lines = [
+        "| " + " | ".join(cols) + " |",
+        "|" + "|".join("---" if c == "case" else "---:" for c in cols) + "|",
+    ]
+    for _, row in df.iterrows():
+        lines.append("| " + " | ".join(_fmt(row[c], c) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(v, col) -> str:
+    if isinstance(v, float | np.floating):
+        if not math.isfinite(v):
+            return "–"
+        if col == "balance closure":
+            return f"{v:.1e}"
+        if abs(v) >= 100:
+            return f"{v:.0f}"
+        return f"{v:.2f}"
+    return str(v)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def _figure(**kw):
+    """A Matplotlib Figure not attached to pyplot: the backend is left alone (scripts,
+    notebooks and the command line all work), and nothing stays open after saving."""
+    from matplotlib.figure import Figure
+
+    return Figure(layout="constrained", **kw)
+
+
+def _grid(n, width=5.2, height=3.4, sharey=True):
+    n_show = min(n, MAX_PANELS)
+    ncols = min(n_show, 3)
+    if n_show == 1:
+        width *= 1.5
+    nrows = math.ceil(n_show / ncols)
+    fig = _figure(figsize=(width * ncols, height * nrows + 0.8))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=sharey)
+    flat = axes.ravel()
+    for ax in flat[n_show:]:
+        ax.set_visible(False)
+    for ax in flat[:n_show]:  # every panel keeps its numbers, shared scale or not
+        ax.tick_params(axis="y", labelleft=True)
+    return fig, flat[:n_show]
+
+
+def _title(ds, i) -> str:
+    return str(ds["case"].values[i])
+
+
+def fig_cop_borefield(ds: xr.Dataset, path=None):
+    """Monthly GSHP COP (left axis) with the yearly min/max borefield outlet temperature
+    (right axis, steps over each simulated year), one panel per case. Returns the Figure
+    (saved to ``path`` when given)."""
+    ds = as_cases(ds)
+    n = ds.sizes["case"]
+    fig, axes = _grid(n, sharey=True)
+    years = ds["year"].values
+    mid = np.cumsum(MONTH_DAYS) - MONTH_DAYS / 2
+    x_month = (years[:, None] - 1 + mid[None, :] / 365.0).ravel()
+    t_lo = np.nanmin(ds["T_bhe_out_min"].values)
+    t_hi = np.nanmax(ds["T_bhe_out_max"].values)
+    pad = 0.08 * max(t_hi - t_lo, 1.0)
+    handles = []
+    for i, ax in enumerate(axes):
+        c = ds.isel(case=i)
+        cop = c["cop_gshp_monthly"].values.ravel()
+        (h1,) = ax.plot(x_month, cop, "-", color="tab:blue", lw=1.2, label="monthly COP (GSHP)")
+        ax.tick_params(axis="y", colors="tab:blue")
+        ax.set_xlim(0, len(years))
+        ax.grid(alpha=0.3)
+        ax.set_title(_title(ds, i), fontsize=10)
+        ax.set_xlabel("simulation year")
+        ax.set_ylabel("GSHP COP (–)", color="tab:blue")
+        tw = ax.twinx()
+        edges = np.concatenate([[years[0] - 1], years]).astype(float)
+        # baseline=None: the steps alone, no drop to 0 °C at the first and last year
+        h2 = tw.stairs(c["T_bhe_out_min"].values, edges, baseline=None, color="tab:purple",
+                       lw=1.6, label="BHE outlet, yearly min (°C)")  # fmt: skip
+        h3 = tw.stairs(c["T_bhe_out_max"].values, edges, baseline=None, color="tab:red",
+                       lw=1.6, label="BHE outlet, yearly max (°C)")  # fmt: skip
+        tw.set_ylim(t_lo - pad, t_hi + pad)
+        tw.set_ylabel("borefield outlet (°C)")
+        handles = [h1, h2, h3]
+        _integer_years(ax, len(years))
+    fig.legend(handles=handles, loc="outside lower center", ncol=3 if n > 1 else 2, fontsize=9)
+    fig.suptitle("GSHP monthly COP and borefield outlet temperature extremes")
+    return _save(fig, path)
+
+
+def _integer_years(ax, n_years):
+    step = max(1, int(math.ceil(n_years / 10)))
+    ax.set_xticks(np.arange(0, n_years + 1, step))
+
+
+def fig_borehole_wall(ds: xr.Dataset, path=None):
+    """Yearly mean borehole wall temperature per case, and its drift from year 1."""
+    from matplotlib import colormaps
+
+    ds = as_cases(ds)
+    fig = _figure(figsize=(12, 4.6))
+    ax1, ax2 = fig.subplots(1, 2)
+    years = ds["year"].values
+    n = ds.sizes["case"]
+    cmap = colormaps["tab10" if n <= 10 else "viridis"]
+    for i in range(n):
+        color = cmap(i % 10) if n <= 10 else cmap(i / max(n - 1, 1))
+        w = ds["T_borehole_wall_mean"].isel(case=i).values
+        ax1.plot(years, w, "o-", ms=3, color=color, label=_title(ds, i))
+        ax2.plot(years, w - w[0], "o-", ms=3, color=color, label=_title(ds, i))
+    ax1.set_ylabel("yearly mean borehole wall temperature (°C)")
+    ax2.set_ylabel("drift from year 1 (K)")
+    ax2.axhline(0, color="0.4", lw=0.8)
+    for ax in (ax1, ax2):
+        ax.set_xlabel("simulation year")
+        ax.grid(alpha=0.3)
+        _integer_years(ax, len(years))
+        ax.set_xlim(0.5, len(years) + 0.5)
+    ax2.legend(fontsize=8 if n <= 12 else 6, ncol=1 if n <= 12 else 2, loc="best")
+    fig.suptitle("Borehole wall temperature drift")
+    return _save(fig, path)
+
+
+def fig_electricity(ds: xr.Dataset, path=None):
+    """Yearly electricity by consumer (stacked: GSHP, boosters, pumps), one panel per case."""
+    ds = as_cases(ds)
+    n = ds.sizes["case"]
+    fig, axes = _grid(n, sharey=True)
+    years = ds["year"].values
+    parts = (
+        ("E_gshp", "GSHP", "tab:blue"),
+        ("E_boosters", "boosters", "tab:orange"),
+        ("E_pumps", "pumps", "tab:green"),
+    )
+    for i, ax in enumerate(axes):
+        c = ds.isel(case=i)
+        bottom = np.zeros(len(years))
+        for var, label, color in parts:
+            v = np.nan_to_num(c[var].values / 1e3)
+            ax.bar(years, v, bottom=bottom, color=color, label=label, width=0.8)
+            bottom += v
+        ax.set_title(_title(ds, i), fontsize=10)
+        ax.set_xlabel("simulation year")
+        ax.set_ylabel("electricity (MWh/a)")
+        ax.grid(alpha=0.3, axis="y")
+        _integer_years(ax, len(years))
+        ax.set_xlim(0.4, len(years) + 0.6)
+        if i == 0:
+            ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
+    fig.suptitle("Yearly electricity by consumer")
+    return _save(fig, path)
+
+
+def cooling_months(ds: xr.Dataset) -> tuple:
+    """The calendar cooling months of a result (its case's ``controls.cooling_months``)."""
+    import json
+
+    try:
+        cfg = json.loads(ds.attrs["case"]) if isinstance(ds.attrs.get("case"), str) else {}
+    except ValueError:
+        cfg = {}
+    return tuple(cfg.get("controls", {}).get("cooling_months", (6, 7, 8, 9)))
+
+
+SUPPLY_NOTE = (
+    "Grey: the calendar cooling season. In it the net load changes sign during the day: "
+    "while heat is rejected the supply leaves the tank's cold bottom at the setpoint; "
+    "while the substations draw heat (DHW at night) it leaves the warm top, and the valve "
+    "can only blend it with a return that is itself above the setpoint (there is no "
+    "chiller), so the daily mean floats 1–2 K above it."
+)
+
+
+def fig_supply_setpoint(ds: xr.Dataset, path=None):
+    """Network supply temperature against its setpoint over the last simulated year.
+
+    At sub-daily resolution the supply is shown as daily mean with its daily range. The
+    grey band is the calendar cooling season of the case (``controls.cooling_months``),
+    not the mode after the station's protective override. See :data:`SUPPLY_NOTE` for why
+    the supply stands above the cooling setpoint.
+    """
+    ds = as_cases(ds)
+    n = ds.sizes["case"]
+    fig, axes = _grid(n, width=6.0, sharey=True)
+    handles = []
+    starts = np.concatenate([[0], np.cumsum(MONTH_DAYS)])
+    for i, ax in enumerate(axes):
+        c = ds.isel(case=i)
+        ok = np.isfinite(c["T_supply"].values)
+        if not ok.any():
+            ax.set_title(_title(ds, i) + " (no data)", fontsize=10)
+            continue
+        cyear = c["time"].dt.year.values
+        last = cyear[ok].max()
+        sel = c.isel(time=np.nonzero((cyear == last) & ok)[0])
+        doy = sel["time"].dt.dayofyear.values
+        frac = sel["time"].dt.hour.values / 24.0
+        x = doy - 1 + frac
+        sup = sel["T_supply"].values
+        setp = sel["T_setpoint"].values
+        for m in cooling_months(c):
+            ax.axvspan(starts[m - 1], starts[m], color="0.88", lw=0, zorder=0,
+                       label="cooling season (calendar)" if m == cooling_months(c)[0] else None)
+        if len(x) > 400:  # sub-daily: daily mean and range
+            days = doy - 1
+            idx = np.unique(days)
+            s = pd.Series(sup).groupby(days)
+            lo, hi, mean = s.min().values, s.max().values, s.mean().values
+            sp = pd.Series(setp).groupby(days).mean().values
+            ax.fill_between(
+                idx + 0.5, lo, hi, color="tab:blue", alpha=0.25, lw=0, label="supply, daily range"
+            )
+            ax.plot(idx + 0.5, mean, color="tab:blue", lw=1.0, label="supply, daily mean")
+            ax.plot(idx + 0.5, sp, color="k", lw=1.2, ls="--", label="setpoint")
+        else:
+            ax.plot(x, sup, color="tab:blue", lw=1.0, label="supply")
+            ax.plot(x, setp, color="k", lw=1.2, ls="--", label="setpoint")
+        ax.set_xlim(0, 365)
+        ax.set_xticks(starts[:-1])
+        ax.set_xticklabels(list("JFMAMJJASOND"))
+        ax.set_xlabel(f"month of simulation year {int(last) - 2000}")
+        ax.set_ylabel("temperature (°C)")
+        ax.grid(alpha=0.3)
+        ax.set_title(_title(ds, i), fontsize=10)
+        if i == 0:
+            handles = ax.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4 if n > 1 else 2, fontsize=9)
+    fig.suptitle("Network supply temperature and setpoint (last simulated year; grey: "
+                 "calendar cooling season, see the report's note)")  # fmt: skip
+    return _save(fig, path)
+
+
+def monthly_network(ds: xr.Dataset) -> pd.DataFrame:
+    """Monthly network load and pipe exchange (MWh, mean over the simulated years), one
+    row per case and month: ``Q_network`` (+ drawn by the substations) and ``Q_pipes``
+    (+ gained from the soil) integrated over each month."""
+    ds = as_cases(ds)
+    rows = []
+    for i, name in enumerate(ds["case"].values):
+        c = ds.isel(case=i)
+        if "Q_pipes" not in c:
+            continue
+        month = c["time"].dt.month.values
+        n_years = max(int(c.sizes.get("year", 1)), 1)
+        dt_h = _interval_hours(c)
+        for m in range(1, 13):
+            sel = month == m
+            load = np.nansum(c["Q_network"].values[sel] * dt_h[sel]) / 1e6 / n_years
+            pipes = np.nansum(c["Q_pipes"].values[sel] * dt_h[sel]) / 1e6 / n_years
+            rows.append({"case": str(name), "month": m, "network load MWh": load,
+                         "pipes MWh": pipes})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _interval_hours(c) -> np.ndarray:
+    """Length (h) of each output interval of a result's time axis."""
+    t = c["time"].values
+    n = len(t)
+    res = c.attrs.get("output_resolution", "hourly")
+    if res == "monthly":
+        return np.resize(MONTH_DAYS * 24.0, n)
+    step_h = {"15min": 0.25, "hourly": 1.0, "daily": 24.0}.get(res)
+    if step_h is None:
+        step_h = float(c.attrs.get("time_step_s", 3600)) / 3600.0
+    return np.full(n, step_h)
+
+
+def fig_network_pipes(ds: xr.Dataset, path) -> Path:
+    """Monthly network load beside the pipes' exchange with the soil, per case."""
+    ds = as_cases(ds)
+    df = monthly_network(ds)
+    cases = list(dict.fromkeys(df["case"]))
+    fig, axes = _grid(len(cases), sharey=True)
+    x = np.arange(1, 13)
+    for ax, name in zip(axes, cases, strict=False):
+        d = df[df["case"] == name]
+        ax.bar(x - 0.2, d["network load MWh"], width=0.4, color="tab:blue",
+               label="substations' net draw")  # fmt: skip
+        ax.bar(x + 0.2, d["pipes MWh"], width=0.4, color="tab:brown",
+               label="pipes: gain from the soil (− = loss)")  # fmt: skip
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_xticks(x)
+        ax.set_xticklabels(list("JFMAMJJASOND"))
+        ax.set_ylabel("MWh per month")
+        ax.grid(alpha=0.3, axis="y")
+        ax.set_title(str(name), fontsize=10)
+        if name == cases[0]:
+            ax.legend(fontsize=8, framealpha=0.9)
+    fig.suptitle("Network load and pipe exchange with the soil by month (mean over the years)")
+    return _save(fig, path)
+
+
+def _limit_steps(limit, n_years):
+    """A limit (None, a number or 12 monthly values) as 12·n_years monthly values."""
+    if limit is None:
+        return None
+    a = np.atleast_1d(np.asarray(limit, dtype=float))
+    if a.size not in (1, 12):
+        raise InputError.single("limit", list(a), "one value or 12 monthly values (°C)")
+    return np.resize(a, 12 * n_years)
+
+
+def monthly_fluid_extremes(c: xr.Dataset) -> pd.DataFrame:
+    """Monthly minimum, mean and maximum of ``T_bhe_out`` over a run (one row per
+    simulated month; from the time series at the result's resolution)."""
+    t = c["time"]
+    key = (t.dt.year.values - t.dt.year.values[0]) * 12 + t.dt.month.values - 1
+    g = pd.Series(c["T_bhe_out"].values).groupby(key)
+    return pd.DataFrame({"min": g.min(), "mean": g.mean(), "max": g.max()})
+
+
+def fig_fluid_envelope(ds: xr.Dataset, path=None, t_min_C=None, t_max_C=None):
+    """Lifetime envelope of the borefield fluid temperature with the design limits.
+
+    The borefield designer's main chart (as GHEtool's): monthly minimum, mean and maximum
+    borefield outlet temperature over every simulated month (from the time series, at
+    the result's resolution), the exact yearly extremes of every station step (dotted
+    steps), and the limits — ``t_min_C`` / ``t_max_C`` (a number or 12 monthly values,
+    as given to ``gshp size``), else the result's ``design_T_min_C`` / ``design_T_max_C``
+    attributes, else the fluid's freezing point as the lower line.
+    """
+    ds = as_cases(ds)
+    n = ds.sizes["case"]
+    fig, axes = _grid(n, width=6.0, sharey=True)
+    n_years = ds.sizes["year"]
+    if t_min_C is None:
+        t_min_C = _attr_limit(ds, "design_T_min_C")
+    if t_max_C is None:
+        t_max_C = _attr_limit(ds, "design_T_max_C")
+    lo = _limit_steps(t_min_C, n_years)
+    hi = _limit_steps(t_max_C, n_years)
+    freeze = ds.attrs.get("station_T_freeze_C")
+    months = np.arange(12 * n_years + 1) / 12.0
+    res = ds.attrs.get("output_resolution", "")
+    handles = []
+    for i, ax in enumerate(axes):
+        c = ds.isel(case=i)
+        m = monthly_fluid_extremes(c).reindex(range(12 * n_years))
+        x = (np.arange(12 * n_years) + 0.5) / 12.0
+        ax.fill_between(x, m["min"], m["max"], color="tab:blue", alpha=0.2, lw=0,
+                        label=f"monthly min–max ({res} means)")  # fmt: skip
+        ax.plot(x, m["max"], color="tab:red", lw=1.0, label="monthly maximum")
+        ax.plot(x, m["mean"], color="tab:blue", lw=0.9, label="monthly mean")
+        ax.plot(x, m["min"], color="tab:purple", lw=1.0, label="monthly minimum")
+        yrs = np.arange(n_years + 1, dtype=float)
+        ax.stairs(c["T_bhe_out_min"].values, yrs, baseline=None, color="tab:purple", ls=":",
+                  lw=1.2, label="yearly extremes (every step)")  # fmt: skip
+        ax.stairs(c["T_bhe_out_max"].values, yrs, baseline=None, color="tab:red", ls=":", lw=1.2)
+        if lo is not None:
+            ax.stairs(lo, months, baseline=None, color="k", lw=1.6, ls="--",
+                      label="limits")  # fmt: skip
+        elif freeze is not None:
+            ax.axhline(float(freeze), color="tab:cyan", lw=1.4, ls="--",
+                       label="fluid freezing point")  # fmt: skip
+        if hi is not None:
+            ax.stairs(hi, months, baseline=None, color="k", lw=1.6, ls="--",
+                      label=None if lo is not None else "limits")  # fmt: skip
+        ax.set_xlim(0, n_years)
+        _integer_years(ax, n_years)
+        ax.set_xlabel("simulation year")
+        ax.set_ylabel("borefield outlet temperature (°C)")
+        ax.grid(alpha=0.3)
+        ax.set_title(_title(ds, i), fontsize=10)
+        if i == 0:
+            handles = ax.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9)
+    fig.suptitle("Borefield fluid temperature over the lifetime")
+    return _save(fig, path)
+
+
+def _attr_limit(ds, key):
+    import json
+
+    v = ds.attrs.get(key)
+    if v is None:
+        return None
+    return json.loads(v) if isinstance(v, str) else v
+
+
+def fig_load_duration(ds: xr.Dataset, path=None):
+    """Load-duration curves of the network (``Q_network``, + drawn by the substations)
+    and of the ground (``Q_ground``, + extracted): every interval's mean load sorted from
+    the highest, against the hours per year it is exceeded; one line per case."""
+    from matplotlib import colormaps
+
+    ds = as_cases(ds)
+    n = ds.sizes["case"]
+    n_years = ds.sizes["year"]
+    fig = _figure(figsize=(12, 4.8))
+    axes = fig.subplots(1, 2, sharey=False)
+    cmap = colormaps["tab10" if n <= 10 else "viridis"]
+    for ax, var, what in ((axes[0], "Q_network", "network (+ drawn by the substations)"),
+                          (axes[1], "Q_ground", "ground (+ extracted)")):  # fmt: skip
+        for i in range(min(n, MAX_PANELS)):
+            v = ds[var].isel(case=i).values
+            v = np.sort(v[np.isfinite(v)])[::-1] / 1e3
+            hours = (np.arange(v.size) + 0.5) * (8760.0 * n_years / max(v.size, 1)) / n_years
+            color = cmap(i % 10) if n <= 10 else cmap(i / max(n - 1, 1))
+            ax.plot(hours, v, color=color, lw=1.2, label=_title(ds, i))
+        ax.axhline(0, color="0.4", lw=0.8)
+        ax.set_xlim(0, 8760)
+        ax.set_xticks(np.arange(0, 8761, 1460))
+        ax.set_xlabel("hours per year the load is exceeded")
+        ax.set_ylabel("load (kW)")
+        ax.set_title(what, fontsize=10)
+        ax.grid(alpha=0.3)
+    if n > 1:
+        axes[1].legend(fontsize=8 if n <= 12 else 6, loc="best")
+    res = ds.attrs.get("output_resolution", "")
+    fig.suptitle(f"Load-duration curves ({res} means, all simulated years)")
+    return _save(fig, path)
+
+
+SWEEP_METRICS = (
+    ("SCOP mean", "SCOP (–)"),
+    ("T_bhe_out min °C", "lowest BHE outlet (°C)"),
+    ("wall drift K", "borehole wall drift (K)"),
+    ("E_total MWh/a", "electricity (MWh/a)"),
+)
+
+
+def fig_sweep_parameter(ds: xr.Dataset, coord: str, path=None):
+    """Key indicators against one swept parameter (one line per combination of the
+    other swept parameters). Non-numeric parameters are shown in grid order."""
+    df = summary_table(ds)
+    others = [k for k in swept_coords(ds) if k != coord]
+    fig = _figure(figsize=(11, 7.2))
+    axes = fig.subplots(2, 2).ravel()
+    values = list(dict.fromkeys(df[coord].tolist()))
+    numeric = all(isinstance(v, int | float | np.integer | np.floating) for v in values)
+    groups = df.groupby(others, sort=False) if others else [((), df)]
+    for key, g in groups:
+        label = ", ".join(f"{k}={v}" for k, v in zip(others, np.atleast_1d(key), strict=False))
+        g = g.sort_values(coord) if numeric else g
+        x = g[coord].to_numpy(float) if numeric else [values.index(v) for v in g[coord]]
+        for ax, (col, ylabel) in zip(axes, SWEEP_METRICS, strict=True):
+            ax.plot(x, g[col].to_numpy(float), "o-", ms=4, label=label or None)
+            ax.set_ylabel(ylabel)
+    integer = numeric and all(float(v).is_integer() for v in values)
+    for ax in axes:
+        ax.set_xlabel(coord)
+        ax.grid(alpha=0.3)
+        if integer:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if not numeric:
+            ax.set_xticks(range(len(values)), [str(v) for v in values])
+    if others and len(groups) <= 12:
+        axes[0].legend(fontsize=8, loc="best")
+    fig.suptitle(f"Sweep: indicators against {coord}")
+    return _save(fig, path)
+
+
+def sweep_figure_name(coord: str) -> str:
+    """File name of the chart of one swept parameter: ``sweep_<path>.png``."""
+    import re
+
+    return "sweep_" + re.sub(r"[^A-Za-z0-9]+", "_", coord).strip("_") + ".png"
+
+
+def _save(fig, path):
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def write_report(result, out_dir, t_min_C=None, t_max_C=None) -> list[Path]:
+    """Write the figures and the summary tables of ``result`` into ``out_dir``.
+
+    Parameters
+    ----------
+    result : xarray.Dataset, str or Path
+        A result Dataset or result file (single case or sweep).
+    out_dir : str or Path
+        Output folder (created).
+    t_min_C, t_max_C : float or 12 floats, optional
+        Design limits of the borefield fluid drawn on ``fluid_envelope.png``.
+
+    Returns the paths written.
+    """
+    ds = result if isinstance(result, xr.Dataset) else open_for_report(result)
+    ds = as_cases(ds)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    draw = (fig_cop_borefield, fig_borehole_wall, fig_electricity, fig_supply_setpoint,
+            fig_fluid_envelope, fig_load_duration)  # fmt: skip
+    written = []
+    for name, f in zip(FIGURES, draw, strict=True):
+        kw = dict(t_min_C=t_min_C, t_max_C=t_max_C) if f is fig_fluid_envelope else {}
+        f(ds, out / name, **kw)
+        written.append(out / name)
+    if ds.sizes["case"] > 1:
+        for coord in swept_coords(ds):
+            fig_sweep_parameter(ds, coord, out / sweep_figure_name(coord))
+            written.append(out / sweep_figure_name(coord))
+    monthly = monthly_network(ds)
+    if len(monthly):
+        fig_network_pipes(ds, out / "network_pipes.png")
+        written.append(out / "network_pipes.png")
+    df = summary_table(ds)
+    csv = out / "summary.csv"
+    df.to_csv(csv, index=False, float_format="%.6g")
+    md = out / "summary.md"
+    title = ds.attrs.get("title", "gshp result")
+    text = [f"# {title}", ""]
+    if ds.attrs.get("sweep_name"):
+        text += [
+            f"Sweep `{ds.attrs['sweep_name']}` ({ds.attrs.get('sweep_mode', '')}), base case "
+            f"`{ds.attrs.get('sweep_base', '')}`.",
+            "",
+        ]
+    text += [
+        "Energies are yearly means (MWh/a); SCOP = condenser heat / GSHP electricity; "
+        "wall drift = last year's mean borehole wall temperature minus the first year's.",
+        "",
+        markdown_table(df),
+        "",
+    ]
+    if len(monthly):
+        text += [
+            "## Network load and pipe exchange by month",
+            "",
+            "MWh per month, mean over the simulated years: the substations' net draw from "
+            "the network (+ drawn) and the heat the buried pipes gained from the soil "
+            "(− = lost to it).",
+            "",
+        ]
+        wide = monthly.pivot(index="month", columns="case")
+        cols = [(v, c) for c in dict.fromkeys(monthly["case"])
+                for v in ("network load MWh", "pipes MWh")]  # fmt: skip
+        head = "| month | " + " | ".join(
+            (f"{c}: " if len(set(monthly["case"])) > 1 else "") + v for v, c in cols
+        ) + " |"
+        text += [head, "|---:|" + "---:|" * len(cols)]
+        for m in range(1, 13):
+            vals = " | ".join(f"{wide.loc[m, col]:.1f}" for col in cols)
+            text.append(f"| {m} | {vals} |")
+        text.append("")
+    failed = ds.attrs.get("failed_cases")
+    if failed and failed != "[]":
+        import json
+
+        text += ["## Failed cases", ""]
+        for item in json.loads(failed):
+            text.append(f"- **{item['name']}**: {item['error']}")
+        text.append("")
+    text += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in written] + [""]
+    text += [f"*supply_setpoint*: {SUPPLY_NOTE}", ""]
+    md.write_text("\n".join(text), encoding="utf-8")
+    return written + [csv, md]
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def add_parser(sub) -> None:
+    """Add the ``report`` subcommand to an argparse subparsers object."""
+    p = sub.add_parser(
+        "report", help="figures (PNG) and a summary table (Markdown, CSV) of a result file"
+    )
+    p.add_argument("result", metavar="RESULT.nc", help="result of gshp run or gshp sweep")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="output folder (default: next to the result, <result name>_report)",
+    )
+    p.add_argument("--min-fluid-temp", metavar="C", default=None,
+                   help="lower design limit drawn on fluid_envelope.png (1 or 12 values, °C)")
+    p.add_argument("--max-fluid-temp", metavar="C", default=None,
+                   help="upper design limit drawn on fluid_envelope.png (1 or 12 values, °C)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    """``gshp report``: write the report and print the summary table."""
+    result = Path(args.result)
+    out = Path(args.output) if args.output else result.with_name(result.stem + "_report")
+    if out.exists() and not out.is_dir():
+        raise InputError.single("--output", str(out), "a folder")
+    from gshp.io.fileio import check_writable_folder
+
+    why = check_writable_folder(out)  # before anything is read or drawn
+    if why:
+        raise InputError.single("--output", str(out), f"a writable folder (it {why})")
+    from gshp.studies.sizing import parse_limit
+
+    t_min = parse_limit(getattr(args, "min_fluid_temp", None), "--min-fluid-temp")
+    t_max = parse_limit(getattr(args, "max_fluid_temp", None), "--max-fluid-temp")
+    ds = open_for_report(result)
+    try:
+        written = write_report(ds, out, t_min_C=t_min, t_max_C=t_max)
+    except OSError as exc:  # full disk while drawing: one message, exit 1
+        from gshp.io.fileio import WriteError
+
+        raise WriteError(exc.filename or out, exc.strerror or str(exc)) from None
+    print(markdown_table(summary_table(ds)))
+    print()
+    for p in written:
+        print(f"wrote {p}")
+    return 0

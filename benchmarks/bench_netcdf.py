@@ -67,7 +67,7 @@ def main(argv=None):
     import xarray as xr
 
     from gshp.io import results
-    from gshp.station.simulation import simulate
+    from gshp.studies.simulate import simulate
 
     ds = simulate(args.case, simulation__output_resolution="hourly")
     n_time = ds.sizes["time"]

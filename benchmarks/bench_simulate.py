@@ -28,7 +28,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from gshp.config import load_case
-    from gshp.station.simulation import prepare, run_prepared, simulate
+    from gshp.station.prepare import prepare
+    from gshp.studies.simulate import run_prepared, simulate
 
     print(f"{'case':28s} {'simulate s':>10s} {'kernel s':>9s} {'ratio':>6s} "
           f"{'set-up s':>9s} {'after kernel s':>14s}")  # fmt: skip

@@ -31,15 +31,15 @@ import time
 from pathlib import Path
 
 import numpy as np
+from gshp.station.components.load import booster_cops_at, network_load
+from gshp.station.components.pipes import pipes_slot
+from gshp.station.control.controller import season_mode, switch
 
 from gshp.jit import kernel_jit
 from gshp.station.components.borefield import GROUND_NO_PENDING, ground_advance, ground_coeffs
 from gshp.station.components.heat_pump import gshp_step
-from gshp.station.components.load import booster_cops_at, network_load
 from gshp.station.components.network import network_flow, network_node_step, network_pump_power
-from gshp.station.components.pipes import pipes_slot
 from gshp.station.components.tank import tank_valve_step
-from gshp.station.control.controller import season_mode, switch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from gshp.config import load_case
-    from gshp.station.simulation import prepare, run_prepared
+    from gshp.station.prepare import prepare
+    from gshp.studies.simulate import run_prepared
 
     case = load_case(args.case)
     # warm-up: compile (or load from the numba cache) every kernel
@@ -124,7 +125,8 @@ def main(argv=None):
 
 def network_overhead(case, years, repeat):
     """Kernel time with and without the pipe network, same case, alternating runs."""
-    from gshp.station.simulation import prepare, run_prepared
+    from gshp.station.prepare import prepare
+    from gshp.studies.simulate import run_prepared
 
     best = {}
     for _ in range(repeat):
@@ -148,7 +150,7 @@ def network_overhead(case, years, repeat):
 
 def component_costs(case, ds, kernel_per_step, n):
     """Print ns per call of each component's step function and its share of a step."""
-    from gshp.station.simulation import initial_state, prepare
+    from gshp.station.prepare import initial_state, prepare
 
     prep = prepare(case.replace(**{"simulation.years": 1}))
     par = prep.params

@@ -66,8 +66,8 @@ def sweep_dict(years: int, output: Path) -> dict:
 
 
 def timed_simulate(case, progress=None):
-    """:func:`gshp.station.simulation.simulate` with the worker's wall time and process id."""
-    from gshp.station.simulation import simulate
+    """:func:`gshp.studies.simulate.simulate` with the worker's wall time and process id."""
+    from gshp.studies.simulate import simulate
 
     t0 = time.perf_counter()
     ds = simulate(case, progress=progress)
@@ -82,7 +82,8 @@ def main(argv=None):
     ap.add_argument("--years", type=int, default=20)
     args = ap.parse_args(argv)
 
-    from gshp.station.simulation import prepare, run_prepared
+    from gshp.station.prepare import prepare
+    from gshp.studies.simulate import run_prepared
     from gshp.studies.sweep import build_cases, run_sweep, sweep_from_dict
 
     with tempfile.TemporaryDirectory() as tmp:

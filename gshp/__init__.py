@@ -28,10 +28,6 @@ def __getattr__(name):
             value = "0.0.0+unknown"
     elif name == "size":
         from gshp.studies.sizing import size as value
-    elif name == "sweep":
-        # the module (``gshp sweep``, run_sweep, …), callable as :func:`gshp.api.sweep`:
-        # ``gshp.studies.sweep(base_case, grid)`` (it makes itself callable when imported)
-        import gshp.studies.sweep as value
     elif name in _API:
         import gshp.api
 

@@ -24,7 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from gshp.config import Case, load_case
-from gshp.station.simulation import simulate
+from gshp.studies.simulate import simulate
 
 __all__ = ["Case", "load_case", "simulate", "sweep", "to_pandas"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gshp.station.simulation import VOLATILE_ATTRS, simulate
+from gshp.studies.simulate import VOLATILE_ATTRS, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "reference_results"

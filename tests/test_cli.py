@@ -85,7 +85,7 @@ def test_heatpump_command(capsys):
 
 def test_run_result_matches_python_api(tmp_path):
     from gshp.config import load_case
-    from gshp.station.simulation import comparable, simulate
+    from gshp.studies.simulate import comparable, simulate
 
     case = load_case(ROOT / "cases" / "berlin.toml").replace(**{"simulation.years": 1})
     assert main(["run", str(ROOT / "cases" / "berlin.toml"), "-o", str(tmp_path), "--years",
@@ -98,7 +98,7 @@ def test_run_result_matches_python_api(tmp_path):
 
 def test_jobs_1_equals_jobs_2(two_cases, tmp_path):
     """Results do not depend on the number of parallel processes."""
-    from gshp.station.simulation import comparable
+    from gshp.studies.simulate import comparable
 
     outs = {}
     for jobs in ("1", "2"):

@@ -1,20 +1,17 @@
 """Season rules, setpoint strategies, hysteresis."""
 
+from types import SimpleNamespace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gshp.station.control.rules import (
-    SLOTS_PER_YEAR,
-    adaptive_choice,
-    auto_season,
-    calendar_season,
-    heating_setpoint,
-    hysteresis,
-    month_of_slot,
-    reset_curve,
-    trailing_mean,
-)
+from gshp.config import NetworkConfig
+from gshp.station.components.clock import SLOTS_PER_YEAR, month_of_slot
+from gshp.station.control import strategies
+from gshp.station.control.rules import auto_season, calendar_season, hysteresis
+from gshp.station.control.strategies.adaptive import adaptive_choice
+from gshp.station.control.strategies.reset import reset_curve, trailing_mean
 
 
 def test_month_of_slot_follows_365_day_calendar():
@@ -56,22 +53,31 @@ def test_trailing_mean_is_periodic_and_causal():
 
 
 def test_setpoint_strategies():
-    sched = heating_setpoint(
-        "schedule", T_heating_C=20, by_month_C=[8, 8, 8, 20, 20, 20, 20, 20, 20, 20, 8, 8]
-    )
+    net = SimpleNamespace(
+        T_supply_heating_C=20,
+        heating_setpoint_by_month_C=[8, 8, 8, 20, 20, 20, 20, 20, 20, 20, 8, 8],
+        reset_T_outdoor_C=(-10, 10), reset_T_supply_C=(12, 20), adaptive_T_max_C=18.0,
+    )  # fmt: skip
+    sched = strategies.strategy("schedule").heating_setpoints(net)
     m = month_of_slot()
     assert np.all(sched[(m <= 3) | (m >= 11)] == 8) and np.all(sched[(m > 3) & (m < 11)] == 20)
-    assert np.all(heating_setpoint("constant", T_heating_C=20) == 20)
+    assert np.all(strategies.strategy("constant").heating_setpoints(net) == 20)
+    assert np.all(strategies.strategy("adaptive").heating_setpoints(net) == 18.0)  # its top
     t_air = np.full(SLOTS_PER_YEAR, -20.0)
-    reset = heating_setpoint(
-        "reset",
-        T_heating_C=20,
-        T_air_C=t_air,
-        reset_T_outdoor_C=(-10, 10),
-        reset_T_supply_C=(12, 20),
-    )
+    reset = strategies.strategy("reset").heating_setpoints(net, t_air)
     assert np.allclose(reset, 12)  # clamped below the first point
     assert np.allclose(reset_curve([-10, 0, 10, 30], (-10, 10), (12, 20)), [12, 16, 20, 20])
+
+
+def test_strategies_are_the_case_files_choices_and_have_distinct_ids():
+    """A strategy is one module in gshp.station.control.strategies plus its name among the
+    choices of network.strategy: the two lists agree, and each module has its own ID."""
+    choices = NetworkConfig.__dataclass_fields__["strategy"].metadata["choices"]
+    assert sorted(choices) == sorted(strategies.names())
+    ids = [strategies.strategy(n).ID for n in strategies.names()]
+    assert len(set(ids)) == len(ids)
+    for n in strategies.names():
+        assert strategies.strategy(n).NAME == n
 
 
 @settings(max_examples=200, deadline=None)

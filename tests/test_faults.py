@@ -231,7 +231,7 @@ def test_killed_worker_keeps_finished_cases(tmp_path):
     import signal
     import time
 
-    from gshp.station.simulation import comparable
+    from gshp.studies.simulate import comparable
 
     fast = _case_file(tmp_path, "fast", 1)
     slow = [_case_file(tmp_path, f"slow{i}", 6) for i in (1, 2)]

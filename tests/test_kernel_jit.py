@@ -10,6 +10,7 @@ and an allocation in such a function must fail to compile.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,25 +23,45 @@ from gshp.jit import kernel_jit
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: modules whose compiled functions the station kernel calls in its time loop
-KERNEL_MODULES = (
-    "gshp.station.kernel",
-    "gshp.station.components.borefield",
-    "gshp.station.components.bypass",
-    "gshp.station.control.controller",
-    "gshp.station.components.heat_pump",
-    "gshp.station.components.load",
-    "gshp.station.components.network",
-    "gshp.station.components.tank",
-    "gshp.physics.borefield.kernel",
-    "gshp.station.components.pipes",
-    "gshp.physics.network.kernel",
-    "gshp.physics.network.plugflow",
-    "gshp.physics.tank",
-    "gshp.station.control.rules",
-)
-#: compiled functions of those modules that run before or after the loop and allocate
-NOT_PER_STEP = {"gshp.physics.tank._simulate"}
+
+def _compiled_modules():
+    """Every module of ``gshp.station`` with compiled functions, and every module of
+    ``gshp.physics`` that compiles with :func:`gshp.jit.kernel_jit` (the physics the
+    kernel calls; physics that runs once per case before the loop, such as the building
+    and DHW models, may use plain ``njit``). Found by walking the packages, so that a new
+    component or kernel module is covered without a list."""
+    import gshp.physics
+    import gshp.station
+
+    names = []
+    for pkg in (gshp.station, gshp.physics):
+        for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            mod = importlib.import_module(info.name)
+            own = [
+                o
+                for o in vars(mod).values()
+                if isinstance(o, CPUDispatcher) and o.py_func.__module__ == info.name
+            ]
+            if own and (pkg is gshp.station or getattr(mod, "kernel_jit", None) is kernel_jit):
+                names.append(info.name)
+    return names
+
+
+KERNEL_MODULES = _compiled_modules()
+#: compiled functions that run once per case before the loop (solvers, test helpers) and allocate
+NOT_PER_STEP = {
+    "gshp.physics.tank._simulate",
+    "gshp.physics.borefield.model._run",
+    *(f"gshp.physics.heatpump.{n}" for n in (
+        "_clamp_points", "_poly10", "_clamp_point", "_map_eval", "_bisect_evaporator",
+        "_solve_point", "_solve_many")),
+}  # fmt: skip
+
+
+def test_the_kernel_and_its_components_are_among_the_checked_modules():
+    for name in ("gshp.station.kernel", "gshp.station.components.tank",
+                 "gshp.station.components.network", "gshp.physics.borefield.kernel"):  # fmt: skip
+        assert name in KERNEL_MODULES
 
 
 def _runtime_calls(ir: str) -> int:
@@ -103,7 +124,7 @@ def test_station_kernel_code_has_no_runtime_calls():
     with its own options, on the records of a real case."""
     from gshp.config import load_case
     from gshp.station import kernel as station
-    from gshp.station.simulation import initial_state, kernel_buffers, prepare
+    from gshp.station.prepare import initial_state, kernel_buffers, prepare
 
     prep = prepare(load_case(ROOT / "cases" / "berlin.toml").replace(**{"simulation.years": 1}))
     opts = {k: v for k, v in station.run_kernel.targetoptions.items() if k != "nopython"}

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gshp.station.simulation import simulate
+from gshp.studies.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from gshp.config import load_case
 from gshp.io import plausibility as pl
 from gshp.io.results import open_result
-from gshp.station.simulation import simulate, time_axis
+from gshp.station.assemble import time_axis
+from gshp.studies.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 HELSINKI = ROOT / "cases" / "helsinki.toml"

@@ -27,7 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def two_cases():
-    from gshp.station.simulation import simulate
+    from gshp.studies.simulate import simulate
 
     base = load_case(ROOT / "cases" / "berlin.toml", FAST)
     out = []

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from gshp.cli import main
 from gshp.config import load_case
 from gshp.errors import InputError
-from gshp.station.simulation import prepare, simulate
+from gshp.station.prepare import prepare
+from gshp.studies.simulate import simulate
 from gshp.studies.sizing import (
     ASPECT_TOLERANCE,
     ashrae_length,

@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from gshp.io.timeaxis import month_start_axis, regular_axis
-from gshp.station.simulation import time_axis
+from gshp.station.assemble import time_axis
 
 
 @pytest.mark.parametrize(

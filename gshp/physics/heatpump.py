@@ -1047,7 +1047,7 @@ def _cached_cycle_grid(hp, ts, tk, K_e, K_c, *, cache_dir=None, use_cache=True):
 
 
 @kernel_jit(inline="always")
-def _cell(grid, x):
+def cell(grid, x):
     """Index i and weight w of x in a strictly increasing grid (clamped); flag if outside."""
     n = grid.shape[0]
     out = 0.0
@@ -1095,8 +1095,8 @@ def hp_lookup(t_source, t_sink, q_cond, q_evap, power, T_source_C, T_sink_C):
         Q_evap and P are interpolated and Q_cond = Q_evap + P, so the balance holds
         exactly at every point (bilinear interpolation is linear in the table values).
     """
-    i, wi, o1 = _cell(t_source, T_source_C)
-    j, wj, o2 = _cell(t_sink, T_sink_C)
+    i, wi, o1 = cell(t_source, T_source_C)
+    j, wj, o2 = cell(t_sink, T_sink_C)
     qe = _bilinear(q_evap, i, wi, j, wj)
     p = _bilinear(power, i, wi, j, wj)
     return qe + p, qe, p, max(o1, o2)
@@ -1106,8 +1106,8 @@ def hp_lookup(t_source, t_sink, q_cond, q_evap, power, T_source_C, T_sink_C):
 def hp_envelope_flag(t_source, t_sink, clamped, T_source_C, T_sink_C):
     """1.0 if any table node of the cell used at (T_source, T_sink) ran outside the
     compressor envelope, else 0.0 (count these steps in the kernel)."""
-    i, wi, o1 = _cell(t_source, T_source_C)
-    j, wj, o2 = _cell(t_sink, T_sink_C)
+    i, wi, o1 = cell(t_source, T_source_C)
+    j, wj, o2 = cell(t_sink, T_sink_C)
     f = 0.0
     for a in range(2):
         for b in range(2):

@@ -682,58 +682,6 @@ def tempering_valve(T_tank_out_C, T_return_C, T_setpoint_C, heating):
     return x, T_setpoint_C
 
 
-@kernel_jit()
-def valve_shortfall(T_supply_C, T_setpoint_C, m_supply_kg_s, cp_J_kgK, heating):
-    """Power not delivered at the setpoint, W (≥ 0).
-
-    Heating: ``m cp max(0, T_set - T_supply)``; cooling: ``m cp max(0, T_supply - T_set)``
-    (cooling power missing). ``m_supply_kg_s`` is the network supply flow.
-    """
-    if heating:
-        d = T_setpoint_C - T_supply_C
-    else:
-        d = T_supply_C - T_setpoint_C
-    if d < 0.0:
-        d = 0.0
-    return m_supply_kg_s * cp_J_kgK * d
-
-
-@kernel_jit()
-def tank_valve_step(
-    T, params, dt_s, m_supply_kg_s, T_return_C, T_setpoint_C, heating, Q_coil_W, T_room_C
-):
-    """Tempering valve and tank over one step, with a consistent energy balance.
-
-    The valve sets ``x`` from the start-of-step outlet layer (top in heating, bottom in
-    cooling); ``x m_supply`` flows through the tank (return in, outlet to the valve), then
-    the supply is mixed from the tank's exact step outlet ``T_out``, so that
-    ``m cp (T_supply - T_return) dt = x m cp (T_out - T_return) dt`` holds exactly and the
-    station balance closes. ``T_supply`` can differ slightly from the setpoint when the
-    outlet layer changes within the step.
-
-    Returns
-    -------
-    (fraction, T_supply_C, T_out_C, Q_loss_W, shortfall_W)
-        ``shortfall_W`` from :func:`valve_shortfall` with the tank water's cp.
-    """
-    n = T.shape[0]
-    if heating:
-        T_first = T[n - 1]
-        direction = 1
-    else:
-        T_first = T[0]
-        direction = -1
-    x, _ = tempering_valve(T_first, T_return_C, T_setpoint_C, heating)
-    m_tank = x * m_supply_kg_s
-    T_out, Q_loss = tank_step(T, params, dt_s, m_tank, T_return_C, direction, Q_coil_W, T_room_C)
-    if x > 0.0:
-        T_supply = x * T_out + (1.0 - x) * T_return_C
-    else:
-        T_supply = T_return_C
-    short = valve_shortfall(T_supply, T_setpoint_C, m_supply_kg_s, params[P_CP], heating)
-    return x, T_supply, T_out, Q_loss, short
-
-
 @numba.njit(cache=True)
 def _simulate(T, params, dt_s, m_flow, T_in, direction, Q_coil, T_room, T_hist, T_out, Q_loss):
     for k in range(m_flow.shape[0]):

@@ -49,7 +49,7 @@ def _run_one(
     failure; with ``keep_implausible`` its flagged Dataset comes back with the error.
     """
     from gshp.io.plausibility import ImplausibleResult
-    from gshp.station.simulation import simulate
+    from gshp.studies.simulate import simulate
 
     fn = simulate_fn or simulate
 
@@ -111,7 +111,7 @@ def run_cases(
     on_result : callable, optional
         ``on_result(CaseResult)`` as each case finishes (e.g. to write its file at once).
     simulate_fn : callable, optional
-        Replacement for :func:`gshp.station.simulation.simulate` (tests, sizing).
+        Replacement for :func:`gshp.studies.simulate.simulate` (tests, sizing).
     keep_implausible : bool
         Return the flagged Dataset of a physically implausible case with its error.
     finish : callable, optional

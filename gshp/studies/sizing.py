@@ -168,17 +168,21 @@ def run_monthly(prep):
     """
     if prep.n_out > 100_000:
         raise ValueError("run_monthly: prepare the case with a monthly or daily output")
-    from gshp.station import kernel as S
-    from gshp.station.simulation import initial_state, kernel_buffers
+    from gshp.station.kernel import run_kernel
+    from gshp.station.prepare import initial_state, kernel_buffers
+    from gshp.station.records import NONFINITE_NAMES, STATUS_OK, yearly
 
     n_years = prep.n_years
     acc = kernel_buffers(prep)
-    yearly, status = acc.yearly, acc.status
+    status = acc.status
     st = initial_state(prep)
     par = prep.params
     steps_per_day = par.clock.steps_per_day
     steps_per_year = par.clock.steps_per_year
-    Y = S.Y
+    rows = {name: yearly(acc, name) for name in (
+        "T_bhe_out_min", "T_bhe_out_max", "T_bhe_in_min", "unmet_heat_year",
+        "unmet_cooling_year", "freezing_steps")}  # fmt: skip
+    start = {"T_bhe_out_min": np.inf, "T_bhe_out_max": -np.inf, "T_bhe_in_min": np.inf}
     shape = (n_years, 12)
     t_min = np.full(shape, np.inf)
     t_max = np.full(shape, -np.inf)
@@ -186,28 +190,23 @@ def run_monthly(prep):
     unmet = np.zeros(shape)
     freeze = np.zeros(shape)
     for y in range(n_years):
-        row = yearly[y]
         k = y * steps_per_year
         for m in range(12):
-            row[Y.T_bhe_out_min] = np.inf
-            row[Y.T_bhe_out_max] = -np.inf
-            row[Y.T_bhe_in_min] = np.inf
-            row[Y.unmet_heat_year] = 0.0
-            row[Y.unmet_cooling_year] = 0.0
-            row[Y.freezing_steps] = 0.0
+            for name, col in rows.items():
+                col[y] = start.get(name, 0.0)
             k1 = k + MONTH_DAYS[m] * steps_per_day
-            S.run_kernel(k, k1, par, st, acc)
-            if status[0] != S.STATUS_OK:
-                var = S.NONFINITE_NAMES[int(status[2])]
+            run_kernel(k, k1, par, st, acc)
+            if status[0] != STATUS_OK:
+                var = NONFINITE_NAMES[int(status[2])]
                 raise FloatingPointError(
                     f"case {prep.case.name}: non-finite {var} at step {int(status[1])} "
                     f"(year {y + 1}, {MONTHS[m]})"
                 )
-            t_min[y, m] = row[Y.T_bhe_out_min]
-            t_max[y, m] = row[Y.T_bhe_out_max]
-            t_in_min[y, m] = row[Y.T_bhe_in_min]
-            unmet[y, m] = (row[Y.unmet_heat_year] + row[Y.unmet_cooling_year]) / 3.6e6
-            freeze[y, m] = row[Y.freezing_steps]
+            t_min[y, m] = rows["T_bhe_out_min"][y]
+            t_max[y, m] = rows["T_bhe_out_max"][y]
+            t_in_min[y, m] = rows["T_bhe_in_min"][y]
+            unmet[y, m] = (rows["unmet_heat_year"][y] + rows["unmet_cooling_year"][y]) / 3.6e6
+            freeze[y, m] = rows["freezing_steps"][y]
             k = k1
     return dict(
         T_out_min=t_min,
@@ -525,7 +524,7 @@ def size(
         key = (x, dt)
         if key in cache:
             return cache[key]
-        from gshp.station.simulation import prepare
+        from gshp.station.prepare import prepare
 
         t0 = time.perf_counter()
         o = dict(overrides(x))
@@ -565,7 +564,7 @@ def size(
         return ev
 
     # 1. Classical first estimate from the base case's first-year ground loads.
-    from gshp.station.simulation import simulate
+    from gshp.studies.simulate import simulate
 
     t0 = time.perf_counter()
     ds1 = simulate(

@@ -502,7 +502,7 @@ def run_sweep(
     write : bool
         Write the per-case files and the combined file (False: only return them).
     simulate_fn : callable, optional
-        Replacement for :func:`gshp.station.simulation.simulate` (tests).
+        Replacement for :func:`gshp.studies.simulate.simulate` (tests).
     float32 : bool
         Store the combined file's floating-point data in single precision (the per-case
         files, reused by later runs, stay float64).

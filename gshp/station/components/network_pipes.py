@@ -1,4 +1,4 @@
-"""The buried-pipe network as a component of the station kernel (docs/architecture.md).
+"""The buried-pipe network model of the network component (:mod:`.network`).
 
 Records: :class:`PipesParams` (the pipes' constants, tree, soil temperatures, booster COP
 table) and :class:`PipesState` (the pipes' water, the substations of the current slot
@@ -9,6 +9,7 @@ For ``network.model = "lumped"`` the records are empty and ``enabled`` is False.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
@@ -22,9 +23,15 @@ from gshp.physics.network.kernel import (
 )
 from gshp.physics.network.plugflow import pipe_setup
 
-# slot results kept in PipesState.slot
-S_PEND, S_T_IN, S_QP, S_QB, S_M, S_PBH, S_PBC, S_SH_H, S_SH_C = range(9)
-N_SLOT = 9
+SL = namedtuple(
+    "PipesSlotResults",
+    ["owed", "T_in", "Q_pipes", "Q_substations", "m", "P_boost_heat", "P_boost_cool",
+     "shortfall_heat", "shortfall_cool"],
+)(*range(9))  # fmt: skip
+"""Index of the slot's results in ``PipesState.slot``: energy owed to the network (kg·K),
+supply entering the network (°C), the pipes' gain from the soil and the substations'
+draw (W), the network flow (kg/s), the boosters' power (W), the supply shortfalls (W)."""
+N_SLOT = len(SL)
 
 
 class PipesParams(NamedTuple):
@@ -136,7 +143,7 @@ def pipes_slot(pp, ps, load, slot, T_supply_prev, T_heat_set, T_cool_set):
         pp.cp, pp.dT_design, pp.m_min_b, ps.Q_b, ps.m_b,
     )  # fmt: skip
     m_net = network_flows(ps.m_b, pp.building_pipe, pp.parent, ps.m_pipe)
-    corr = sl[S_PEND] / (m_net * pp.slot_s)
+    corr = sl[SL.owed] / (m_net * pp.slot_s)
     if corr > 1.0:
         corr = 1.0
     elif corr < -1.0:
@@ -149,16 +156,16 @@ def pipes_slot(pp, ps, load, slot, T_supply_prev, T_heat_set, T_cool_set):
     QB = 0.0
     for b in range(ps.Q_b.size):
         QB += ps.Q_b[b]
-    sl[S_T_IN] = T_in
-    sl[S_QP] = Qp
-    sl[S_QB] = QB
-    sl[S_M] = m_net
-    sl[S_PBH] = P_bh
-    sl[S_PBC] = P_bc
-    sl[S_SH_H] = substation_shortfall(
+    sl[SL.T_in] = T_in
+    sl[SL.Q_pipes] = Qp
+    sl[SL.Q_substations] = QB
+    sl[SL.m] = m_net
+    sl[SL.P_boost_heat] = P_bh
+    sl[SL.P_boost_cool] = P_bc
+    sl[SL.shortfall_heat] = substation_shortfall(
         ps.Q_b, ps.m_b, ps.T_node, T_heat_set, True, pp.cp, pp.unmet_tol
     )
-    sl[S_SH_C] = substation_shortfall(
+    sl[SL.shortfall_cool] = substation_shortfall(
         ps.Q_b, ps.m_b, ps.T_node, T_cool_set, False, pp.cp, pp.unmet_tol
     )
     return T_ret

@@ -35,6 +35,10 @@ MAX_NAME_BYTES = 255
 COMPRESSOR_MAPS_DIR = Path(__file__).parent / "data" / "compressors"
 """The shipped compressor maps (ids are their file stems)."""
 MAX_BOREHOLES = 2000
+R_B_OVERRIDE_MIN = 0.02
+"""Lowest accepted effective borehole resistance override, m·K/W: measured R_b* of
+coaxial boreholes and thermally enhanced grout lie at 0.03–0.05 m·K/W (Javed & Spitler
+2017, *Advances in GSHP systems*, ch. 3); a smaller value is a unit or typing error."""
 SAFE_NAME = re.compile(r"[^./\\\x00-\x1f][^/\\\x00-\x1f]*")
 """A case name names its result file: no path separators or control characters, no
 leading dot."""
@@ -780,6 +784,16 @@ class FluidConfig:
         unit="°C",
         doc="Temperature at which properties are evaluated.",
     )
+    max_freezing_steps_pct: float = F(
+        0.1,
+        kind="float",
+        lo=0,
+        hi=100,
+        unit="%",
+        doc="Largest share of the borefield pump's running steps with the brine below its "
+        "freezing point before the result is implausible (the run fails; the fluid would "
+        "freeze in the evaporator). Default 0.1 %: a few hours a year of brief dips.",
+    )
 
 
 @dataclass(frozen=True)
@@ -873,11 +887,12 @@ class BorefieldConfig:
         None,
         kind="float",
         optional=True,
-        lo=0,
-        lo_open=True,
+        lo=R_B_OVERRIDE_MIN,
         hi=10,
         unit="m·K/W",
-        doc="Effective borehole resistance from a response test, replacing the pipe model.",
+        doc="Effective borehole resistance from a response test, replacing the pipe model "
+        f"(≥ {R_B_OVERRIDE_MIN:g}: the lowest measured R_b*, coaxial or thermally enhanced "
+        "grout, are about 0.03–0.05 m·K/W; a smaller value is a unit error).",
     )
     ground: GroundConfig = S(GroundConfig)
     pipes: PipesConfig = S(PipesConfig)
@@ -1429,6 +1444,14 @@ def _cross_checks(case: Case, problems: list) -> None:
         )
     if clim.weather_file is not None and not clim.weather_file.is_file():
         p(Problem("climate.weather_file", str(clim.weather_file), "an existing file"))
+    elif clim.weather_file is not None and clim.latitude_deg is None:
+        # a TRY file without a position fails at check, not at run (issue 25)
+        if clim.weather_file.suffix.lower() != ".epw":
+            from gshp.physics.climate import try_position_problem
+
+            why = try_position_problem(clim.weather_file)
+            if why is not None:
+                p(why)
     if dist.load_file is not None and not dist.load_file.is_file():
         p(Problem("district.load_file", str(dist.load_file), "an existing file"))
     if dist.load_file is None and dist.preset is None and clim.preset is None:

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gshp.errors import InputError
+from gshp.io.diskcache import read_cached
 from gshp.physics.heatpump import (
     CP_WATER,
     HeatPump,
@@ -305,4 +306,4 @@ def test_performance_table_cache_is_exact(hp96, tmp_path):
     with pytest.warns(UserWarning, match="heat pump table cache file .* is unreadable"):
         again = performance_table(hp96, ts, tk, M_SRC, CP_SRC, cache_dir=tmp_path)
     assert np.array_equal(again.q_cond, fresh.q_cond)
-    assert np.load(files[0]).shape == (5, ts.size, tk.size)
+    assert read_cached(files[0]).shape == (5, ts.size, tk.size)

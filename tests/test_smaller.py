@@ -95,9 +95,9 @@ def test_water_cp_defined_once():
                     defs.append(path.name)
     assert defs == ["water.py"]
     from gshp.physics import dhw, heatpump, tank, water
-    from gshp.station import simulation
+    from gshp.station.components import network
 
-    assert {m.CP_WATER for m in (dhw, heatpump, simulation, tank)} == {water.CP_WATER}
+    assert {m.CP_WATER for m in (dhw, heatpump, network, tank)} == {water.CP_WATER}
 
 
 def test_heatpump_summary_rates_the_station_supply_temperatures(capsys):

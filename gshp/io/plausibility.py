@@ -13,12 +13,23 @@ Checks (limits are deliberately wide: they catch impossible, not poor, designs):
 
 - network supply and tank top within [:data:`T_SUPPLY_MIN_C`, :data:`T_MAX_C`];
   network return, tank bottom and borefield brine (inlet, outlet, borehole wall;
-  interval means and step extremes) within [:data:`T_MIN_C`, :data:`T_MAX_C`]; the
-  brine's own freezing point is a separate warning;
+  interval means and step extremes) within [:data:`T_MIN_C`, :data:`T_MAX_C`];
 - the yearly heating (cooling) shortfall not larger than the heat the substations
   demanded from (rejected into) the network that year: a shortfall is part of a demand;
 - the energy balance closing to better than :data:`BALANCE_MAX` of the throughput (the
-  kernel's own tolerance is 1e-14; anything larger is a numerical breakdown).
+  kernel's own tolerance is 1e-14; anything larger is a numerical breakdown);
+- the brine below its freezing point in at most ``borefield.fluid.max_freezing_steps_pct``
+  of the borefield pump's running steps (default 0.1 %): beyond that the fluid freezes in
+  the evaporator (a ground far too cold or too poorly conducting for the load);
+- the GSHP's COP at most :data:`CARNOT_SHARE_MAX` of the Carnot COP at the fluid
+  temperatures (:func:`cop_problems`): a compressor map whose capacity is in Btu/h
+  declared as W gives COPs 3.4 times too high;
+- pipe velocities at most :data:`VELOCITY_MAX_M_S` and pump powers at most
+  :data:`PUMP_SHARE_MAX` of the heat the pump moves at its design point
+  (:func:`hydraulic_problems`): a pipe CSV in mm labelled m gives pump powers of 1e13 W.
+
+The case-level limits are read from the result's ``case`` attribute (the case as JSON),
+so a result carries everything its check needs.
 """
 
 from __future__ import annotations
@@ -29,7 +40,7 @@ import numpy as np
 
 T_MIN_C = -50.0
 """Lowest plausible brine temperature, °C (below every secondary coolant's freezing point
-in use; the fluid's own freezing point is a separate warning)."""
+in use; the fluid's own freezing point is checked by :func:`freezing_problems`)."""
 T_SUPPLY_MIN_C = -5.0
 """Lowest plausible network supply and tank-top temperature, °C: the station delivers
 water, which freezes at 0 °C (the model has no ice), and no setpoint below 2 °C is
@@ -42,6 +53,29 @@ BALANCE_MAX = 1e-6
 DEMAND_TOLERANCE = 0.05
 """Relative slack of the shortfall bound: the demand is evaluated at the nominal setpoints
 (a reset or scheduled setpoint changes the boosters' draw by a few per cent)."""
+
+CARNOT_SHARE_MAX = 0.75
+"""Largest plausible GSHP COP as a share of the Carnot COP at the fluid temperatures
+(condenser side T_h, evaporator side T_c: T_h/(T_h − T_c), kelvin). The best brine–water
+heat pumps reach 0.5–0.6 of it at the fluid temperatures (their refrigerant temperatures
+lie a few kelvin outside the fluids'): 0.75 is unreachable, not merely excellent."""
+CARNOT_MIN_LIFT_K = 5.0
+"""Intervals with a smaller lift between the fluids are not compared with Carnot (its COP
+tends to infinity there and the interval means mix in off steps)."""
+VELOCITY_MAX_M_S = 5.0
+"""Highest plausible design velocity in a pipe, m/s: district-heating and borehole pipes
+are designed for 0.5–3 m/s (above, erosion, noise and pressure drops of kPa per metre)."""
+PUMP_SHARE_MAX = 0.25
+"""Largest plausible design power of a circulation pump as a share of the heat it moves at
+its design point (real pumps: 0.5–3 %; a pump eating a quarter of the heat it carries
+describes no plant)."""
+BOREFIELD_DT_K = 3.0
+"""Design temperature difference of the borefield brine, K (for the heat its pump
+moves; ground-source practice 3–5 K)."""
+CP_WATER = 4186.0
+"""Specific heat of the network water, J/(kg·K) (for the heat the network pump moves)."""
+FREEZING_PCT_DEFAULT = 0.1
+"""Default of ``borefield.fluid.max_freezing_steps_pct`` (results without it)."""
 
 _NETWORK = ("T_supply", "T_return", "T_tank_top", "T_tank_bottom")
 _SUPPLY = ("T_supply", "T_tank_top")
@@ -63,6 +97,24 @@ CAUSE_BOREFIELD = (
 CAUSE_UNMET = (
     "the plant is far too small for the load (heat pump or borefield undersized, or a "
     "load file in W labelled kW), so the shortfall accounting no longer describes a plant"
+)
+CAUSE_FREEZING = (
+    "the ground cannot supply the load at this brine temperature (borefield too small "
+    "for the load, borefield.ground.conductivity_W_mK or T_undisturbed_C far too low), "
+    "or the antifreeze is too weak (borefield.fluid.concentration_pct)"
+)
+CAUSE_COP = (
+    "the compressor map's units are wrong (capacity in Btu/h declared as W gives COPs "
+    "3.4 times too high; see the map's [units]), or its capacity and power columns are "
+    "swapped"
+)
+CAUSE_PIPES = (
+    "pipe diameters far too small (a pipe file in mm labelled m?: network.pipes_file, "
+    "inner_diameter_m), or a flow far too large for them"
+)
+CAUSE_PUMP = (
+    "pipes far too narrow or long for the flow (network.pipes_file diameters, "
+    "borefield.pipes.inner_diameter_m), or the flow far too large"
 )
 CAUSE_BALANCE = (
     "a numerical breakdown, usually from temperatures driven to extremes by an undersized "
@@ -168,10 +220,216 @@ def network_demand_kWh(q_network_nominal_W, slot_s: float) -> tuple[float, float
     return heat, cool
 
 
+def _case(ds) -> dict:
+    """The case configuration of a result (its ``case`` attribute), or {}."""
+    try:
+        return json.loads(ds.attrs.get("case", "{}"))
+    except (TypeError, ValueError):
+        return {}
+
+
+def _get(d: dict, path: str, default=None):
+    for key in path.split("."):
+        if not isinstance(d, dict) or key not in d:
+            return default
+        d = d[key]
+    return default if d is None else d
+
+
+def freezing_problems(ds, max_pct: float | None = None) -> list[str]:
+    """The brine below its freezing point in more than ``max_pct`` % of the borefield
+    pump's running steps of a year (default: the case's
+    ``borefield.fluid.max_freezing_steps_pct``).
+
+    The running steps of a year are the borefield pump's energy over its power and the
+    time step (``E_pump_borefield``, ``station_P_pump_borefield_W``, ``time_step_s``);
+    without them, the steps of the year.
+    """
+    if "freezing_steps" not in ds.variables:
+        return []
+    if max_pct is None:
+        max_pct = float(
+            _get(_case(ds), "borefield.fluid.max_freezing_steps_pct", FREEZING_PCT_DEFAULT)
+        )
+    frozen = np.asarray(ds["freezing_steps"].values, dtype=np.float64).ravel()
+    if not np.any(frozen > 0):
+        return []
+    dt = float(ds.attrs.get("time_step_s", 0) or 0)
+    p_pump = float(ds.attrs.get("station_P_pump_borefield_W", 0) or 0)
+    if dt > 0 and p_pump > 0 and "E_pump_borefield" in ds.variables:
+        e = np.asarray(ds["E_pump_borefield"].values, dtype=np.float64).ravel()
+        running = e * 3.6e6 / (p_pump * dt)
+    elif dt > 0:
+        running = np.full(frozen.shape, 365 * 86400 / dt)
+    else:
+        return []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = 100.0 * frozen / np.maximum(running, 1.0)
+    i = int(np.argmax(share))
+    if not share[i] > max_pct:
+        return []
+    t_freeze = ds.attrs.get("station_T_freeze_C")
+    fp = f" ({float(t_freeze):.1f} °C)" if t_freeze is not None else ""
+    coldest = ""
+    if "T_bhe_in_min" in ds.variables:
+        coldest = f", down to {_fmt(ds['T_bhe_in_min'].values.ravel()[i])} °C"
+    return [
+        f"freezing_steps = {int(frozen[i])} {_date(ds, 'year', i)}: the brine was below its "
+        f"freezing point{fp} in {share[i]:.3g} % of the borefield pump's running steps"
+        f"{coldest} (plausible: ≤ {max_pct:g} %, borefield.fluid.max_freezing_steps_pct); "
+        f"probable cause: {CAUSE_FREEZING}"
+    ]
+
+
+def carnot_cop(T_hot_C, T_cold_C):
+    """Carnot heating COP T_h/(T_h − T_c) (kelvin) between two temperatures in °C; inf
+    where T_h ≤ T_c."""
+    th = np.asarray(T_hot_C, dtype=np.float64) + 273.15
+    lift = th - (np.asarray(T_cold_C, dtype=np.float64) + 273.15)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(lift > 0.0, th / lift, np.inf)
+
+
+def cop_problems(ds, share_max: float = CARNOT_SHARE_MAX) -> list[str]:
+    """A GSHP COP above ``share_max`` × the Carnot COP at the fluid temperatures.
+
+    Per output interval in which the GSHP ran: COP = mean condenser heat / mean electric
+    power (the ratio of the interval's sums); evaporator side: the borefield outlet
+    (``T_bhe_out``, the brine entering the evaporator, the kernel's source temperature),
+    condenser side: the tank bottom (``T_tank_bottom``, the coldest water the condenser
+    loop's coil meets, below the kernel's coil temperature). Both choices make the lift
+    small and the Carnot COP large, so the check never fails a real machine. Intervals
+    with a lift below :data:`CARNOT_MIN_LIFT_K` or brine below its freezing point (the
+    performance table is held at its edge there) are skipped. The worst interval is named.
+    """
+    need = ("Q_condenser", "P_gshp", "T_bhe_out", "T_tank_bottom")
+    if any(n not in ds.variables for n in need):
+        return []
+    qc = np.asarray(ds["Q_condenser"].values, dtype=np.float64)
+    p = np.asarray(ds["P_gshp"].values, dtype=np.float64)
+    tc = np.asarray(ds["T_bhe_out"].values, dtype=np.float64)
+    th = np.asarray(ds["T_tank_bottom"].values, dtype=np.float64)
+    ok = np.isfinite(qc) & np.isfinite(p) & np.isfinite(tc) & np.isfinite(th)
+    ok &= (p > 0.0) & (qc > 0.0) & (th - tc >= CARNOT_MIN_LIFT_K)
+    t_freeze = ds.attrs.get("station_T_freeze_C")
+    if t_freeze is not None:  # frozen brine is its own problem (freezing_problems); the
+        ok &= tc >= float(t_freeze)  # table is held at its edge value there
+    if "gshp_on_fraction" in ds.variables:
+        on = np.asarray(ds["gshp_on_fraction"].values, dtype=np.float64)
+        full = ok & (on >= 0.999)
+        if full.any():  # intervals entirely on: the means are the running steps'
+            ok = full
+    if not ok.any():
+        return []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(ok, (qc / p) / carnot_cop(th, tc), -np.inf)
+    i = int(np.argmax(ratio))
+    if not ratio[i] > share_max:
+        return []
+    cop = qc[i] / p[i]
+    carnot = float(carnot_cop(th[i], tc[i]))
+    extra = ""
+    if "scop_gshp" in ds.variables:
+        extra = f" (SCOP {_fmt(np.nanmax(ds['scop_gshp'].values))})"
+    return [
+        f"COP = {cop:.3g} {_date(ds, 'time', i)}{extra}: above {share_max:g} × the Carnot "
+        f"COP {carnot:.3g} between the brine at {tc[i]:.1f} °C and the tank water at "
+        f"{th[i]:.1f} °C (no heat pump exceeds it); probable cause: {CAUSE_COP}"
+    ]
+
+
+def hydraulic_problems(ds) -> list[str]:
+    """Pipe velocities above :data:`VELOCITY_MAX_M_S` and pump powers above
+    :data:`PUMP_SHARE_MAX` of the heat they move at their design point.
+
+    Network: each trench's design flow in its inner diameter (attribute ``network``);
+    the network pump's design power against design flow × c_p,water ×
+    ``network.substation_dT_K``. Borefield: ``flow_per_borehole_kg_s`` in one U-tube
+    leg (half of it in a double U); the borefield pump against its flow × c_p ×
+    :data:`BOREFIELD_DT_K`. Water density 1000 kg/m³ (brine: its density).
+    """
+    out = []
+    try:
+        pipes = json.loads(ds.attrs.get("network", "{}")).get("pipes") or []
+    except (TypeError, ValueError, AttributeError):
+        pipes = []
+    worst = None
+    for pipe in pipes:
+        d, m = pipe.get("inner_diameter_m"), pipe.get("design_flow_kg_s")
+        if not d or m is None or not d > 0:
+            continue
+        v = float(m) / (1000.0 * np.pi * float(d) ** 2 / 4.0)
+        if worst is None or v > worst[0]:
+            worst = (v, pipe)
+    if worst is not None and worst[0] > VELOCITY_MAX_M_S:
+        v, pipe = worst
+        out.append(
+            f"network pipe {pipe.get('id', '?')}: velocity {_fmt(v)} m/s at its design flow "
+            f"{_fmt(pipe['design_flow_kg_s'])} kg/s in {_fmt(pipe['inner_diameter_m'])} m "
+            f"inner diameter (plausible: ≤ {VELOCITY_MAX_M_S:g} m/s; district-heating "
+            f"pipes are designed for 0.5–3 m/s); probable cause: {CAUSE_PIPES}"
+        )
+    case = _case(ds)
+    bf = _get(case, "borefield", {})
+    m_b = _get(bf, "flow_per_borehole_kg_s")
+    d_b = _get(bf, "pipes.inner_diameter_m")
+    if m_b and d_b:
+        legs = 2.0 if _get(bf, "pipes.arrangement") == "double_u" else 1.0
+        rho = float(_get(bf, "fluid.density_kg_m3", 1000.0))
+        v = float(m_b) / legs / (rho * np.pi * float(d_b) ** 2 / 4.0)
+        if v > VELOCITY_MAX_M_S:
+            out.append(
+                f"borefield pipes: velocity {_fmt(v)} m/s at {_fmt(m_b)} kg/s per borehole "
+                f"in {_fmt(d_b)} m inner diameter (plausible: ≤ {VELOCITY_MAX_M_S:g} m/s); "
+                f"probable cause: borefield.pipes.inner_diameter_m far too small or "
+                f"borefield.flow_per_borehole_kg_s far too large"
+            )
+    m_bf = ds.attrs.get("station_m_borefield_kg_s")
+    cp_bf = float(_get(bf, "fluid.cp_J_kgK", 3900.0))
+    q_bf = float(m_bf) * cp_bf * BOREFIELD_DT_K if m_bf else None
+    checks = (
+        (
+            "station_P_pump_network_design_W",
+            "network pump",
+            _design_network_heat(ds, case),
+            "the heat the network carries at its design flow",
+        ),
+        (
+            "station_P_pump_borefield_W",
+            "borefield pump",
+            q_bf,
+            f"the heat the borefield flow carries at {BOREFIELD_DT_K:g} K",
+        ),
+    )
+    for attr, what, heat, heat_what in checks:
+        power = ds.attrs.get(attr)
+        if power is None or not heat:
+            continue
+        power = float(power)
+        if not power <= PUMP_SHARE_MAX * heat:
+            out.append(
+                f"{what} design power {_fmt(power)} W: more than {PUMP_SHARE_MAX:g} × "
+                f"{heat_what} ({_fmt(heat)} W; real pumps use 0.5–3 %); probable cause: "
+                f"{CAUSE_PUMP}"
+            )
+    return out
+
+
+def _design_network_heat(ds, case) -> float | None:
+    m = ds.attrs.get("station_network_design_flow_kg_s")
+    dT = _get(case, "network.substation_dT_K")
+    if m is None or not dT:
+        return None
+    return float(m) * CP_WATER * float(dT)
+
+
 def problems(ds, heat_demand_kWh=None, cooling_demand_kWh=None) -> list[str]:
     """Every plausibility problem of a result (empty: plausible)."""
     return (
         temperature_problems(ds)
+        + freezing_problems(ds)
+        + cop_problems(ds)
+        + hydraulic_problems(ds)
         + shortfall_problems(ds, heat_demand_kWh, cooling_demand_kWh)
         + balance_problems(ds)
     )

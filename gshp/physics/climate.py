@@ -605,6 +605,31 @@ def _header_longitude(header):
     return None
 
 
+def try_position_problem(path) -> Problem | None:
+    """Why the header of the TRY file ``path`` gives no position (no ``Lage:`` line with
+    a latitude, no ``Rechtswert``/``Hochwert``), or None when it gives one or the file is
+    no TRY file (its other problems are reported by :func:`read_try`).
+
+    Reads the header only (up to the ``***`` line): used by the case check, which knows
+    whether ``climate.latitude_deg`` replaces the file's position.
+    """
+    try:
+        lines = read_text_any(Path(path), "a readable TRY file").splitlines()
+    except InputError:
+        return None
+    star = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("***")), None)
+    if star is None or lines[0].upper().startswith("LOCATION"):
+        return None
+    if _header_latitude(lines[:star]) is not None:
+        return None
+    return Problem(
+        f"climate.weather_file {path}, header (lines 1–{star + 1})",
+        "no position",
+        "a 'Lage: 52°23'N …' line (TRY 2010) or 'Rechtswert'/'Hochwert' lines (TRY "
+        "2015/2045) giving the site's position, or climate.latitude_deg in the case",
+    )
+
+
 def read_try(path) -> pd.DataFrame:
     """Read a DWD test reference year (.dat) as published.
 
@@ -682,9 +707,12 @@ def read_try(path) -> pd.DataFrame:
     for j, (lo, hi, what) in enumerate(
         [(-70.0, 70.0, "t (°C)"), (0.0, 1400.0, "B (W/m²)"), (0.0, 1000.0, "D (W/m²)")], start=3
     ):
-        bad = np.nonzero((a[:, j] < lo) | (a[:, j] > hi))[0]
+        # written so that NaN (a 'nan' field parses as a float) is out of range too
+        bad = np.nonzero(~((a[:, j] >= lo) & (a[:, j] <= hi)))[0]
         for b in bad[:3]:
-            problems.append(Problem(f"line {line_no[b]}, {what}", a[b, j], f"in [{lo}, {hi}]"))
+            problems.append(
+                Problem(f"line {line_no[b]}, {what}", a[b, j], f"a number in [{lo}, {hi}]")
+            )
     if problems:
         raise InputError(problems, source=str(path))
     idx = _check_calendar(

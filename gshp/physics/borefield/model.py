@@ -529,7 +529,19 @@ def _override_scale(R_eff, R_b, R_a, H, m_b, cp) -> float:
     def f(s):
         return interior.hellstrom_effective(R_b * s, R_a * s, H, m_b, cp) - R_eff
 
-    return float(brentq(f, 1e-3, 1e3, xtol=1e-12))
+    lo, hi = 1e-3, 1e3
+    if not f(lo) < 0.0 < f(hi):
+        # R_b* grows with the scale; as the scale tends to 0 it tends to
+        # H/(m cp)·sqrt(R_b/R_a) (the fluid's own heat capacity short-circuits the legs)
+        lowest = R_eff + f(lo)
+        raise InputError.single(
+            "borefield.R_b_override_mK_W",
+            R_eff,
+            f"an effective borehole resistance this borehole can have: ≥ {lowest:.3g} m·K/W "
+            f"at its length ({H:g} m) and design flow ({m_b:g} kg/s) with this pipe "
+            f"geometry, ≤ {R_eff + f(hi):.3g} m·K/W",
+        )
+    return float(brentq(f, lo, hi, xtol=1e-12))
 
 
 def _validate(kw) -> list:

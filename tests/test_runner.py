@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from gshp.cli import _write_and_summarise
@@ -70,3 +72,105 @@ def test_unwritable_folder_fails_the_case_not_the_run(tmp_path):
         assert "cannot write" in str(exc) and "file" in str(exc)
     else:  # pragma: no cover - the assertion below reports it
         raise AssertionError("writing into a file path did not fail")
+
+
+# ---------------------------------------------------------------------------- killed workers
+
+
+def _small_cases(folder, names, years=1):
+    text = (ROOT / "cases" / "strasbourg.toml").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("name =")]
+    text = "\n".join(lines).replace("years = 20", f"years = {years}")
+    paths = []
+    for name in names:
+        p = Path(folder) / f"{name}.toml"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def _env(**extra):
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def test_killed_worker_costs_only_its_case(tmp_path):
+    """kill -9 of one of two workers (the test hook makes case 'b' SIGKILL its own worker
+    process, as the out-of-memory killer would): only 'b' fails, named, with "worker
+    died (killed or out of memory"; the other running case and the queued ones finish and
+    are written."""
+    import subprocess
+    import sys
+
+    from gshp.studies.runner import KILL_CASE_ENV
+
+    cases = _small_cases(tmp_path, ["a", "b", "c", "d"])
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [sys.executable, "-m", "gshp.cli", "run", *map(str, cases), "-o", str(out), "-j", "2",
+         "-q"],
+        capture_output=True, text=True, env=_env(**{KILL_CASE_ENV: "b"}), timeout=600,
+    )  # fmt: skip
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    assert "b: FAILED: worker died (killed or out of memory; SIGKILL)" in r.stderr
+    assert "3 of 4 case(s) done" in r.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["a.nc", "c.nc", "d.nc"]
+    assert open_result(out / "d.nc").sizes["year"] == 1
+
+
+def _descendants(pid):
+    """Pids of every process below ``pid`` (Linux /proc)."""
+    children = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("PPid:")))
+        children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in state
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_sigkill_of_gshp_run_leaves_no_process(tmp_path):
+    """kill -9 of the main `gshp run` process: its worker processes die with it (no
+    orphaned Manager or worker keeps running)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cases = _small_cases(tmp_path, ["a", "b"], years=5)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gshp.cli", "run", *map(str, cases), "-o", str(tmp_path / "o"),
+         "-j", "2", "-q"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(),
+    )  # fmt: skip
+    t0 = time.time()
+    while len(_descendants(proc.pid)) < 2 and time.time() - t0 < 60:
+        time.sleep(0.1)
+    below = _descendants(proc.pid)
+    assert len(below) >= 2, "no worker processes started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    t0 = time.time()
+    while any(_alive(p) for p in below) and time.time() - t0 < 10:
+        time.sleep(0.1)
+    assert not [p for p in below if _alive(p)]

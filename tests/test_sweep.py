@@ -277,3 +277,116 @@ def test_gfunction_cache_safe_under_concurrent_processes(tmp_path):
     reread, cached = field_gfunction(coords, 80.0, 1.5, 0.07, 1e-6, times, cache_dir=tmp_path)
     assert cached
     np.testing.assert_array_equal(reread, direct)
+
+
+# ---------------------------------------------------------------------------- issue 25
+
+
+def _cli(*args, env=None):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "gshp.cli", *map(str, args)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+
+
+def test_zip_mode_allows_repeated_values_but_not_repeated_points(tmp_path):
+    grid = '"network.strategy" = ["constant", "schedule"]\n"tank.volume_m3" = [10.0, 10.0]\n'
+    sw = load_sweep(_sweep_toml(tmp_path, grid, mode="zip", name="z"))
+    assert [p.name for p in sw.points] == [
+        "strategy=constant, volume_m3=10",
+        "strategy=schedule, volume_m3=10",
+    ]
+    same = '"borefield.n_x" = [5, 5]\n"tank.volume_m3" = [10.0, 10.0]\n'
+    with pytest.raises(InputError) as exc:
+        load_sweep(_sweep_toml(tmp_path, same, mode="zip", name="z2"))
+    assert "differ in at least one value" in exc.value.message()
+    with pytest.raises(InputError) as exc:  # cross mode: a repeated value stays an error
+        load_sweep(_sweep_toml(tmp_path, '"borefield.n_x" = [5, 5]', name="c"))
+    assert "repeated: 5" in exc.value.message()
+
+
+@pytest.mark.parametrize("name", ["setpoint_strategy", "climate_x_boreholes"])
+def test_shipped_sweep_examples_run(tmp_path, name):
+    """The shipped sweep files load and run end to end (1 year, monthly output)."""
+    out = tmp_path / f"{name}.nc"
+    r = _cli("sweep", ROOT / "cases" / "sweeps" / f"{name}.toml", "--years", 1,
+             "--resolution", "monthly", "-j", 2, "-q", "-o", out)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    ds = open_result(out)
+    expected = len(load_sweep(ROOT / "cases" / "sweeps" / f"{name}.toml").points)
+    assert ds.sizes["case"] == expected and not json.loads(ds.attrs["failed_cases"])
+    assert ds.sizes["year"] == 1
+
+
+def test_resumed_sweep_identical_to_clean(tmp_path):
+    """A sweep resumed with some cases reused and some new writes the same file as a
+    clean run, attributes included (it dropped 13 global attributes)."""
+    grid = '"borefield.n_x" = [6, 7]'
+    (tmp_path / "a").mkdir()
+    clean = _sweep_toml(tmp_path / "a", grid, name="r")
+    r = _cli("sweep", clean, "-j", 1, "-q", "--years", 1)
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "b").mkdir()
+    part = _sweep_toml(tmp_path / "b", '"borefield.n_x" = [6]', name="r")
+    assert _cli("sweep", part, "-j", 1, "-q", "--years", 1).returncode == 0
+    full = _sweep_toml(tmp_path / "b", grid, name="r")
+    r = _cli("sweep", full, "-j", 1, "-q", "--years", 1)
+    assert r.returncode == 0, r.stderr
+    assert "1 case(s) reused" in r.stderr + r.stdout
+    a = open_result(tmp_path / "a" / "out" / "r.nc")
+    b = open_result(tmp_path / "b" / "out" / "r.nc")
+    assert {"time_step_s", "freezing_violation"} <= set(b.attrs)
+    xr.testing.assert_identical(drop_volatile(a), drop_volatile(b))
+
+
+def test_tampered_per_case_file_warns_and_reruns(tmp_path):
+    """A per-case file changed after it was written (same input key) is detected by its
+    content checksum: a warning naming the file, the case runs again, the result is
+    correct."""
+    import h5py
+
+    sw_path = _sweep_toml(tmp_path, '"borefield.n_x" = [6, 7]', name="t")
+    assert _cli("sweep", sw_path, "-j", 1, "-q", "--years", 1).returncode == 0
+    sw = load_sweep(sw_path)
+    clean = open_result(sw.output)
+    victim = sw.cases_dir / f"{clean['case_hash'].values[1]}.nc"
+    with h5py.File(victim, "r+") as f:
+        f["T_supply"][3] = f["T_supply"][3] + 1.0
+    r = _cli("sweep", sw_path, "-j", 1, "-q", "--years", 1)
+    assert r.returncode == 0, r.stderr
+    text = r.stdout + r.stderr
+    assert f"per-case file {victim} does not match its checksum" in text, text
+    assert "1 case(s) reused" in text
+    xr.testing.assert_identical(drop_volatile(clean), drop_volatile(open_result(sw.output)))
+    again = open_result(victim)
+    assert float(again["T_supply"][3]) == float(
+        clean["T_supply"].sel(case=clean["case"].values[1])[3]
+    )
+
+
+def test_bad_scheduler_is_a_message(tmp_path):
+    sw_path = _sweep_toml(tmp_path, '"borefield.n_x" = [6]', name="f")
+    r = _cli("sweep", sw_path, "--scheduler", "ftp://x", "-q")
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "--scheduler: 'ftp://x'" in r.stderr and "tcp://host:port" in r.stderr
+
+
+def test_list_of_a_large_grid_answers_at_once(tmp_path, capsys):
+    from gshp.cli import main
+
+    vols = [float(v) for v in range(1, 101)]
+    grid = f'"borefield.n_x" = {list(range(1, 101))}\n"tank.volume_m3" = {vols}'
+    sw_path = _sweep_toml(tmp_path, grid, name="big")
+    code = main(["sweep", str(sw_path), "--list"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) <= 25, len(lines)
+    assert lines[0] == "n_x=1, volume_m3=1" and lines[-2] == "n_x=100, volume_m3=100"
+    assert "… 9980 more point(s) …" in lines
+    assert lines[-1].startswith("10000 grid point(s)") and "only the 20 shown" in lines[-1]
+    assert code in (0, 2)

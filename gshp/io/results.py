@@ -250,10 +250,33 @@ def write_netcdf(ds: xr.Dataset, path, float32: bool = False) -> Path:
     """
     from gshp.io.fileio import atomic_write_bytes
 
-    path = Path(path)
+    return atomic_write_bytes(Path(path), encode_netcdf(ds, float32=float32))
+
+
+def encode_netcdf(ds: xr.Dataset, float32: bool = False) -> bytes:
+    """The bytes of the NetCDF file :func:`write_netcdf` writes (encoded in memory).
+
+    Never takes xarray's Dask-aware write lock: while a ``dask.distributed`` Client is
+    active, xarray would ask the scheduler for a distributed lock named after the
+    in-memory buffer, which fails (``Semaphore or Lock ... not known``). An in-memory
+    buffer needs no lock shared between processes, so the local scheduler is asked for
+    while encoding."""
     ds, encoding = _prepared(ds, float32=float32)
-    data = ds.to_netcdf(None, engine="h5netcdf", encoding=encoding)
-    return atomic_write_bytes(path, data)
+    try:
+        import dask
+    except ImportError:  # pragma: no cover - dask is an optional extra
+        return ds.to_netcdf(None, engine="h5netcdf", encoding=encoding)
+    with dask.config.set(scheduler="synchronous"):
+        return ds.to_netcdf(None, engine="h5netcdf", encoding=encoding)
+
+
+def decode_netcdf(data: bytes) -> xr.Dataset:
+    """A result from the bytes of a result file (:func:`encode_netcdf`), as
+    :func:`open_result` reads it."""
+    import io
+
+    with xr.open_dataset(io.BytesIO(data), engine="h5netcdf") as ds:
+        return cf_decoded(ds.load())
 
 
 def open_result(path) -> xr.Dataset:

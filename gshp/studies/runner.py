@@ -1,17 +1,16 @@
 """Run several cases: in-process, in parallel processes (joblib), or on Dask distributed.
 
 Every case is independent and deterministic, so the results do not depend on the number of
-jobs or on the backend. A case that fails is reported with its error; the others go on.
-Progress: one bar per case (years simulated) plus an overall bar of finished cases; worker
-processes report their years through a multiprocessing queue.
+jobs or on the backend. A case that fails is reported with its error; the others go on. A
+worker process that dies (``kill -9``, the out-of-memory killer) costs only the case it
+was running. Progress: one bar per case (years simulated) plus an overall bar of finished
+cases; worker processes report their years over their pipe to the parent.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
-import re
 import threading
 import traceback
 import warnings
@@ -35,6 +34,11 @@ class CaseResult:
         return self.error is None
 
 
+KILL_CASE_ENV = "GSHP_TEST_KILL_CASE"
+"""Test hook: a worker process (never the main process) that starts the case of this name
+kills itself with SIGKILL, to test runs that survive a killed worker deterministically."""
+
+
 class CaseFailed(Exception):
     """Raised by a ``finish`` step: the case failed with this message (run time)."""
 
@@ -52,6 +56,12 @@ def _run_one(
     from gshp.studies.simulate import simulate
 
     fn = simulate_fn or simulate
+    if (
+        os.environ.get(KILL_CASE_ENV) == case.name and multiprocessing.parent_process() is not None
+    ):  # test hook: this worker process dies as the out-of-memory killer would kill it
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
     def progress(done, total):
         if progress_queue is not None:
@@ -100,8 +110,8 @@ def run_cases(
     ----------
     cases : list of Case
     jobs : int
-        Parallel worker processes (joblib/loky); 1 runs in this process; ≤ 0 means one per
-        CPU core.
+        Parallel worker processes (spawned, each with its own pipe); 1 runs in this
+        process; ≤ 0 means one per CPU core.
     progress : bool
         Show progress bars (tqdm, on standard error).
     scheduler : str, optional
@@ -121,8 +131,9 @@ def run_cases(
         time series. It may raise :class:`CaseFailed` with a message.
 
     A worker process that dies (killed by a signal, out of memory) does not stop the run:
-    the cases already finished are returned (and passed to ``on_result``), the cases it
-    took down with it are failures whose message says so.
+    only the case it was running fails ("worker died (killed or out of memory …)"); the
+    other cases run on (the queued ones in a fresh worker process, on Dask on the other
+    workers).
     """
     cases = list(cases)
     results: list[CaseResult | None] = [None] * len(cases)
@@ -131,38 +142,28 @@ def run_cases(
     if progress and not kernel_cached():
         import sys
 
-        print("gshp: compiling the simulation kernel with numba (first run after an install "
-              "or update, about 20 s; cached afterwards) …", file=sys.stderr, flush=True)
+        print(
+            "gshp: compiling the simulation kernel with numba (first run after an install "
+            "or update, about 20 s; cached afterwards) …",
+            file=sys.stderr,
+            flush=True,
+        )
     bars = _Bars(cases, progress)
     try:
         if scheduler:
             iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, jobs, finish)
-            q = None
         elif jobs == 1 or len(cases) == 1:
             iterator = (
                 _run_one(i, c, bars, simulate_fn, keep_implausible, finish)
                 for i, c in enumerate(cases)
             )
-            q = None
         else:
-            iterator, q = _joblib_iter(cases, jobs, simulate_fn, keep_implausible, finish)
-        listener = bars.listen(q) if q is not None else None
-        try:
-            for index, res in iterator:
-                results[index] = res
-                bars.finished(index, res)
-                if on_result is not None:
-                    on_result(res)
-        except WORKER_DIED as exc:
-            lost = lost_message(exc)
-            for index, case in enumerate(cases):
-                if results[index] is None:
-                    res = CaseResult(case.name, error=lost, error_kind="failure")
-                    results[index] = res
-                    bars.finished(index, res)
-        finally:
-            if listener is not None:
-                listener.stop()
+            iterator = _pool_iter(cases, jobs, simulate_fn, keep_implausible, finish, bars)
+        for index, res in iterator:
+            results[index] = res
+            bars.finished(index, res)
+            if on_result is not None:
+                on_result(res)
     finally:
         bars.close()
     return results  # type: ignore[return-value]
@@ -172,97 +173,225 @@ def kernel_cached() -> bool:
     """Whether numba's on-disk cache holds a compiled station kernel for this source
     (numba checks the source file's time stamp); False when it cannot tell."""
     try:
-        from gshp.station import kernel as station
+        from gshp.station.kernel import kernel as station
 
         return bool(station.run_kernel._cache._cache_file._load_index())
     except Exception:  # noqa: BLE001 - numba internals: assume a compile is due
         return False
 
 
-def _worker_died_errors() -> tuple:
-    errors = []
-    try:
-        from joblib.externals.loky.process_executor import (
-            BrokenProcessPool,
-            TerminatedWorkerError,
-        )
-
-        errors += [TerminatedWorkerError, BrokenProcessPool]
-    except ImportError:  # pragma: no cover - depends on joblib's layout
-        pass
-    from concurrent.futures.process import BrokenProcessPool as StdBroken
-
-    errors.append(StdBroken)
-    return tuple(errors)
-
-
-WORKER_DIED = _worker_died_errors()
-"""Exceptions that mean a worker process died (signal, out of memory)."""
-
-
-def lost_message(exc) -> str:
-    """The error of a case lost with a dead worker process (no traceback)."""
-    found = re.search(r"SIG[A-Z]+", str(exc))
-    sig = f" ({found.group(0)})" if found else ""
+def lost_message(detail: str = "") -> str:
+    """The error of a case whose worker process died under it (no traceback)."""
+    detail = f"; {detail}" if detail else ""
     return (
-        f"a worker process died{sig} before this case finished — killed by a signal or by "
-        "the system for lack of memory; the cases already finished are kept, run this "
-        "one again (with fewer --jobs if memory is short)"
+        f"worker died (killed or out of memory{detail}) while running this case; the "
+        "other cases are not affected and the finished ones are kept — run this one "
+        "again (with fewer --jobs if memory is short)"
     )
 
 
-def _joblib_iter(cases, jobs, simulate_fn, keep_implausible=False, finish=None):
-    """Cases on joblib's process pool (loky, reused between runs), one future each.
+def _signal_detail(exitcode) -> str:
+    import signal
 
-    A worker that dies fails the futures it takes down with it (loky marks the pool
-    broken); each is reported as lost, the others' results come through.
-    """
-    from concurrent.futures import as_completed
-
-    from joblib.externals.loky import cpu_count, get_reusable_executor
-
-    manager = multiprocessing.Manager()
-    q = manager.Queue()
-    n_workers = min(jobs if jobs > 0 else cpu_count(), len(cases))
-    executor = get_reusable_executor(max_workers=n_workers)
-    futures = {}
-    for i, c in enumerate(cases):
-        futures[executor.submit(_run_one, i, c, q, simulate_fn, keep_implausible, finish)] = i
-
-    def iterate():
+    if exitcode is not None and exitcode < 0:
         try:
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    yield fut.result()
-                except WORKER_DIED as exc:
-                    res = CaseResult(cases[i].name, error=lost_message(exc), error_kind="failure")
-                    yield i, res
-        finally:
-            manager.shutdown()
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit code {exitcode}"
 
-    return iterate(), q
+
+# ---------------------------------------------------------------------------- process pool
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this process die when its parent dies (Linux: PR_SET_PDEATHSIG), so that a
+    ``kill -9`` of ``gshp run`` leaves no worker behind."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: the closed pipe ends the worker
+        pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class _PipeProgress:
+    """Progress of a case in a worker process, sent to the parent over its pipe."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def put(self, msg):
+        self.conn.send(("progress", *msg))
+
+
+def _worker_main(conn, parent_pid):
+    """A worker process: run the cases the parent sends (cloudpickled), one at a time,
+    send back progress and each result; stop at an empty message or a closed pipe."""
+    import pickle
+
+    _die_with_parent(parent_pid)
+    progress = _PipeProgress(conn)
+    try:
+        while True:
+            try:
+                data = conn.recv_bytes()
+            except EOFError:
+                return
+            if not data:
+                return
+            index, case, simulate_fn, keep_implausible, finish = pickle.loads(data)
+            _, res = _run_one(index, case, progress, simulate_fn, keep_implausible, finish)
+            conn.send_bytes(_dumps(("result", index, res)))
+    except (KeyboardInterrupt, BrokenPipeError, EOFError):
+        return
+
+
+def _dumps(obj) -> bytes:
+    """Pickle ``obj`` for a worker: cloudpickle (a joblib dependency) also handles
+    functions defined in ``__main__``, notebooks or closures."""
+    try:
+        import cloudpickle
+    except ImportError:  # pragma: no cover - older joblib vendors it
+        from joblib.externals import cloudpickle
+    return cloudpickle.dumps(obj)
+
+
+def _pool_iter(cases, jobs, simulate_fn, keep_implausible, finish, bars):
+    """Cases on a pool of worker processes (spawned, one case at a time each).
+
+    Each worker talks to this process over its own pipe (tasks, progress, results): no
+    Manager process. A worker that dies (killed by a signal, out of memory) costs only
+    the case it was running, reported with :func:`lost_message`; a fresh worker takes
+    over the cases still queued. Workers die with this process (``PR_SET_PDEATHSIG``).
+    """
+    import pickle
+    from collections import deque
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("spawn")
+    n_workers = min(jobs if jobs > 0 else (os.cpu_count() or 1), len(cases))
+    pending = deque(range(len(cases)))
+    workers = {}  # connection -> [process, running index or None]
+
+    def start():
+        parent_conn, child_conn = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_worker_main, args=(child_conn, os.getpid()), daemon=True)
+        proc.start()
+        child_conn.close()
+        workers[parent_conn] = [proc, None]
+
+    def assign():
+        for conn, slot in workers.items():
+            if slot[1] is None and pending:
+                i = pending.popleft()
+                try:
+                    conn.send_bytes(_dumps((i, cases[i], simulate_fn, keep_implausible, finish)))
+                except OSError:  # it died while idle: the case waits for a fresh worker
+                    pending.appendleft(i)
+                    continue
+                slot[1] = i
+
+    try:
+        for _ in range(n_workers):
+            start()
+        while pending or any(slot[1] is not None for slot in workers.values()):
+            assign()
+            sentinels = {slot[0].sentinel: conn for conn, slot in workers.items()}
+            for ready in wait([*workers, *sentinels]):
+                conn = sentinels.get(ready, ready)
+                if conn not in workers:
+                    continue  # already handled (pipe and sentinel ready together)
+                try:  # progress and results, then end-of-file if the worker is gone
+                    while conn.poll():
+                        msg = pickle.loads(conn.recv_bytes())
+                        if msg[0] == "progress":
+                            bars.update(*msg[1:])
+                        else:
+                            workers[conn][1] = None
+                            yield msg[1], msg[2]
+                    continue
+                except (EOFError, OSError):
+                    pass
+                # the worker died: only its case is lost, a fresh worker takes the queue
+                proc, index = workers.pop(conn)
+                proc.join(timeout=5)
+                conn.close()
+                if index is not None:
+                    lost = lost_message(_signal_detail(proc.exitcode))
+                    yield index, CaseResult(cases[index].name, error=lost, error_kind="failure")
+                if pending:
+                    start()
+    finally:
+        for conn in workers:
+            try:
+                conn.send_bytes(b"")
+            except OSError:
+                pass
+        for conn, (proc, _) in workers.items():
+            proc.join(timeout=2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=2)
+            conn.close()
+
+
+# ---------------------------------------------------------------------------- Dask
+
+DASK_SCHEMES = ("tcp", "tls", "ucx", "inproc", "ws", "wss")
+"""Address schemes of a Dask distributed scheduler (``--scheduler``)."""
+
+
+def check_scheduler(scheduler: str) -> None:
+    """An InputError unless ``scheduler`` is ``local`` or ``SCHEME://host:port`` with a
+    Dask scheme."""
+    import re as _re
+
+    allowed = (
+        "'local' (a Dask LocalCluster on this machine) or a Dask scheduler address "
+        "tcp://host:port (also " + ", ".join(f"{s}://" for s in DASK_SCHEMES[1:]) + ")"
+    )
+    if scheduler == "local":
+        return
+    m = _re.fullmatch(r"([a-z]+)://(\S+)", str(scheduler))
+    if not m or m.group(1) not in DASK_SCHEMES:
+        raise InputError.single("--scheduler", scheduler, allowed)
+    if m.group(1) in ("tcp", "tls", "ws", "wss") and not _re.fullmatch(
+        r"[^:/\s]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5}", m.group(2)
+    ):
+        raise InputError.single("--scheduler", scheduler, allowed + " with a port number")
 
 
 def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1, finish=None):
+    check_scheduler(scheduler)
     try:
         from dask.distributed import Client, LocalCluster, as_completed
+        from distributed import KilledWorker
     except ImportError:  # pragma: no cover - depends on the installation
         raise InputError.single(
             "--scheduler", scheduler, "requires dask.distributed: pip install 'gshp[dask]'"
         ) from None
     if scheduler == "local":
-        # one single-threaded worker process per job (≤ 0: one per core), as joblib
+        import dask
+
+        # one single-threaded worker process per job (≤ 0: one per core), as the pool;
+        # a case that kills its worker is not retried on the others
         n_workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-        cluster = LocalCluster(
-            n_workers=min(n_workers, len(cases)), threads_per_worker=1, processes=True,
-            dashboard_address=None,
-        )  # fmt: skip
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            cluster = LocalCluster(
+                n_workers=min(n_workers, len(cases)), threads_per_worker=1, processes=True,
+                dashboard_address=None,
+            )  # fmt: skip
         client = Client(cluster)
     else:
         try:
             client = Client(scheduler, timeout="20s")
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise InputError.single(
                 "--scheduler", scheduler, f"a reachable Dask scheduler ({exc})"
             ) from None
@@ -275,11 +404,16 @@ def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1, fi
             for i, c in enumerate(cases)
         }
         for fut in as_completed(futures):
-            i = futures[fut]
+            i = futures.pop(fut)
             try:
-                yield fut.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: lose this case only
-                yield i, CaseResult(cases[i].name, error=lost_message(exc), error_kind="failure")
+                res = fut.result()
+            except KilledWorker:  # the worker process running it died (each time tried)
+                res = i, CaseResult(cases[i].name, error=lost_message(), error_kind="failure")
+            except Exception as exc:  # noqa: BLE001 - e.g. not picklable: this case only
+                detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                res = i, CaseResult(cases[i].name, error=detail, error_kind="failure")
+            fut.release()
+            yield res
     finally:
         client.close()
         if cluster is not None:
@@ -335,29 +469,6 @@ class _Bars:
     def put(self, msg):
         """Progress from a case running in this process (same interface as a queue)."""
         self.update(*msg)
-
-    def listen(self, q):
-        if not self.enabled:
-            return None
-        stop = threading.Event()
-
-        def loop():
-            while not stop.is_set():
-                try:
-                    msg = q.get(timeout=0.2)
-                except (queue.Empty, EOFError, OSError, BrokenPipeError):
-                    continue
-                self.update(*msg)
-
-        thread = threading.Thread(target=loop, daemon=True)
-        thread.start()
-
-        class _Stop:
-            def stop(self_inner):
-                stop.set()
-                thread.join(timeout=2)
-
-        return _Stop()
 
     def finished(self, index, res):
         if not self.enabled:

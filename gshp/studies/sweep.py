@@ -41,6 +41,7 @@ atomically, as compressed NetCDF (:func:`gshp.io.results.write_netcdf`).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import hashlib
@@ -56,7 +57,7 @@ import xarray as xr
 from gshp.config import SAFE_NAME, Case, case_from_dict, case_hash, load_case, read_toml
 from gshp.errors import MISSING, InputError, Problem
 from gshp.io.fileio import WriteError
-from gshp.io.results import netcdf_safe_attrs, open_result, write_netcdf
+from gshp.io.results import decode_netcdf, encode_netcdf, netcdf_safe_attrs, write_netcdf
 from gshp.studies.runner import CaseResult, run_cases
 
 SWEEP_KEYS = ("name", "description", "base", "output", "mode", "overrides", "grid")
@@ -262,7 +263,7 @@ def sweep_from_dict(raw: dict, base_dir=None, source=None, output=None) -> Sweep
             prob = check_path(path_, f"overrides.{path_}", schema)
             if prob:
                 p(prob)
-    axes = _parse_grid(raw.get("grid", MISSING), schema, problems)
+    axes = _parse_grid(raw.get("grid", MISSING), schema, problems, zip_mode=mode == "zip")
     seen: dict = {}
     for axis in axes:
         for path_ in axis.paths:
@@ -285,6 +286,15 @@ def sweep_from_dict(raw: dict, base_dir=None, source=None, output=None) -> Sweep
                 "mode 'zip': every grid entry with the same number of values",
             )
         )
+    if mode == "zip" and axes and not problems:
+        rows = [
+            tuple(_label(v) for a in axes for v in a.rows[i].values()) for i in range(len(axes[0]))
+        ]
+        count = collections.Counter(rows)
+        dup = [i for i, r in enumerate(rows) if count[r] > 1]
+        if dup:
+            p(Problem("grid", f"points {', '.join(str(i + 1) for i in dup)}",
+                      "mode 'zip': grid points that differ in at least one value"))  # fmt: skip
     if problems:
         raise InputError(problems, source=src)
     sweep = Sweep(
@@ -300,7 +310,9 @@ def sweep_from_dict(raw: dict, base_dir=None, source=None, output=None) -> Sweep
     return dataclasses.replace(sweep, points=tuple(grid_points(sweep)))
 
 
-def _parse_grid(grid, schema, problems) -> list[Axis]:
+def _parse_grid(grid, schema, problems, zip_mode=False) -> list[Axis]:
+    """The grid's axes; in ``zip`` mode an entry may repeat a value (the points must
+    differ, which :func:`sweep_from_dict` checks), in ``cross`` mode it may not."""
     p = problems.append
     if grid is MISSING:
         p(Problem("grid", MISSING, "a [grid] table with at least one varied parameter"))
@@ -322,7 +334,7 @@ def _parse_grid(grid, schema, problems) -> list[Axis]:
             p(Problem(where, value, "a non-empty list of values"))
             continue
         labels = tuple(_label(v) for v in value)
-        if len(set(labels)) != len(labels):
+        if not zip_mode and len(set(labels)) != len(labels):
             dup = sorted({lb for lb in labels if labels.count(lb) > 1})
             p(Problem(where, value, f"distinct values (repeated: {', '.join(dup)})"))
             continue
@@ -513,9 +525,11 @@ def run_sweep(
     cases_dir = sweep.cases_dir
     if write:
         check_output(sweep)
+    from gshp.io.fileio import atomic_write_bytes
+
     done: dict = {}
     skipped, to_run = [], []
-    hash_by_name, key_by_name = {}, {}
+    hash_by_name, key_by_name, notes = {}, {}, {}
     for point, case in valid:
         h = case_hash(case)
         hash_by_name[point.name] = h
@@ -523,21 +537,29 @@ def run_sweep(
         key_by_name[point.name] = key
         path = cases_dir / f"{h}.nc"
         if write and not force and path.is_file():
-            ds = _reusable(path, key)
+            ds, note = _reusable(path, key)
             if ds is not None:
                 done[point.name] = CaseResult(point.name, dataset=ds)
                 skipped.append(point.name)
                 continue
+            if note:
+                notes[point.name] = note
         to_run.append((point, case, h))
 
     def on_result(res):
-        if res.ok:
-            res.dataset.attrs[INPUT_KEY_ATTR] = key_by_name[res.name]
-        if write and res.ok:
+        # the worker sent the per-case file's bytes (sealed with the input key and the
+        # checksum); every case is combined from its file's content, so a resumed sweep
+        # equals a clean one
+        if not res.ok or not isinstance(res.dataset, bytes):
+            return
+        data = res.dataset
+        if write:
             try:
-                write_netcdf(res.dataset, cases_dir / f"{hash_by_name[res.name]}.nc")
+                atomic_write_bytes(cases_dir / f"{hash_by_name[res.name]}.nc", data)
             except WriteError as exc:  # disk full: this case fails, the others go on
                 res.error, res.error_kind, res.dataset = str(exc), "failure", None
+                return
+        res.dataset = decode_netcdf(data)
 
     results = run_cases(
         [case for _, case, _ in to_run],
@@ -546,7 +568,11 @@ def run_sweep(
         scheduler=scheduler,
         on_result=on_result,
         simulate_fn=simulate_fn,
+        finish=SealCase({p.name: key_by_name[p.name] for p, _, _ in to_run}),
     )
+    for res in results:
+        if res.name in notes:
+            res.warnings = [notes[res.name], *res.warnings]
     for res in results:
         done[res.name] = res
     for res in invalid:
@@ -614,16 +640,117 @@ def input_key(case: Case) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+CHECKSUM_ATTR = "gshp_content_sha256"
+"""Attribute of a per-case result: :func:`content_digest` of the file's content."""
+
+
 def _reusable(path: Path, key: str):
-    """The per-case result in ``path`` if it is a gshp result of the same input key, else
-    None (a foreign or stale file is re-run and overwritten)."""
+    """``(Dataset, None)`` when the per-case result in ``path`` can be reused: a gshp
+    result of the same input key whose content matches its checksum; else ``(None,
+    warning)``: the case runs again and the file is overwritten (no warning for a
+    result flagged implausible)."""
+    where = f"per-case file {path}"
+    again = "this case runs again"
     try:
-        ds = open_result(path)
+        data = path.read_bytes()
+        ds = decode_netcdf(data)
     except (OSError, ValueError, RuntimeError):
-        return None  # unreadable or not NetCDF
-    if ds.attrs.get(INPUT_KEY_ATTR) != key or ds.attrs.get("implausible"):
-        return None
-    return ds
+        return None, f"{where} is unreadable or not NetCDF; {again}"
+    stored = ds.attrs.get(INPUT_KEY_ATTR)
+    if stored is None:
+        return None, f"{where} is not a gshp sweep result; {again}"
+    if stored != key:
+        return None, (
+            f"{where} was made from other inputs (case configuration, the content of an "
+            f"input file, or the gshp version changed); {again}"
+        )
+    if ds.attrs.get("implausible"):
+        return None, None
+    if ds.attrs.get(CHECKSUM_ATTR) != content_digest(data):
+        return None, (
+            f"{where} does not match its checksum (changed or damaged since it was "
+            f"written); {again}"
+        )
+    return ds, None
+
+
+class SealCase:
+    """``finish`` step of a sweep case, run where the case ran (a worker process or a
+    Dask worker): the bytes of its per-case file, encoded in memory without any lock
+    and sealed with the case's input key and a checksum of the content. The client
+    writes them; workers need no shared file system."""
+
+    def __init__(self, keys: dict):
+        self.keys = keys
+
+    def __call__(self, ds: xr.Dataset) -> bytes:
+        return seal(encode_netcdf(ds), self.keys[ds.attrs["case_name"]])
+
+
+def seal(data: bytes, key: str) -> bytes:
+    """A result file's bytes with :data:`INPUT_KEY_ATTR` = ``key`` and
+    :data:`CHECKSUM_ATTR` = :func:`content_digest` added as global attributes."""
+    import io
+
+    import h5netcdf
+
+    buf = io.BytesIO(data)
+    with h5netcdf.File(buf, "r+") as f:
+        f.attrs[INPUT_KEY_ATTR] = key
+        f.attrs[CHECKSUM_ATTR] = _digest(f)
+    return buf.getvalue()
+
+
+def content_digest(data: bytes) -> str:
+    """SHA-256 of a result file's content as stored: its dimensions, every variable's
+    dimensions, type, values and attributes, and the global attributes except
+    :data:`CHECKSUM_ATTR` (so the checksum can be stored in the file it covers)."""
+    import io
+
+    import h5netcdf
+
+    with h5netcdf.File(io.BytesIO(data), "r") as f:
+        return _digest(f)
+
+
+def _digest(f) -> str:
+    h = hashlib.sha256()
+
+    def put(value):
+        if isinstance(value, str):
+            b = value.encode("utf-8", "surrogatepass")
+        elif isinstance(value, bytes):
+            b = value
+        else:
+            a = np.asarray(value)
+            if a.dtype.kind in "OUS":
+                b = "\x1f".join(
+                    x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x)
+                    for x in a.ravel()
+                ).encode("utf-8", "surrogatepass")
+            else:
+                b = a.dtype.str.encode() + repr(a.shape).encode() + a.tobytes()
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+
+    def put_attrs(attrs):
+        for k in sorted(attrs):
+            if k != CHECKSUM_ATTR:
+                put(k)
+                put(attrs[k])
+
+    for name in sorted(f.dimensions):
+        put(name)
+        put(str(f.dimensions[name].size))
+    put_attrs(f.attrs)
+    for name in sorted(f.variables):
+        var = f.variables[name]
+        put(name)
+        put(",".join(var.dimensions))
+        put(str(var.dtype))
+        put_attrs(var.attrs)
+        put(var[...])
+    return h.hexdigest()
 
 
 def check_output(sweep: Sweep) -> None:
@@ -740,6 +867,7 @@ def combine(sweep: Sweep, point_datasets, failed=(), hashes=None) -> xr.Dataset:
 def _named(ds: xr.Dataset, name: str) -> xr.Dataset:
     """``ds`` with its case name set to ``name`` (a reused result may carry another)."""
     ds = ds.copy()
+    ds.attrs.pop(CHECKSUM_ATTR, None)  # of the per-case file, not of the combined one
     ds.attrs["case_name"] = name
     ds.attrs["title"] = f"gshp result: {name}"
     cfg = ds.attrs.get("case")
@@ -854,12 +982,22 @@ def add_parser(sub) -> None:
         help="run on Dask distributed: 'local' (LocalCluster) or tcp://host:port",
     )
     p.add_argument("--force", action="store_true", help="re-run cases whose per-case result exists")
-    p.add_argument("--years", type=int, default=None,
-                   help="override simulation.years of every case (unless the grid varies it)")
-    p.add_argument("--resolution", choices=("step", "15min", "hourly", "daily", "monthly"),
-                   help="override simulation.output_resolution (unless the grid varies it)")
-    p.add_argument("--float32", action="store_true",
-                   help="store the combined result in single precision (about half the size)")
+    p.add_argument(
+        "--years",
+        type=int,
+        default=None,
+        help="override simulation.years of every case (unless the grid varies it)",
+    )
+    p.add_argument(
+        "--resolution",
+        choices=("step", "15min", "hourly", "daily", "monthly"),
+        help="override simulation.output_resolution (unless the grid varies it)",
+    )
+    p.add_argument(
+        "--float32",
+        action="store_true",
+        help="store the combined result in single precision (about half the size)",
+    )
     p.add_argument(
         "--list", action="store_true", help="only list the grid points (validates the file)"
     )
@@ -884,14 +1022,12 @@ def cmd_sweep(args) -> int:
     if extra:
         sweep = dataclasses.replace(sweep, overrides={**sweep.overrides, **extra})
         sweep = dataclasses.replace(sweep, points=tuple(grid_points(sweep)))
+    if args.scheduler is not None:
+        from gshp.studies.runner import check_scheduler
+
+        check_scheduler(args.scheduler)
     if args.list:
-        _, valid, invalid = build_cases(sweep)
-        bad = {r.name: r.error for r in invalid}
-        for point in sweep.points:
-            mark = f"  INVALID: {bad[point.name]}" if point.name in bad else ""
-            print(f"{point.name}{mark}")
-        print(f"{len(sweep.points)} grid point(s), {len(invalid)} invalid; output {sweep.output}")
-        return 2 if invalid else 0
+        return _list_points(sweep)
     n = len(sweep.points)
     jobs = args.jobs if args.jobs is not None else min(n, os.cpu_count() or 1)
     outcome = run_sweep(
@@ -910,6 +1046,26 @@ def cmd_sweep(args) -> int:
     if any(r.error_kind == "input" for r in outcome.failed):
         return 2
     return 1 if outcome.failed else 0
+
+
+LIST_ALL = 200
+"""``gshp sweep --list`` lists and checks every point of a grid up to this size; a larger
+grid shows its size and its first and last points (checked) only."""
+
+
+def _list_points(sweep: Sweep) -> int:
+    n = len(sweep.points)
+    shown = sweep.points if n <= LIST_ALL else sweep.points[:10] + sweep.points[-10:]
+    _, _, invalid = build_cases(dataclasses.replace(sweep, points=tuple(shown)))
+    bad = {r.name: r.error for r in invalid}
+    for k, point in enumerate(shown):
+        if n > LIST_ALL and k == 10:
+            print(f"… {n - 20} more point(s) …")
+        mark = f"  INVALID: {bad[point.name]}" if point.name in bad else ""
+        print(f"{point.name}{mark}")
+    checked = "" if n <= LIST_ALL else f" (only the {len(shown)} shown are checked)"
+    print(f"{n} grid point(s), {len(invalid)} invalid{checked}; output {sweep.output}")
+    return 2 if invalid else 0
 
 
 def _failed_names(outcome) -> set:

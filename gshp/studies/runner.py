@@ -173,7 +173,7 @@ def kernel_cached() -> bool:
     """Whether numba's on-disk cache holds a compiled station kernel for this source
     (numba checks the source file's time stamp); False when it cannot tell."""
     try:
-        from gshp.station.kernel import kernel as station
+        from gshp.station import kernel as station
 
         return bool(station.run_kernel._cache._cache_file._load_index())
     except Exception:  # noqa: BLE001 - numba internals: assume a compile is due

@@ -124,7 +124,7 @@ def prepare(case: Case) -> Prepared:
     from gshp.district import district_loads
     from gshp.heatpump import CP_WATER as CP_CONDENSER_WATER
     from gshp.heatpump import HeatPump, default_booster_params, performance_table
-    from gshp.tank import coil_effectiveness, tank_setup
+    from gshp.tank import bypass_effectiveness, tank_setup
 
     sim, net, ctl, tk = case.simulation, case.network, case.controls, case.tank
     dt = float(sim.time_step_s)
@@ -300,7 +300,7 @@ def prepare(case: Case) -> Prepared:
         gshp=gshp_params(table, G_coil=eps_coil * m_cond * cp_cond, P_pump_condenser=P_cond),
         borefield=BorefieldParams(m=float(m_bf), cp=float(cp_f), P_pump=float(P_bf),
                                   T_freeze=float(T_freeze),
-                                  eps_bypass=float(coil_effectiveness(tank.params, m_bf, cp_f))),
+                                  eps_bypass=bypass_effectiveness(tank.params, m_bf, cp_f, dt)),
         ground=bf_kernel,
         tank=tank,
         network=NetworkParams(

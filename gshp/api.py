@@ -106,8 +106,18 @@ def to_pandas(obj, column: str | None = None):
     with 29 February absent in leap years. A DataArray gives a Series, a Dataset the
     DataFrame of its ``time`` variables.
     """
+    from gshp.errors import InputError
+
+    if not isinstance(obj, xr.Dataset | xr.DataArray):
+        raise InputError.single(
+            "to_pandas", obj, "a result xarray.Dataset or DataArray (e.g. ds.T_bhe_out)"
+        )
     if isinstance(obj, xr.Dataset):
         obj = obj[[v for v in obj.data_vars if obj[v].dims == ("time",)]]
+    if "time" not in obj.indexes:
+        raise InputError.single(
+            "to_pandas", f"dims {tuple(obj.dims)}", "a variable on the result's time axis"
+        )
     idx = obj.indexes["time"]
     if not isinstance(idx, pd.DatetimeIndex):
         with warnings.catch_warnings():

@@ -22,17 +22,23 @@ class _Parser(argparse.ArgumentParser):
 
 def case_paths(items) -> list[Path]:
     """Expand case arguments: files as given, folders to their ``*.toml`` files (sorted)."""
+    from gshp.config import path_kind, short_path
+
     out: list[Path] = []
     for item in items:
         p = Path(item)
-        if p.is_dir():
+        kind = path_kind(p)
+        if kind not in ("file", "dir", "missing"):  # a name too long, no permission
+            allowed = "a case file or a folder of case files"
+            raise InputError.single(short_path(str(p)), kind, allowed)
+        if kind == "dir":
             found = sorted(p.glob("*.toml"))
             if not found:
                 raise InputError.single(
                     str(p), "a folder without .toml files", "a case file or a folder of case files"
                 )
             out.extend(found)
-        elif p.is_file():
+        elif kind == "file":
             out.append(p)
         else:
             raise InputError.single(str(p), MISSING, "an existing case file or folder")
@@ -625,6 +631,15 @@ def _positive_years(text):
     return value
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null (after a broken pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (tests capture stdout)
+        pass
+
+
 def main(argv=None) -> int:
     from gshp.fileio import WriteError
 
@@ -642,6 +657,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("gshp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader left (`gshp check --reference | head`): nothing more to say, and
+        # Python must not complain again when it flushes stdout at exit
+        _silence_stdout()
+        return 141  # what a shell reports for a process ended by SIGPIPE (128 + 13)
     except WriteError as exc:
         print(f"gshp {args.command}: error: {exc}", file=sys.stderr)
         return 1

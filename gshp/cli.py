@@ -317,7 +317,25 @@ def _apply_run_options(cases, args):
         over["simulation.years"] = args.years
     if getattr(args, "resolution", None) is not None:
         over["simulation.output_resolution"] = args.resolution
+    if getattr(args, "max_memory", None) is not None:
+        over["simulation.max_memory_GB"] = args.max_memory
     return [c.replace(**over) for c in cases] if over else cases
+
+
+def _check_memory(cases) -> None:
+    """Every case within its memory bound (gshp.memory), all refusals in one message."""
+    from gshp.memory import check_memory
+
+    problems = []
+    for case in cases:
+        try:
+            check_memory(case)
+        except InputError as exc:
+            problems.extend(
+                type(p)(f"{case.name}: {p.where}", p.value, p.allowed) for p in exc.problems
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def _write_and_summarise(out_dir, ds, float32=False):
@@ -349,6 +367,7 @@ def cmd_run(args) -> int:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     cases = _apply_run_options(load_cases(args.cases), args)
     check_environment(cases)
+    _check_memory(cases)
     out_dir = output_folder(args.output)
     jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
     written = {}
@@ -547,6 +566,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="store results in single precision (about half the size; ~7 digits)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument(
+        "--max-memory",
+        type=_positive_gb,
+        default=None,
+        metavar="GB",
+        help="override simulation.max_memory_GB: refuse a case whose estimated memory "
+        "exceeds it (default 4 GB)",
+    )
+    p.add_argument(
         "--keep-implausible",
         action="store_true",
         help="write a physically implausible result anyway, flagged in its attributes "
@@ -619,6 +646,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--maps", action="store_true", help="list the shipped compressor maps")
     p.set_defaults(func=cmd_heatpump)
     return parser
+
+
+def _positive_gb(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of GB") from None
+    if not (value > 0 and value <= 1e4):
+        raise argparse.ArgumentTypeError(f"{text} is outside the allowed (0, 10000] GB")
+    return value
 
 
 def _positive_years(text):

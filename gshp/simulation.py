@@ -114,6 +114,9 @@ def _nominal_network_load(prep) -> np.ndarray:
 
 def prepare(case: Case) -> Prepared:
     """Build every kernel input of a case (district loads, controls, components)."""
+    from gshp.memory import check_memory
+
+    check_memory(case)  # before the big arrays: refused with the estimate when too big
     from gshp.borefield import Borefield
     from gshp.components.borefield import BorefieldParams
     from gshp.components.clock import clock_params

@@ -6,7 +6,7 @@
 >>> ds.T_bhe_out.plot()                                  # cftime axis via nc-time-axis
 >>> s = gshp.to_pandas(ds.T_bhe_out)                     # pandas Series, DatetimeIndex
 >>> grid = {"borefield.n_x": [5, 7], "climate.preset": ["berlin", "helsinki"]}
->>> sw = gshp.sweep(case, grid, overrides={"simulation.years": 1})
+>>> sw = gshp.studies.sweep(case, grid, overrides={"simulation.years": 1})
 
 Time in results is on a 365-day (``noleap``) calendar: the weather year repeats without
 29 February. :func:`to_pandas` gives a :class:`pandas.DatetimeIndex` on the standard
@@ -97,8 +97,18 @@ def to_pandas(obj, column: str | None = None):
     with 29 February absent in leap years. A DataArray gives a Series, a Dataset the
     DataFrame of its ``time`` variables.
     """
+    from gshp.errors import InputError
+
+    if not isinstance(obj, xr.Dataset | xr.DataArray):
+        raise InputError.single(
+            "to_pandas", obj, "a result xarray.Dataset or DataArray (e.g. ds.T_bhe_out)"
+        )
     if isinstance(obj, xr.Dataset):
         obj = obj[[v for v in obj.data_vars if obj[v].dims == ("time",)]]
+    if "time" not in obj.indexes:
+        raise InputError.single(
+            "to_pandas", f"dims {tuple(obj.dims)}", "a variable on the result's time axis"
+        )
     idx = obj.indexes["time"]
     if not isinstance(idx, pd.DatetimeIndex):
         with warnings.catch_warnings():

@@ -22,17 +22,23 @@ class _Parser(argparse.ArgumentParser):
 
 def case_paths(items) -> list[Path]:
     """Expand case arguments: files as given, folders to their ``*.toml`` files (sorted)."""
+    from gshp.config import path_kind, short_path
+
     out: list[Path] = []
     for item in items:
         p = Path(item)
-        if p.is_dir():
+        kind = path_kind(p)
+        if kind not in ("file", "dir", "missing"):  # a name too long, no permission
+            allowed = "a case file or a folder of case files"
+            raise InputError.single(short_path(str(p)), kind, allowed)
+        if kind == "dir":
             found = sorted(p.glob("*.toml"))
             if not found:
                 raise InputError.single(
                     str(p), "a folder without .toml files", "a case file or a folder of case files"
                 )
             out.extend(found)
-        elif p.is_file():
+        elif kind == "file":
             out.append(p)
         else:
             raise InputError.single(str(p), MISSING, "an existing case file or folder")
@@ -311,7 +317,25 @@ def _apply_run_options(cases, args):
         over["simulation.years"] = args.years
     if getattr(args, "resolution", None) is not None:
         over["simulation.output_resolution"] = args.resolution
+    if getattr(args, "max_memory", None) is not None:
+        over["simulation.max_memory_GB"] = args.max_memory
     return [c.replace(**over) for c in cases] if over else cases
+
+
+def _check_memory(cases) -> None:
+    """Every case within its memory bound (gshp.station.memory), all refusals in one message."""
+    from gshp.station.memory import check_memory
+
+    problems = []
+    for case in cases:
+        try:
+            check_memory(case)
+        except InputError as exc:
+            problems.extend(
+                type(p)(f"{case.name}: {p.where}", p.value, p.allowed) for p in exc.problems
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def _write_and_summarise(out_dir, ds, float32=False):
@@ -343,6 +367,7 @@ def cmd_run(args) -> int:
         raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
     cases = _apply_run_options(load_cases(args.cases), args)
     check_environment(cases)
+    _check_memory(cases)
     out_dir = output_folder(args.output)
     jobs = args.jobs if args.jobs is not None else min(len(cases), os.cpu_count() or 1)
     written = {}
@@ -541,6 +566,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="store results in single precision (about half the size; ~7 digits)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument(
+        "--max-memory",
+        type=_positive_gb,
+        default=None,
+        metavar="GB",
+        help="override simulation.max_memory_GB: refuse a case whose estimated memory "
+        "exceeds it (default 4 GB)",
+    )
+    p.add_argument(
         "--keep-implausible",
         action="store_true",
         help="write a physically implausible result anyway, flagged in its attributes "
@@ -616,6 +649,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_gb(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of GB") from None
+    if not (value > 0 and value <= 1e4):
+        raise argparse.ArgumentTypeError(f"{text} is outside the allowed (0, 10000] GB")
+    return value
+
+
 def _positive_years(text):
     try:
         value = int(text)
@@ -624,6 +667,15 @@ def _positive_years(text):
     if not 1 <= value <= 100:
         raise argparse.ArgumentTypeError(f"{value} is outside the allowed 1–100 years")
     return value
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null (after a broken pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (tests capture stdout)
+        pass
 
 
 def main(argv=None) -> int:
@@ -643,6 +695,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("gshp: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader left (`gshp check --reference | head`): nothing more to say, and
+        # Python must not complain again when it flushes stdout at exit
+        _silence_stdout()
+        return 141  # what a shell reports for a process ended by SIGPIPE (128 + 13)
     except WriteError as exc:
         print(f"gshp {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -280,3 +280,26 @@ def test_profile_decays_along_the_pipe_at_steady_state():
     # position x (fraction of mass from the outlet): the water there is (1 − x)·M/ṁ old
     expected = 5.0 + 15.0 * np.exp(-k * (1.0 - x) * M / m)
     np.testing.assert_allclose(T, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("m", [2.5e-4, 5e-5, 1.3e-4])
+def test_tiny_flow_for_months_stays_bounded_and_closes_energy(m):
+    # issue 25 item 10: an all-zero network load left only the minimum flow, a few
+    # grams per step through a 32 kg pipe; the front parcel stayed partial step after
+    # step and its decay factor, updated by a recurrence that doubled its round-off each
+    # step, overflowed within months (non-finite Q_network)
+    M, k, dt, n = 32.283, 8.0555e-4, 900.0, 6000
+    s = pipe_setup(1, 64)
+    pipe_init(*s, 0, M, k, dt, 15.0)
+    E0 = pipe_stored(*s, 0)
+    T_in = 15.0 + 5.0 * np.sin(np.arange(n) / 96.0)
+    T_s = 12.0
+    out = np.empty(n)
+    gain = np.empty(n)
+    for i in range(n):
+        out[i], gain[i] = pipe_step(*s, 0, m, T_in[i], T_s)
+    assert np.all(np.isfinite(out)) and np.all(np.isfinite(gain))
+    assert out.min() >= T_s - 1e-9 and out.max() <= T_in.max() + 1e-9
+    assert T_s - 1e-9 <= pipe_mean_temperature(s[0], s[1], 0) <= T_in.max() + 1e-9
+    balance = np.sum(m * dt * (T_in - out)) + gain.sum() * dt - (pipe_stored(*s, 0) - E0)
+    assert abs(balance) < 1e-9 * M * 20.0

@@ -737,6 +737,15 @@ def cmd_report(args) -> int:
 
     t_min = parse_limit(getattr(args, "min_fluid_temp", None), "--min-fluid-temp")
     t_max = parse_limit(getattr(args, "max_fluid_temp", None), "--max-fluid-temp")
+    if (
+        t_min is not None
+        and t_max is not None
+        and any(lo >= hi for lo, hi in zip(t_min, t_max, strict=True))
+    ):
+        # the same rule as gshp size (gshp.studies.sizing._check_size_args)
+        raise InputError.single(
+            "--min-fluid-temp", list(t_min), "below --max-fluid-temp in every month"
+        )
     ds = open_for_report(result)
     try:
         written = write_report(ds, out, t_min_C=t_min, t_max_C=t_max)

@@ -26,6 +26,7 @@ from gshp.station.components.clock import SLOT_S, SLOTS_PER_YEAR, steps_per_year
 from gshp.station.components.control import seasons
 from gshp.station.components.network import network_load_nominal
 from gshp.station.control.strategies import strategy
+from gshp.station.memory import check_memory
 
 LOAD_NAMES = dict(
     q_sh="Q_space_heating", q_dhw="Q_dhw", q_sc="Q_space_cooling", q_pvt="Q_pvt_network",
@@ -119,6 +120,7 @@ def prepare(case: Case) -> Prepared:
     """Build every kernel input of a case (district loads, controls, components)."""
     sim, net = case.simulation, case.network
     dt = float(sim.time_step_s)
+    check_memory(case)  # before the big arrays: refused with the estimate when too big
     arrays, direct, loads = district_arrays(case)
     # Net network load at the nominal setpoints: sizes the network flow and drives the
     # automatic season rule.

@@ -696,6 +696,11 @@ def _candidates(bf, vary, max_size, min_size, length_step_m):
     """Candidate field sizes of :func:`size`, indexed by an integer x: returns
     ``(overrides, describe, x_min, x_max, x_base)`` — the case overrides of size x, its
     (n_boreholes, n_x, n_y, length_m), the search range and the index nearest the case."""
+    for name, v in (("--max-size", max_size), ("--min-size", min_size)):
+        if v is not None and not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+            raise InputError.single(
+                name, v, "a finite number > 0 (boreholes, or m per borehole with --vary length)"
+            )
     if vary == "boreholes":
         n0 = bf.n_boreholes
         hi_n = int(max_size) if max_size is not None else max(4 * n0, 100)

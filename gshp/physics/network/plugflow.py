@@ -250,11 +250,10 @@ def pipe_pair_outflow(par, fs, ring, buf, i, j, mdot, inv_mdot, T_si, T_sj):
     delta = mn * par[i, PP_DT]
     if delta > M:
         old_out = M
-        G_end, inv_end = _expm1_pair(k * M * inv_mn)
+        G_end = _expm1_pair(k * M * inv_mn)[0]
     else:
         old_out = delta
         G_end = par[i, PP_F1]
-        inv_end = par[i, PP_INVF]
     fs[i, FS_GEND] = G_end
     fs[j, FS_GEND] = G_end
     PQi = Qi - T_si
@@ -323,11 +322,9 @@ def pipe_pair_outflow(par, fs, ring, buf, i, j, mdot, inv_mdot, T_si, T_sj):
         inv_mj = pc[C_IMJ]
         if same:
             phi = 1.0
-            ey = 0.0
         else:
             y = k * (L * inv_mj - (theta_b - theta_a))
             phi = _phi(y)
-            ey = y * phi
         wn = _wn(E1, r, invk)
         a = pc[C_A]
         b = pc[C_B]
@@ -347,8 +344,12 @@ def pipe_pair_outflow(par, fs, ring, buf, i, j, mdot, inv_mdot, T_si, T_sj):
             # the front moves by L: w_front·exp(kL/ṁ_j), where kL/ṁ_j = y + k(θb − θa);
             # the partial piece ends where the outflow ends (Gb = G_end)
             r_new = r - L * inv_mj
-            e2 = E1 + ey + E1 * ey  # (1 + E1)(1 + ey) − 1, without cancellation
-            E1_new = (e2 + Ga + e2 * Ga - Gb) * inv_end
+            # exp(−k r_new) afresh: the update (1 + E1)(1 + ey)(1 + Ga)/(1 + Gb) − 1 is
+            # the same number in exact arithmetic, but at a tiny flow the front stays
+            # partial step after step and its value passes from front to front, each
+            # time multiplied by exp(k θ_b) (×2 at a 15-min step): the round-off doubled
+            # every step until the parcel's energy, then Q_network, overflowed
+            E1_new = math.expm1(-k * r_new)
             wn = _wn(E1_new, r_new, invk)
             pc[C_R] = r_new
             pc[C_E1] = E1_new

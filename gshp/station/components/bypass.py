@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from gshp.jit import kernel_jit
-from gshp.physics.tank import coil_effectiveness, coil_temperature
+from gshp.physics.tank import bypass_effectiveness, coil_temperature
 from gshp.station.balance import B
 from gshp.station.components.borefield import exchanger_loop
 from gshp.station.contract import NO_STATE, Var, index
@@ -29,8 +29,9 @@ YR = index(YEARLY, "BypassYearly")
 
 
 class Params(NamedTuple):
-    """eps : effectiveness of the tank coil at the borefield flow (constant, so computed
-    once: :func:`gshp.physics.tank.coil_effectiveness`); G : ε·m·c_p of the fluid, W/K."""
+    """eps : effectiveness of the tank coil at the borefield flow, bounded so that one
+    step's heat cannot overshoot the coil layers (constant, so computed once:
+    :func:`gshp.physics.tank.bypass_effectiveness`); G : ε·m·c_p of the fluid, W/K."""
 
     eps: float
     G: float
@@ -39,7 +40,7 @@ class Params(NamedTuple):
 def build(ctx):
     bf, _ = ctx.built("borefield")
     tank, _ = ctx.built("tank")
-    eps = float(coil_effectiveness(tank.params, bf.m, bf.cp))
+    eps = float(bypass_effectiveness(tank.params, bf.m, bf.cp, ctx.dt))
     return Params(eps=eps, G=eps * bf.m_cp), NO_STATE
 
 

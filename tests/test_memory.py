@@ -1,0 +1,64 @@
+"""Issue 25 item 11: a case's memory is estimated before it runs and a case over its
+bound is refused with the estimate; ``n_buildings`` is bounded by what the model holds."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import gshp
+from gshp.cli import main
+from gshp.errors import InputError
+from gshp.station.memory import estimate_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+BERLIN = ROOT / "cases" / "berlin.toml"
+
+
+def test_ten_thousand_buildings_is_refused_by_the_bounds(capsys):
+    # before: accepted, then over 10 GB after 2.5 minutes and still growing
+    with pytest.raises(InputError, match="n_buildings"):
+        gshp.load_case(BERLIN, overrides={"district.n_buildings": 10000})
+
+
+def test_case_over_its_memory_bound_is_refused_before_it_runs(tmp_path, capsys):
+    case = tmp_path / "big.toml"
+    text = BERLIN.read_text(encoding="utf-8").replace("n_buildings = 7", "n_buildings = 2000")
+    case.write_text(text, encoding="utf-8")
+    argv = ["run", str(case), "-o", str(tmp_path / "out"), "-q"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "max_memory_GB" in err and "4.7 GB" in err and "n_buildings" in err
+    assert "--max-memory" in err
+    assert not (tmp_path / "out" / "berlin.nc").exists()
+    # the API refuses it too, before the district model allocates anything
+    with pytest.raises(InputError, match="estimated memory"):
+        gshp.simulate(gshp.load_case(case))
+
+
+def test_max_memory_flag_and_field():
+    small = gshp.load_case(BERLIN, overrides={"simulation.output_resolution": "step"})
+    assert estimate_bytes(small) == pytest.approx(2.38e9, rel=0.01)  # 20 years of steps
+    with pytest.raises(InputError, match="coarser simulation.output_resolution"):
+        gshp.simulate(small.replace(**{"simulation.max_memory_GB": 1.0}))
+    with pytest.raises(SystemExit):
+        main(["run", str(BERLIN), "--max-memory", "0"])
+
+
+def test_estimate_matches_the_measured_peak_memory(tmp_path):
+    # a run in a fresh process: 300 buildings, one year (the per-building part dominates)
+    over = {"simulation.years": 1, "district.n_buildings": 300}
+    code = f"import gshp; gshp.simulate(gshp.load_case(r'{BERLIN}'), **{over!r})"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300, cwd=tmp_path,
+                   env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024.0
+    if peak <= before * 1024.0:
+        pytest.skip("an earlier child process of this session used more memory")
+    case = gshp.load_case(BERLIN, overrides={"simulation.years": 1, "district.n_buildings": 300})
+    est = estimate_bytes(case)
+    assert 0.85 * peak < est < 1.15 * peak, (est / 1e6, peak / 1e6)

@@ -265,17 +265,30 @@ def fig_borehole_wall(ds: xr.Dataset, path=None):
     return _save(fig, path)
 
 
+ELECTRICITY_LABELS = {"E_gshp": "GSHP", "E_boosters": "boosters", "E_pumps": "pumps"}
+
+
+def electricity_parts(ds: xr.Dataset) -> list[str]:
+    """The yearly electricity variables that make up ``E_total`` (its ``gshp_sum_of``
+    attribute, written by the station: every component's electricity is one), else the
+    GSHP, the boosters and the pumps (results of earlier versions)."""
+    names = ds["E_total"].attrs.get("gshp_sum_of", "") if "E_total" in ds else ""
+    parts = [n for n in str(names).split() if n in ds]
+    return parts or [n for n in ELECTRICITY_LABELS if n in ds]
+
+
 def fig_electricity(ds: xr.Dataset, path=None):
-    """Yearly electricity by consumer (stacked: GSHP, boosters, pumps), one panel per case."""
+    """Yearly electricity by consumer (stacked: the parts of ``E_total``: GSHP, boosters,
+    pumps and any other unit of the station), one panel per case."""
     ds = as_cases(ds)
     n = ds.sizes["case"]
     fig, axes = _grid(n, sharey=True)
     years = ds["year"].values
-    parts = (
-        ("E_gshp", "GSHP", "tab:blue"),
-        ("E_boosters", "boosters", "tab:orange"),
-        ("E_pumps", "pumps", "tab:green"),
-    )
+    colors = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
+    parts = [
+        (v, ELECTRICITY_LABELS.get(v, ds[v].attrs.get("long_name", v)), colors[j % len(colors)])
+        for j, v in enumerate(electricity_parts(ds))
+    ]
     for i, ax in enumerate(axes):
         c = ds.isel(case=i)
         bottom = np.zeros(len(years))

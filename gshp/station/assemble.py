@@ -58,7 +58,7 @@ def variables(prep, acc) -> dict:
     """The data variables of a run: ``{name: (dims, values, attrs)}``."""
     par = prep.params
     data = {}
-    e_total = None
+    e_total, parts = None, []
     counts = acc.counts[:, None]
     for m in records.COMPONENTS + (totals,):
         a = getattr(acc, m.NAME)
@@ -83,9 +83,10 @@ def variables(prep, acc) -> dict:
                 data[v.name] = ("year", values, _attrs(v))
                 if "E_total" in v.adds_to or m is totals:
                     e_total = values if e_total is None else e_total + values
+                    parts.append(v.name)
             if hasattr(m, "derived"):
                 data.update(m.derived(a, y, prep.n_years))
-    data["E_total"] = ("year", e_total, _attrs(totals.E_TOTAL))
+    data["E_total"] = ("year", e_total, _attrs(totals.E_TOTAL, gshp_sum_of=" ".join(parts)))
     return data
 
 

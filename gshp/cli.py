@@ -154,7 +154,9 @@ def case_summary(case) -> str:
         f"{c.gshp_on_offset_K:+g} K, off above {c.gshp_off_offset_K:+g} K; min "
         f"on/off {c.min_on_time_s:g}/{c.min_off_time_s:g} s"
     )
-    steps = s.years * 365 * 86400 // s.time_step_s
+    from gshp.station.components.clock import steps_per_year  # numpy: not at start-up
+
+    steps = s.years * steps_per_year(s.time_step_s)
     lines.append(
         f"  simulation  {s.years} years at {s.time_step_s} s = {steps:,} steps, "
         f"output {s.output_resolution}, seed {s.seed}"

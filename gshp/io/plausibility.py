@@ -38,6 +38,8 @@ import json
 
 import numpy as np
 
+from gshp.station.components.clock import YEAR_S
+
 T_MIN_C = -50.0
 """Lowest plausible brine temperature, °C (below every secondary coolant's freezing point
 in use; the fluid's own freezing point is checked by :func:`freezing_problems`)."""
@@ -260,7 +262,7 @@ def freezing_problems(ds, max_pct: float | None = None) -> list[str]:
         e = np.asarray(ds["E_pump_borefield"].values, dtype=np.float64).ravel()
         running = e * 3.6e6 / (p_pump * dt)
     elif dt > 0:
-        running = np.full(frozen.shape, 365 * 86400 / dt)
+        running = np.full(frozen.shape, YEAR_S / dt)
     else:
         return []
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -28,7 +28,7 @@ import numpy as np
 
 from gshp.jit import kernel_jit
 from gshp.station import totals
-from gshp.station.components import borefield, bypass, control, heat_pump, network, tank
+from gshp.station.components import borefield, bypass, control, dry_cooler, heat_pump, network, tank  # noqa: E501
 from gshp.station.records import STATUS_NONFINITE
 
 
@@ -93,6 +93,7 @@ def run_kernel(k_start, k_stop, par, st, acc):
             in_day == 0, a_bf, b_bf, bf.m_cp, par.tank, T_in, bal,
         )  # fmt: skip
         G_coil, T_in = bypass.inlet(par.bypass, by_on == 1, a_bf, b_bf, par.tank, G_coil, T_in)
+        T_in, pending = dry_cooler.step(par.dry_cooler, st.dry_cooler, acc.dry_cooler, year, o, dt, slot, hp_on + by_on == 0, bf, st.borefield.T_out[0], T_in, pending, bal)  # noqa: E501  # fmt: skip
         T_bhe_out = borefield.advance(bf, st.borefield, acc.borefield, year, o, dt, T_in,
                                       pending, bal)  # fmt: skip
         Q_coil = bypass.heat(acc.bypass, year, o, dt, by_on == 1, bf.m_cp, T_in, T_bhe_out,

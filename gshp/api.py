@@ -6,7 +6,7 @@
 >>> ds.T_bhe_out.plot()                                  # cftime axis via nc-time-axis
 >>> s = gshp.to_pandas(ds.T_bhe_out)                     # pandas Series, DatetimeIndex
 >>> grid = {"borefield.n_x": [5, 7], "climate.preset": ["berlin", "helsinki"]}
->>> sw = gshp.studies.sweep(case, grid, overrides={"simulation.years": 1})
+>>> sw = gshp.sweep(case, grid, overrides={"simulation.years": 1})
 
 Time in results is on a 365-day (``noleap``) calendar: the weather year repeats without
 29 February. :func:`to_pandas` gives a :class:`pandas.DatetimeIndex` on the standard

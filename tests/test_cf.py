@@ -79,7 +79,7 @@ def test_result_file_is_cf_clean(result, tmp_path, offline):
 
 
 def test_sweep_file_is_cf_clean_and_names_round_trip(base, tmp_path, offline):
-    ds = gshp.studies.sweep(base, {"borefield.n_x": [5, 7]},
+    ds = gshp.sweep(base, {"borefield.n_x": [5, 7]},
                     overrides={**FAST, "simulation.output_resolution": "daily"})  # fmt: skip
     path = write_netcdf(ds, tmp_path / "s.nc")
     scored, possible, failed = cf_check(path)

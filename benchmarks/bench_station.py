@@ -9,12 +9,13 @@
 3. Kernel time with the buried-pipe network (``network.model = "pipes"``, the default)
    and without it (``"lumped"``: one mixed node), same case, same run, alternating,
    best of ``--repeat`` (issue 13: at most +30 %).
-4. What each component costs per step: its compiled step function called ``--comp-steps``
-   times in a loop on the case's records (ground with and without flow, GSHP, tank and
-   valve, the pipe network per load slot, district load and network node of the lumped
-   model, controls), in ns per call, and weighted by how often the run calls it; the
-   rest of the kernel's time per step is the loop itself (clock, outputs, balances,
-   checks).
+4. What each component costs per step: its compiled step functions
+   (:mod:`gshp.station.components`, as the kernel calls them, with their accumulators
+   and balance terms) called ``--comp-steps`` times in a loop on the records of a
+   one-year run of the case (controls, network at and within a load slot, borefield with
+   and without flow, GSHP, bypass, tank and valve, station totals), in ns per call, and
+   weighted by how often the run calls it; the rest of the kernel's time per step is the
+   loop itself (clock, finiteness checks).
 
 Kernel times are the minimum of ``--repeat`` runs (the machine may be shared).
 
@@ -31,15 +32,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from gshp.station.components.load import booster_cops_at, network_load
-from gshp.station.components.pipes import pipes_slot
-from gshp.station.control.controller import season_mode, switch
 
 from gshp.jit import kernel_jit
-from gshp.station.components.borefield import GROUND_NO_PENDING, ground_advance, ground_coeffs
-from gshp.station.components.heat_pump import gshp_step
-from gshp.station.components.network import network_flow, network_node_step, network_pump_power
-from gshp.station.components.tank import tank_valve_step
+from gshp.station import totals
+from gshp.station.components import borefield, bypass, control, heat_pump, network, tank
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -138,8 +134,7 @@ def network_overhead(case, years, repeat):
     n = years * 365 * 86400 // case.simulation.time_step_s
     for model, t in best.items():
         print(
-            f"kernel, network {model:6s}    {t:8.3f} s  ({t / n * 1e9:6.0f} ns/step, "
-            f"{years} years)"
+            f"kernel, network {model:6s}    {t:8.3f} s  ({t / n * 1e9:6.0f} ns/step, {years} years)"
         )
     print(
         f"network overhead          {best['pipes'] / best['lumped'] - 1:+8.1%} "
@@ -147,38 +142,57 @@ def network_overhead(case, years, repeat):
     )
 
 
-
 def component_costs(case, ds, kernel_per_step, n):
-    """Print ns per call of each component's step function and its share of a step."""
-    from gshp.station.prepare import initial_state, prepare
+    """Print ns per call of each component's step functions and its share of a step.
+
+    Each row calls the functions the kernel calls (:mod:`gshp.station.kernel`), on the
+    records and accumulators of a one-year run of the case, ``n`` times in a compiled loop;
+    the weight is the share of the run's steps that call them (the GSHP's and the
+    bypass's on-fractions from the run ``ds``, one slot start per 15-min slot, one day
+    start per day).
+    """
+    from gshp.station.prepare import initial_state, kernel_buffers, prepare
 
     prep = prepare(case.replace(**{"simulation.years": 1}))
     par = prep.params
     st = initial_state(prep)
+    acc = kernel_buffers(prep)
+    clk = par.clock
+    dt = clk.dt
     on = float(ds.gshp_on_fraction.mean())
     by = float(ds.bypass_on_fraction.mean())
-    # a realistic operating point: the borefield response with flow, the tank's state
-    a, b, _ = _ground_on(par.ground, par.borefield.m, 1)
+    sps = clk.steps_per_slot
+    bf = par.borefield
+    # a realistic operating point: the borefield's response with flow, the tank's state
+    a_bf, b_bf, _ = _ground_on(bf, st.borefield, acc.borefield, acc.bal, dt, 1)
+    T_tank0 = par.tank.T.copy()
+    T_ctl = par.tank.T.copy()  # the controls' own copy of the tank (their sensor moves)
+    where = "pipes" if par.network.pipes.enabled else "booster COPs"
     rows = [
-        ("ground, pump on (coefficients + advance)", _ground_on, (par.ground, par.borefield.m),
-         on + by),
-        ("ground, pump off (advance)", _ground_off, (par.ground,), 1.0 - on - by),
-        ("GSHP (coil temperature, source solve, lookup)", _gshp,
-         (par.gshp, a, b, par.borefield.m * par.borefield.cp, par.tank), on),
-        ("tank and tempering valve", _tank, (par.tank, par.clock.dt, par.tank.T.copy()), 1.0),
-        ("controls (season, switching)", _controls, (par.control, par.clock.dt, par.tank), 1.0),
+        ("controls: new_day (once a day)", _new_day,
+         (par.control, st.control, par.network, par.heat_pump, st.heat_pump),
+         1.0 / clk.steps_per_day),
+        ("controls: season + switch", _controls,
+         (par.control, st.control, acc.control, dt, T_ctl), 1.0),
+        (f"network: demand + advance, slot start ({where})",
+         _network, (par.network, st.network, acc.network, acc.bal, dt, 0), 1.0 / sps),
+        ("network: demand + advance, within a slot", _network,
+         (par.network, st.network, acc.network, acc.bal, dt, 1), 1.0 - 1.0 / sps),
+        ("borefield: response + advance, pump on", _ground_on,
+         (bf, st.borefield, acc.borefield, acc.bal, dt), on + by),
+        ("borefield: response + advance, pump off", _ground_off,
+         (bf, st.borefield, acc.borefield, acc.bal, dt), 1.0 - on - by),
+        ("heat_pump.step (coil temp., source solve, lookup)", _gshp,
+         (par.heat_pump, st.heat_pump, acc.heat_pump, acc.bal, dt, a_bf, b_bf, bf.m_cp,
+          par.tank), on),
+        ("bypass: inlet + heat", _bypass,
+         (par.bypass, acc.bypass, acc.bal, dt, a_bf, b_bf, bf.m_cp, par.tank), by),
+        ("tank.valve_step (valve and tank)", _tank,
+         (par.tank, acc.tank, acc.bal, dt, T_tank0), 1.0),
+        ("totals.close_step", _totals, (acc.totals, acc.bal, dt), 1.0),
     ]  # fmt: skip
-    if par.pipes.enabled:
-        rows.append(("pipe network, once per 15-min slot", _pipes,
-                     (par.pipes, st.pipes, par.load), 1.0 / par.clock.steps_per_slot))
-    else:
-        rows += [
-            ("district load (+ booster COPs per slot)", _load, (par.load, st.load.cops), 1.0),
-            ("network water node (flow, node, pump)", _network, (par.network, par.clock.dt),
-             1.0),
-        ]  # fmt: skip
     print(f"\ncomponent costs ({n:,} calls each; weight = share of steps that call it)")
-    print(f"{'component':48s} {'ns/call':>8s} {'weight':>7s} {'ns/step':>8s}")
+    print(f"{'component':52s} {'ns/call':>8s} {'weight':>7s} {'ns/step':>8s}")
     total = 0.0
     for label, fn, fargs, weight in rows:
         fn(*fargs, 1000)  # compile
@@ -186,122 +200,131 @@ def component_costs(case, ds, kernel_per_step, n):
         fn(*fargs, n)
         per = (time.perf_counter() - t0) / n * 1e9
         total += per * weight
-        print(f"{label:48s} {per:8.1f} {weight:7.3f} {per * weight:8.1f}")
+        print(f"{label:52s} {per:8.1f} {weight:7.3f} {per * weight:8.1f}")
     k = kernel_per_step * 1e9
-    print(f"{'sum of the components':48s} {'':8s} {'':7s} {total:8.1f}")
-    print(f"{'kernel step (whole loop)':48s} {'':8s} {'':7s} {k:8.1f}")
-    print(f"{'rest: clock, outputs, balances, checks':48s} {'':8s} {'':7s} {k - total:8.1f}")
+    print(f"{'sum of the components':52s} {'':8s} {'':7s} {total:8.1f}")
+    print(f"{'kernel step (whole loop)':52s} {'':8s} {'':7s} {k:8.1f}")
+    print(f"{'rest: clock, checks, loop':52s} {'':8s} {'':7s} {k - total:8.1f}")
+
+
+# The loops below call the components' step functions as gshp.station.kernel does (they
+# are inlined here). numba caches these loops by this file's content only: after an edit
+# of gshp, delete benchmarks/__pycache__ (its *.nbi, *.nbc files).
 
 
 @kernel_jit()
-def _ground_on(g, m, n):
-    a = b = 0.0
+def _new_day(ctl, ctl_s, net, hp, hp_s, n):
+    n_slots = ctl.season.size
+    per_day = 96
     acc = 0.0
     for i in range(n):
-        a, b, pending = ground_coeffs(g, m)
-        T_in = 4.0 + 0.001 * (i % 100)
-        T_out, Q, T_wall, T_fm = ground_advance(g, T_in, m, pending)
-        acc += T_out
-    return a, b, acc
-
-
-@kernel_jit()
-def _ground_off(g, n):
-    acc = 0.0
-    for _ in range(n):
-        T_out, Q, T_wall, T_fm = ground_advance(g, 0.0, 0.0, GROUND_NO_PENDING)
-        acc += T_out
+        slot = ((i + 1) * per_day) % n_slots  # each call a new day's first slot
+        control.new_day(ctl, ctl_s, i + 1, slot, net, hp, hp_s, 8.0)
+        acc += ctl_s.ad_T[0]
     return acc
 
 
 @kernel_jit()
-def _gshp(hp, a, b, m_cp, tank, n):
+def _controls(ctl, ctl_s, a, dt, tank_T, n):
+    n_slots = ctl.season.size
+    T0 = tank_T[ctl.sensor]
     acc = 0.0
-    guess = a
+    j = 0
     for i in range(n):
-        Q_c, Q_e, P, edge, env, T_in = gshp_step(
-            hp, a + 0.001 * (i % 100), b, m_cp, tank.T, tank.params, guess
-        )
+        slot = (i // 5) % n_slots
+        j += 1
+        if j == 50:  # the sensor moves through the switching band
+            j = 0
+            tank_T[ctl.sensor] = T0 + 4.0 if tank_T[ctl.sensor] <= T0 else T0 - 4.0
+        mode, T_set, T_heat, T_cool = control.season(ctl, ctl_s, a, 0, 0, slot, tank_T)
+        hp_on, by_on = control.switch(ctl, ctl_s, a, 0, dt, mode, T_set, tank_T)
+        acc += T_set + hp_on + by_on
+    tank_T[ctl.sensor] = T0
+    return acc
+
+
+@kernel_jit()
+def _network(net, net_s, a, bal, dt, in_slot, n):
+    n_slots = net.load.q_sh.size
+    acc = 0.0
+    for i in range(n):
+        slot = i % n_slots
+        heating = True
+        Q_net, m_net = network.demand(net, net_s, a, 0, 0, dt, slot, in_slot, heating, 20.0,
+                                      25.0, bal)  # fmt: skip
+        network.advance(net, net_s, a, 0, 0, dt, heating, m_net, Q_net, Q_net, 20.0, 20.0, bal)
+        acc += Q_net
+    return acc
+
+
+@kernel_jit()
+def _ground_on(bf, bf_s, a, bal, dt, n):
+    ca = cb = 0.0
+    acc = 0.0
+    for i in range(n):
+        ca, cb, pending = borefield.response(bf, True)
+        T_in = 4.0 + 0.001 * (i % 100)
+        acc += borefield.advance(bf, bf_s, a, 0, 0, dt, T_in, pending, bal)
+    return ca, cb, acc
+
+
+@kernel_jit()
+def _ground_off(bf, bf_s, a, bal, dt, n):
+    acc = 0.0
+    for _ in range(n):
+        _a, _b, pending = borefield.response(bf, False)
+        acc += borefield.advance(bf, bf_s, a, 0, 0, dt, 0.0, pending, bal)
+    return acc
+
+
+@kernel_jit()
+def _gshp(hp, hp_s, a, bal, dt, a_bf, b_bf, m_cp, tk, n):
+    acc = 0.0
+    for i in range(n):
+        a_i = a_bf + 0.001 * (i % 100)
+        Q_c, G, T_in = heat_pump.step(hp, hp_s, a, 0, 0, 0, dt, True, False, a_i, b_bf, m_cp,
+                                      tk, 5.0, bal)  # fmt: skip
         acc += Q_c
     return acc
 
 
 @kernel_jit()
-def _tank(tank, dt, T0, n):
+def _bypass(p, a, bal, dt, a_bf, b_bf, m_cp, tk, n):
+    acc = 0.0
+    for i in range(n):
+        G, T_in = bypass.inlet(p, True, a_bf + 0.001 * (i % 100), b_bf, tk, 0.0, 5.0)
+        T_out = a_bf + b_bf * T_in
+        acc += bypass.heat(a, 0, 0, dt, True, m_cp, T_in, T_out, 0.0, bal)
+    return acc
+
+
+@kernel_jit()
+def _tank(tk, a, bal, dt, T0, n):
     acc = 0.0
     for i in range(n):
         if i % 20000 == 0:
             for j in range(T0.size):
-                tank.T[j] = T0[j]
+                tk.T[j] = T0[j]
         Q_net = 5.0e4 if (i // 500) % 2 == 0 else -2.0e4
-        T_supply, Q_st, Q_loss, draw = tank_valve_step(
-            tank, dt, 2.0, Q_net, T0[0] - 4.0, 20.0, 3.0e4 * (i % 2), 0.0, 4186.0
-        )
+        heating = Q_net > 0.0
+        T_ret = T0[0] - 4.0 if heating else T0[T0.size - 1] + 4.0
+        T_set = 20.0 if heating else 25.0
+        T_supply, Q_st = tank.valve_step(tk, a, 0, 0, dt, heating, 2.0, Q_net, T_ret, T_set,
+                                         3.0e4 * (i % 2), 0.0, bal)  # fmt: skip
         acc += T_supply
     for j in range(T0.size):
-        tank.T[j] = T0[j]
+        tk.T[j] = T0[j]
     return acc
 
 
 @kernel_jit()
-def _load(load, cops, n):
+def _totals(a, bal, dt, n):
     acc = 0.0
-    n_slots = load.q_sh.size
-    c_sh, c_dhw, eer = cops[0], cops[1], cops[2]
-    for i in range(n):
-        slot = (i // 5) % n_slots
-        if i % 5 == 0:
-            c_sh, c_dhw, eer = booster_cops_at(load, 20.0 + 0.001 * (i % 100))
-        out = network_load(load, slot, c_sh, c_dhw, eer)
-        acc += out[0]
+    for _ in range(n):
+        bal[totals.B.pump_power] += 100.0
+        totals.close_step(a, 0, 0, dt, bal)
+        acc += a.out[0, 0]
     return acc
-
-
-@kernel_jit()
-def _controls(ctl, dt, tank, n):
-    acc = 0.0
-    hp_on = 0
-    by_on = 0
-    t_hp = 1e30
-    t_by = 1e30
-    override = 0
-    prev_mode = 0
-    n_slots = ctl.season.size
-    for i in range(n):
-        slot = (i // 5) % n_slots
-        mode, override, T_set = season_mode(
-            ctl, slot, ctl.season[slot], override, 20.0, tank.T[0], tank.T[tank.T.size - 1]
-        )
-        hp_on, by_on, t_hp, t_by, started = switch(
-            ctl, dt, mode, prev_mode, T_set, 18.0 + 4.0 * ((i // 50) % 2), hp_on, by_on,
-            t_hp, t_by,
-        )  # fmt: skip
-        prev_mode = mode
-        acc += T_set + hp_on
-    return acc
-
-
-@kernel_jit()
-def _pipes(pp, ps, load, n):
-    acc = 0.0
-    n_slots = load.q_sh.size
-    T_sup = 20.0
-    for i in range(n):
-        T_ret = pipes_slot(pp, ps, load, i % n_slots, T_sup, 20.0, 25.0)
-        acc += T_ret
-    return acc
-
-
-@kernel_jit()
-def _network(net, dt, n):
-    acc = 0.0
-    T_return = 16.0
-    for i in range(n):
-        Q_net = 4.0e4 + 10.0 * (i % 100)
-        m = network_flow(net, Q_net)
-        T_return = network_node_step(net, dt, T_return, 0.99 * Q_net, Q_net)
-        acc += network_pump_power(net, m)
-    return acc + T_return
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Runs a compiled loop of tank steps with varying, realistic inputs (alternating b
 20 000 steps: heating mode with condenser heat in the bottom coil layers, cooling mode
 with the coil cooling the tank; network flows up to the design flow) and prints the mean
 cost per step, for 12 layers and for a few other sizes, and of the tempering valve plus
-tank step (tank_valve_step).
+tank step as the station kernel calls it (:func:`gshp.station.components.tank.valve_step`,
+with its accumulators and balance terms).
 
 Run: python benchmarks/bench_tank.py
 """
@@ -16,7 +17,11 @@ import time
 import numba
 import numpy as np
 
-from gshp.physics.tank import stored_energy, tank_setup, tank_step, tank_valve_step
+from gshp.jit import kernel_jit
+from gshp.physics.tank import stored_energy, tank_setup, tank_step
+from gshp.station.balance import N_BAL
+from gshp.station.components import tank as tank_component
+from gshp.station.contract import component_acc
 
 
 @numba.njit(cache=True)
@@ -36,8 +41,11 @@ def _loop_step(T, params, dt, m, T_in, Q, steps):
     return acc
 
 
-@numba.njit(cache=True)
-def _loop_valve(T, params, dt, m, T_in, Q, steps):
+# kernel_jit (no reference counting), as the station kernel: valve_step is inlined here.
+# numba caches this loop by this file's content only: after an edit of gshp, delete
+# benchmarks/__pycache__.
+@kernel_jit()
+def _loop_valve(tank, a, bal, dt, m, T_in, Q, steps):
     acc = 0.0
     j = 0
     heating = True
@@ -49,18 +57,12 @@ def _loop_valve(T, params, dt, m, T_in, Q, steps):
             heating = not heating
         T_set = 20.0 if heating else 25.0
         T_ret = T_in[j] - 6.0 if heating else T_in[j] + 4.0
-        x, T_s, T_out, Q_loss, short = tank_valve_step(
-            T,
-            params,
-            dt,
-            m[j],
-            T_ret,
-            T_set,
-            1 if heating else 0,
-            Q[j] if heating else -Q[j],
-            18.0,
-        )
-        acc += T_s + short
+        Q_net = 4186.0 * 5.0 * m[j] if heating else -4186.0 * 5.0 * m[j]
+        T_s, Q_station = tank_component.valve_step(
+            tank, a, 0, 0, dt, heating, m[j], Q_net, T_ret, T_set,
+            Q[j] if heating else -Q[j], 0.0, bal,
+        )  # fmt: skip
+        acc += T_s + Q_station
     return acc
 
 
@@ -76,14 +78,16 @@ def bench(n_layers: int, steps: int = 2_000_000) -> tuple[float, float]:
     m, T_in, Q = _inputs(rng)
     tank = tank_setup(10.0, 3.0, n_layers, 10.0, 1, max(1, n_layers // 3), 20e3, 20.0)
     _loop_step(tank.T, tank.params, 180.0, m, T_in, Q, 1000)  # compile / warm up
-    _loop_valve(tank.T, tank.params, 180.0, m, T_in, Q, 1000)
+    a = component_acc(tank_component, 1, 1)
+    bal = np.zeros(N_BAL)
+    _loop_valve(tank, a, bal, 180.0, m, T_in, Q, 1000)
     best_step = best_valve = np.inf
     for _ in range(3):
         t0 = time.perf_counter()
         _loop_step(tank.T, tank.params, 180.0, m, T_in, Q, steps)
         best_step = min(best_step, (time.perf_counter() - t0) / steps)
         t0 = time.perf_counter()
-        _loop_valve(tank.T, tank.params, 180.0, m, T_in, Q, steps)
+        _loop_valve(tank, a, bal, 180.0, m, T_in, Q, steps)
         best_valve = min(best_valve, (time.perf_counter() - t0) / steps)
     assert np.isfinite(stored_energy(tank.T, tank.params))
     return best_step * 1e9, best_valve * 1e9
@@ -94,9 +98,7 @@ def main() -> None:
     for n in (1, 12, 20, 50, 100):
         ns_step, ns_valve = bench(n)
         flag = "  (target < 150 ns)" if n == 12 else ""
-        print(
-            f"  n = {n:3d}: tank_step {ns_step:7.1f} ns, tank_valve_step {ns_valve:7.1f} ns{flag}"
-        )
+        print(f"  n = {n:3d}: tank_step {ns_step:7.1f} ns, valve_step {ns_valve:7.1f} ns{flag}")
 
 
 if __name__ == "__main__":

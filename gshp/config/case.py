@@ -35,7 +35,7 @@ REQUIRED = MISSING
 PRESETS = ("helsinki", "berlin", "strasbourg")
 MAX_NAME_BYTES = 255
 """Longest file name (bytes) on the usual file systems (ext4, APFS, NTFS)."""
-COMPRESSOR_MAPS_DIR = Path(__file__).parent / "data" / "compressors"
+COMPRESSOR_MAPS_DIR = Path(__file__).parents[1] / "data" / "compressors"
 """The shipped compressor maps (ids are their file stems)."""
 MAX_BOREHOLES = 2000
 R_B_OVERRIDE_MIN = 0.02

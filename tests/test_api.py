@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 import gshp
 from gshp import config
-from gshp.config import fields as config_fields
 from gshp.cli import main
+from gshp.config import fields as config_fields
 
 matplotlib.use("Agg")  # tests only; the package itself never sets the backend
 

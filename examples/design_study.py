@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import gshp
-from gshp.cli import yearly_table
+from gshp.cli.common import yearly_table
 from gshp.io import report
 
 HERE = Path(__file__).resolve().parent

@@ -20,12 +20,7 @@ _API = ("Case", "load_case", "simulate", "sweep", "to_pandas")
 
 def __getattr__(name):
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            value = version("gshp")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            value = "0.0.0+unknown"
+        from gshp.version import __version__ as value
     elif name == "size":
         from gshp.studies.sizing import size as value
     elif name in _API:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import gshp
 from gshp import config
 from gshp.cli import main
+from gshp.config import fields as config_fields
 
 matplotlib.use("Agg")  # tests only; the package itself never sets the backend
 
@@ -62,7 +63,7 @@ def _schema_of(path: str) -> dict:
 
 
 def _leaf_fields(cls=config.Case, prefix=""):
-    for f in config._fields(cls):
+    for f in config_fields.fields_of(cls):
         if f.metadata["kind"] == "section":
             yield from _leaf_fields(f.metadata["section"], prefix + f.name + ".")
         else:
@@ -97,8 +98,8 @@ def test_json_schema_agrees_with_the_field_checks(path, value):
     """The schema is derived from the same declarations: a value is schema-valid exactly
     when the loader's field check accepts it (TOML has no bool-as-number)."""
     meta = LEAVES[path].metadata
-    ctx = config._Ctx(Path.cwd(), [])
-    ok, _ = config._convert(value, meta, path, ctx)
+    ctx = config_fields.Ctx(Path.cwd(), [])
+    ok, _ = config_fields.convert(value, meta, path, ctx)
     valid = jsonschema.Draft202012Validator(_schema_of(path)).is_valid(value)
     if isinstance(value, float) and value.is_integer() and meta["kind"] == "int":
         return  # 3.0: TOML writes it as a float; the loader accepts it as 3

@@ -53,6 +53,9 @@ def test_run_rejects_bad_input_with_exit_code_2(two_cases, tmp_path, capsys):
     (["run", "cases/berlin.toml", "--years", "two"], "not a whole number"),
     (["run", "nothing_here.toml"], "nothing_here.toml"),
     (["run", "cases/berlin.toml", "--jobs", "-3"], "--jobs"),
+    (["sweep", "nothing.toml", "--years", "0"], "outside the allowed 1–100 years"),
+    (["size", "cases/berlin.toml", "--years", "101"], "outside the allowed 1–100 years"),
+    (["sweep", "nothing.toml", "--jobs", "-1"], "--jobs"),
 ])  # fmt: skip
 def test_bad_arguments(argv, fragment, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from gshp.cli import report as report_cli
 from gshp.config import load_case
 from gshp.errors import InputError
 from gshp.io import report
@@ -103,7 +104,7 @@ def test_sweep_report_and_trends(two_cases, tmp_path):
 
 def test_cli_report_and_bad_inputs(two_cases, tmp_path, capsys):
     parser = argparse.ArgumentParser()
-    report.add_parser(parser.add_subparsers(dest="command"))
+    report_cli.add_parser(parser.add_subparsers(dest="command"))
     path = write_netcdf(two_cases[1], tmp_path / "r.nc")
     args = parser.parse_args(["report", str(path)])
     assert args.func(args) == 0

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from gshp.cli import _write_and_summarise
+from gshp.cli.run import _write_and_summarise
 from gshp.config import load_case
 from gshp.io.results import open_result
 from gshp.studies.runner import CaseFailed, run_cases

@@ -53,7 +53,7 @@ def test_beier_row_beats_ibpsa(quick_report):
 
 
 def test_a_failing_check_gives_exit_code_1(tmp_path, monkeypatch):
-    monkeypatch.setattr(V, "QUICK", ("heatpump",))
+    monkeypatch.setattr(V.run, "QUICK", ("heatpump",))  # gshp.validation.run: the checks run
     monkeypatch.setitem(vhp.BANDS, 35.0, (5.5, 6.0))  # no real machine reaches this
     rc = main(["validate", "--quick", "-q", "-o", str(tmp_path)])
     assert rc == 1

@@ -47,7 +47,6 @@ import difflib
 import hashlib
 import itertools
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -629,7 +628,7 @@ def input_key(case: Case) -> str:
     """Key of everything a case's result depends on: its configuration
     (:func:`gshp.config.case_hash`), the *contents* of every file it reads and the gshp
     version. A per-case result is reused only when its key matches."""
-    from gshp import __version__
+    from gshp.version import __version__
 
     parts = {
         "case": case_hash(case),
@@ -950,126 +949,6 @@ def summary_lines(outcome: SweepOutcome) -> list[str]:
     where = f"; combined result {outcome.path}" if outcome.path else ""
     lines.append(f"{n_ok} of {n} case(s) done{where}")
     return lines
-
-
-# ---------------------------------------------------------------------------- command line
-
-
-def add_parser(sub) -> None:
-    """Add the ``sweep`` subcommand to an argparse subparsers object."""
-    p = sub.add_parser(
-        "sweep",
-        help="run a sweep file (base case × grid of overrides) into one result file",
-    )
-    p.add_argument("sweep", metavar="SWEEP.toml", help="sweep file")
-    p.add_argument(
-        "-o",
-        "--output",
-        default=None,
-        help="combined result file (default: the sweep's 'output', else results/<name>.nc)",
-    )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=None,
-        help="parallel processes (default: one per case, up to the cores; 0: one per core)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="run on Dask distributed: 'local' (LocalCluster) or tcp://host:port",
-    )
-    p.add_argument("--force", action="store_true", help="re-run cases whose per-case result exists")
-    p.add_argument(
-        "--years",
-        type=int,
-        default=None,
-        help="override simulation.years of every case (unless the grid varies it)",
-    )
-    p.add_argument(
-        "--resolution",
-        choices=("step", "15min", "hourly", "daily", "monthly"),
-        help="override simulation.output_resolution (unless the grid varies it)",
-    )
-    p.add_argument(
-        "--float32",
-        action="store_true",
-        help="store the combined result in single precision (about half the size)",
-    )
-    p.add_argument(
-        "--list", action="store_true", help="only list the grid points (validates the file)"
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(func=cmd_sweep)
-
-
-def cmd_sweep(args) -> int:
-    """``gshp sweep``: exit 0 all done, 1 a case failed, 2 bad input (a grid point too)."""
-    import os
-
-    if args.jobs is not None and args.jobs < 0:
-        raise InputError.single("--jobs", args.jobs, "a whole number ≥ 0 (0: one per core)")
-    sweep = load_sweep(args.sweep, output=args.output)
-    extra = {}
-    if getattr(args, "years", None) is not None:
-        if not 1 <= args.years <= 100:
-            raise InputError.single("--years", args.years, "a whole number of years in [1, 100]")
-        extra["simulation.years"] = args.years
-    if getattr(args, "resolution", None) is not None:
-        extra["simulation.output_resolution"] = args.resolution
-    if extra:
-        sweep = dataclasses.replace(sweep, overrides={**sweep.overrides, **extra})
-        sweep = dataclasses.replace(sweep, points=tuple(grid_points(sweep)))
-    if args.scheduler is not None:
-        from gshp.studies.runner import check_scheduler
-
-        check_scheduler(args.scheduler)
-    if args.list:
-        return _list_points(sweep)
-    n = len(sweep.points)
-    jobs = args.jobs if args.jobs is not None else min(n, os.cpu_count() or 1)
-    outcome = run_sweep(
-        sweep,
-        jobs=jobs or -1,
-        progress=not args.quiet,
-        scheduler=args.scheduler,
-        force=args.force,
-        float32=getattr(args, "float32", False),
-    )
-    if outcome.dataset is not None:
-        print(results_table(outcome.dataset))
-        print()
-    for line in summary_lines(outcome):
-        print(line, file=sys.stderr if line.split(":")[0] in _failed_names(outcome) else None)
-    if any(r.error_kind == "input" for r in outcome.failed):
-        return 2
-    return 1 if outcome.failed else 0
-
-
-LIST_ALL = 200
-"""``gshp sweep --list`` lists and checks every point of a grid up to this size; a larger
-grid shows its size and its first and last points (checked) only."""
-
-
-def _list_points(sweep: Sweep) -> int:
-    n = len(sweep.points)
-    shown = sweep.points if n <= LIST_ALL else sweep.points[:10] + sweep.points[-10:]
-    _, _, invalid = build_cases(dataclasses.replace(sweep, points=tuple(shown)))
-    bad = {r.name: r.error for r in invalid}
-    for k, point in enumerate(shown):
-        if n > LIST_ALL and k == 10:
-            print(f"… {n - 20} more point(s) …")
-        mark = f"  INVALID: {bad[point.name]}" if point.name in bad else ""
-        print(f"{point.name}{mark}")
-    checked = "" if n <= LIST_ALL else f" (only the {len(shown)} shown are checked)"
-    print(f"{n} grid point(s), {len(invalid)} invalid{checked}; output {sweep.output}")
-    return 2 if invalid else 0
-
-
-def _failed_names(outcome) -> set:
-    return {r.name for r in outcome.failed}
 
 
 def _volatile(name: str) -> bool:

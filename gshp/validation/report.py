@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
-import sys
 import tempfile
 from pathlib import Path
 
-from gshp.errors import InputError
 from gshp.validation.core import REFERENCES, fmt, markdown_table, pygfunction_version
 
 
@@ -49,7 +47,7 @@ def render(sections, quick: bool, seconds: float, command: str) -> str:
     """The Markdown text of the report."""
     import numba
 
-    from gshp import __version__
+    from gshp.version import __version__
 
     now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     c = counts(sections)
@@ -105,50 +103,3 @@ def write_report(sections, out_dir, quick: bool, seconds: float, ctx=None, comma
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
-
-
-# ---------------------------------------------------------------------------- command line
-
-
-def add_parser(sub) -> None:
-    """Add the ``validate`` subcommand."""
-    p = sub.add_parser(
-        "validate",
-        help="run every validation check; write DIR/validation.md with figures",
-        description="Runs the validation checks (aggregation and g-functions against "
-        "pygfunction, the Beier et al. 2011 sandbox test, EN 14511 heat-pump points, the "
-        "reference district, the reference study at station level with a sensitivity "
-        "table, energy balance and determinism) and writes DIR/validation.md with PNG "
-        "figures. Exit code 1 when a check is outside its tolerance.",
-    )
-    p.add_argument(
-        "-o", "--output", default="validation", help="output folder (default: validation)"
-    )
-    p.add_argument("--quick", action="store_true", help="the checks that run in under a minute")
-    p.add_argument("-j", "--jobs", type=int, default=2, help="parallel processes (default 2)")
-    p.add_argument(
-        "--cases", default=None, help="folder of the reference case files (default: cases/)"
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    p.set_defaults(func=cmd_validate)
-
-
-def cmd_validate(args) -> int:
-    """``gshp validate``: run, write the report, print the summary; 1 if a check fails."""
-    from gshp.validation import validate
-
-    out = Path(args.output)
-    if out.exists() and not out.is_dir():
-        raise InputError.single("--output", str(out), "a folder")
-    if args.jobs < 1:
-        raise InputError.single("--jobs", args.jobs, "a whole number ≥ 1")
-    log = None if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
-    sections, path = validate(out, quick=args.quick, jobs=args.jobs, cases_dir=args.cases,
-                              log=log)  # fmt: skip
-    c = counts(sections)
-    for sec in sections:
-        for r in sec.rows:
-            print(f"{r.status:4s}  {r.check:18s} {r.quantity}: {fmt(r.value, r.digits)} "
-                  f"(reference {fmt(r.ref_value, r.digits)}, tolerance {r.tolerance})")  # fmt: skip
-    print(f"\n{c['pass']} pass, {c['FAIL']} fail, {c['info']} info -> {path}")
-    return 1 if c["FAIL"] else 0

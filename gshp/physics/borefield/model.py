@@ -10,7 +10,6 @@ import numba
 import numpy as np
 import xarray as xr
 
-from gshp.config import read_coordinates_file
 from gshp.errors import InputError, Problem
 from gshp.physics.borefield import gfunction as gfn
 from gshp.physics.borefield import interior
@@ -251,10 +250,8 @@ class Borefield:
         """Borefield from the ``[borefield]`` config section (``case.borefield``)."""
         if cfg.layout == "rectangle":
             coords = None
-        elif cfg.coordinates_m is not None:
-            coords = [tuple(p) for p in cfg.coordinates_m]
-        elif cfg.coordinates_file is not None:
-            coords = list(read_coordinates_file(cfg.coordinates_file))
+        elif cfg.coordinates_m is not None or cfg.coordinates_file is not None:
+            coords = [tuple(p) for p in cfg.points()]  # the section reads its file
         else:
             raise InputError.single(
                 "borefield.coordinates_m",

@@ -1,0 +1,73 @@
+"""``gshp size``: the smallest borefield that keeps the outlet temperature in its limits."""
+
+from __future__ import annotations
+
+from gshp.cli.common import add_fluid_limits, add_quiet, add_years, load_cases
+from gshp.errors import InputError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "size",
+        help="smallest borefield holding outlet-temperature limits (full simulation)",
+        description="Smallest borefield (boreholes in a growing rectangle, or length per "
+        "borehole) that keeps the borefield outlet temperature, at every step while the "
+        "pump runs, within the limits over the whole run. Monthly limits: 12 "
+        "comma-separated values, written with '=' when negative "
+        "(--min-fluid-temp=-3,-3,-2,0,0,0,0,0,0,-1,-2,-3).",
+    )
+    p.add_argument("case", metavar="CASE", help="case file")
+    add_fluid_limits(p, "lowest outlet °C (1 or 12 values)", "highest outlet °C (1 or 12 values)")
+    p.add_argument("--vary", choices=("boreholes", "length"), default="boreholes")
+    add_years(p, help="design life")
+    p.add_argument(
+        "--max-unmet-kwh",
+        type=float,
+        default=None,
+        metavar="X",
+        help="bound on the yearly heating + cooling shortfall, kWh",
+    )
+    p.add_argument(
+        "--max-size",
+        type=float,
+        default=None,
+        help="largest field: boreholes, or m per borehole with --vary length",
+    )
+    p.add_argument("--min-size", type=float, default=None, help="smallest field")
+    p.add_argument(
+        "--search-step",
+        type=int,
+        default=900,
+        metavar="S",
+        help="station step during the search, s (default 900)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_quiet(p, help="no progress lines")
+    p.set_defaults(func=cmd_size)
+
+
+def cmd_size(args) -> int:
+    from gshp.studies.sizing import size  # numpy, xarray and the simulator: not at start-up
+
+    cases = load_cases([args.case])
+    if len(cases) != 1:
+        raise InputError.single(
+            "CASE",
+            f"{len(cases)} cases in {args.case}",
+            "exactly one case file (sizing works on one case)",
+        )
+    (case,) = cases
+    res = size(
+        case,
+        t_min_C=args.min_fluid_temp,
+        t_max_C=args.max_fluid_temp,
+        vary=args.vary,
+        years=args.years,
+        max_unmet_kWh=args.max_unmet_kwh,
+        max_size=args.max_size,
+        min_size=args.min_size,
+        search_step_s=args.search_step,
+        progress=None if (args.json or args.quiet) else print,
+    )
+    print(res.to_json() if args.json else res.summary())
+    return 0

@@ -1,0 +1,244 @@
+"""Case files: TOML in, typed immutable configuration out.
+
+A case file describes one supply station completely. Every field is declared once, in
+the module of its section (``gshp/config/<section>.py``), with its type, default, unit,
+allowed range and documentation; the loader checks a whole file and reports *every*
+problem (field path, value, what is allowed) in one :class:`~gshp.errors.InputError`.
+Relative file paths resolve against the case file's folder.
+
+Defaults fill everything the reference study (DESIGN §7) leaves unstated; each default's
+documentation says where it comes from.
+
+Public API: :func:`load_case` (path → :class:`Case`), :func:`case_from_dict`,
+:func:`apply_overrides` (dotted paths), :meth:`Case.to_dict` and :func:`case_hash`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import hashlib
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gshp.config.borefield import BorefieldConfig
+from gshp.config.checks import cross_checks
+from gshp.config.climate import ClimateConfig
+from gshp.config.controls import ControlsConfig
+from gshp.config.district import DistrictConfig
+from gshp.config.dry_cooler import DryCoolerConfig
+from gshp.config.fields import Ctx, F, S, build, json_default, to_plain
+from gshp.config.heat_pump import HeatPumpConfig, compressor_path
+from gshp.config.network import NetworkConfig
+from gshp.config.pumps import PumpsConfig
+from gshp.config.simulation import SimulationConfig
+from gshp.config.tank import TankConfig
+from gshp.config.writer import toml_text
+from gshp.errors import MISSING, InputError, Problem
+
+
+@dataclass(frozen=True)
+class Case:
+    """One supply-station case (a whole case file)."""
+
+    heat_pump: HeatPumpConfig = field(metadata=dict(kind="section", section=HeatPumpConfig))
+    name: str = F("case", kind="str", doc="Case name; default: the file name.")
+    description: str = F("", kind="str", doc="Free text.")
+    simulation: SimulationConfig = S(SimulationConfig)
+    climate: ClimateConfig = S(ClimateConfig)
+    district: DistrictConfig = S(DistrictConfig)
+    network: NetworkConfig = S(NetworkConfig)
+    tank: TankConfig = S(TankConfig)
+    borefield: BorefieldConfig = S(BorefieldConfig)
+    controls: ControlsConfig = S(ControlsConfig)
+    pumps: PumpsConfig = S(PumpsConfig)
+    dry_cooler: DryCoolerConfig = S(DryCoolerConfig)
+    source: Path | None = field(default=None, compare=False, metadata=dict(kind="internal"))
+
+    def __post_init__(self):
+        """A case built in Python is checked like a case file (every problem in one
+        :class:`~gshp.errors.InputError`); sections may be given as dicts."""
+        if _TRUSTED.get():
+            return
+        base = self.source.parent if self.source else None
+        checked = case_from_dict(self.to_dict(), base_dir=base, source=self.source)
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, getattr(checked, f.name))
+
+    def to_toml(self, path=None) -> str:
+        """The case as a TOML case file (every field, paths absolute); written to
+        ``path`` when given. ``load_case`` of it gives an equal case."""
+        text = toml_text(self.to_dict())
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def to_dict(self) -> dict:
+        """Plain nested dict (TOML/JSON types) of the whole configuration."""
+        return to_plain(self)
+
+    def replace(self, **overrides) -> Case:
+        """A new case with dotted-path overrides, e.g. ``{"borefield.n_x": 5}``."""
+        return case_from_dict(
+            apply_overrides(self.to_dict(), overrides),
+            base_dir=self.source.resolve().parent if self.source else None,
+            source=self.source,
+        )
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def load_case(path, overrides: dict | None = None) -> Case:
+    """Read and validate a case file.
+
+    Parameters
+    ----------
+    path : str or Path
+        TOML case file.
+    overrides : dict, optional
+        Dotted-path overrides applied before validation, e.g.
+        ``{"borefield.n_x": 7, "climate.preset": "berlin"}``.
+
+    Raises
+    ------
+    InputError
+        Listing every problem with its field path, value and what is allowed.
+    """
+    path = _as_path(path, "a TOML case file")
+    _check_overrides(overrides)
+    raw = read_toml(path, "a readable TOML case file")
+    raw.setdefault("name", path.stem)
+    if overrides:
+        raw = apply_overrides(raw, overrides)
+    # relative paths resolve against the real file's folder (a symlinked case file too)
+    return case_from_dict(raw, base_dir=path.resolve().parent, source=path)
+
+
+def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
+    """Validate a plain nested dict (as read from TOML) into a :class:`Case`."""
+    problems: list[Problem] = []
+    ctx = Ctx(Path(base_dir) if base_dir is not None else Path.cwd(), problems)
+    values = build(Case, raw, "", ctx)
+    if problems:
+        raise InputError(problems, source=str(source) if source else None)
+    hp = values.get("heat_pump")
+    if hp is not None:
+        values["heat_pump"] = dataclasses.replace(
+            hp, compressor=compressor_path(hp.compressor, ctx.base_dir)
+        )
+    token = _TRUSTED.set(True)
+    try:
+        case = Case(**values, source=Path(source) if source else None)
+    finally:
+        _TRUSTED.reset(token)
+    problems.extend(cross_checks(case))
+    if problems:
+        raise InputError(problems, source=str(source) if source else None)
+    return case
+
+
+_TRUSTED = contextvars.ContextVar("gshp_case_validated", default=False)
+"""Set while :func:`case_from_dict` builds a case it has validated (no second check)."""
+
+
+def _check_overrides(overrides) -> None:
+    """``overrides`` is None or a mapping of dotted paths (str) to values."""
+    if overrides is None:
+        return
+    if not isinstance(overrides, Mapping):
+        raise InputError.single(
+            "overrides", overrides, 'a dict of dotted paths to values, e.g. {"borefield.n_x": 7}'
+        )
+    bad = [k for k in overrides if not isinstance(k, str) or not k.strip()]
+    if bad:
+        raise InputError.single("overrides", bad[0], 'a dotted path such as "borefield.n_x"')
+
+
+def _as_path(path, what: str) -> Path:
+    """A str or os.PathLike as a Path; anything else is an InputError."""
+    if isinstance(path, Path):
+        return path
+    if isinstance(path, str | os.PathLike):
+        return Path(path)
+    raise InputError.single("path", path, f"{what} (a str or pathlib.Path)")
+
+
+def path_kind(path: Path) -> str:
+    """'file', 'dir', 'missing', or why the path cannot be looked at (a name too long
+    for the file system, a NUL character, no permission): never raises."""
+    try:
+        if path.is_file():
+            return "file"
+        if path.is_dir():
+            return "dir"
+        return "missing"
+    except ValueError:  # an embedded NUL character
+        return "a path with a NUL character"
+    except OSError as exc:  # ENAMETOOLONG, EACCES, ...
+        return f"unusable ({exc.strerror or exc})"
+
+
+def apply_overrides(raw: dict, overrides: dict) -> dict:
+    """Return a deep copy of ``raw`` with dotted-path ``overrides`` set."""
+    _check_overrides(overrides)
+    out = json.loads(json.dumps(raw, default=json_default))
+    for dotted, value in overrides.items():
+        keys = str(dotted).split(".")
+        node = out
+        for k in keys[:-1]:
+            nxt = node.get(k)
+            if not isinstance(nxt, dict):
+                nxt = {}
+                node[k] = nxt
+            node = nxt
+        node[keys[-1]] = value
+    return out
+
+
+def case_hash(case: Case) -> str:
+    """Stable hash of everything that affects a case's result (name excluded)."""
+    d = case.to_dict()
+    d.pop("name", None)
+    d.pop("description", None)
+    d.get("simulation", {}).pop("max_memory_GB", None)  # a guard, not part of the result
+    text = json.dumps(d, sort_keys=True, default=json_default)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_toml(path, what: str) -> dict:
+    """Parse a TOML file; a missing, unreadable or invalid file is an InputError.
+
+    ``what`` names the expected file in the message, e.g. "a TOML case file".
+    """
+    path = Path(path)
+    if "\x00" in str(path):
+        raise InputError.single(str(path).replace("\x00", "\\0"), "a NUL character", what)
+    kind = path_kind(path)
+    if kind != "file":
+        value = {"missing": MISSING, "dir": "a folder"}.get(kind, kind)
+        raise InputError.single(short_path(str(path)), value, what)
+    try:
+        # utf-8-sig: a byte-order mark (as some Windows editors write) is not TOML's business
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InputError.single(
+            str(path), "arrays or tables nested too deeply", f"{what} (valid TOML, shallow nesting)"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(str(path), f"byte {exc.start}", "UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.single(str(path), str(exc), "valid TOML") from None
+    except OSError as exc:  # permissions, I/O errors
+        raise InputError.single(str(path), f"unreadable ({exc.strerror})", what) from None
+
+
+def short_path(text: str, n: int = 200) -> str:
+    """A path shortened for a message (a 5000-character name fills no screen)."""
+    if len(text) <= n:
+        return text
+    return f"{text[: n // 2]}…{text[-n // 2 :]} ({len(text)} characters)"

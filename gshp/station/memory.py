@@ -32,7 +32,7 @@ to 100, 400 and 1000 buildings (2.13 MB per building, 1 year, pipes)."""
 PIPE_TABLE_BYTES = 9.0
 """Bytes per (pipe, building) of the network tree (a bool table and a float64 one)."""
 OUTPUT_COPIES = 3.2
-"""Copies of the (n_out × N_OUT) float64 output sums at the peak (accumulators, the
+"""Copies of the (n_out × outputs) float64 output sums at the peak (accumulators, the
 Dataset's variables, their means): fitted to 2 years at 'step' (350 400 rows)."""
 RESOLUTION_ROWS_PER_YEAR = {"15min": 35040, "hourly": 8760, "daily": 365, "monthly": 12}
 
@@ -46,8 +46,10 @@ def estimate_bytes(case) -> float:
     7 buildings: 2 years 'step' 496 / 501, 5 years 'step' (lumped) 802 / 811,
     20 years monthly 292 / 295, 20 years hourly 394 / 398: within −2.2 … +1.7 %.
     """
-    from gshp.station import kernel as station
+    from gshp.station.components.clock import steps_per_year
+    from gshp.station.records import declarations
 
+    n_series = len(declarations("OUTPUTS"))
     sim, dist, net = case.simulation, case.district, case.network
     n_b = int(dist.n_buildings)
     total = BASE_BYTES
@@ -56,11 +58,12 @@ def estimate_bytes(case) -> float:
     if net.model == "pipes":
         n_pipes = len(net.pipes) if net.pipes else n_b
         total += PIPE_TABLE_BYTES * n_pipes * n_b
+        n_series += len(declarations("ELEMENT_OUTPUTS")) * n_b  # per substation
     if sim.output_resolution == "step":
-        rows = 365 * 86400 // sim.time_step_s
+        rows = steps_per_year(sim.time_step_s)
     else:
         rows = RESOLUTION_ROWS_PER_YEAR[sim.output_resolution]
-    total += OUTPUT_COPIES * rows * sim.years * station.N_OUT * 8.0
+    total += OUTPUT_COPIES * rows * sim.years * n_series * 8.0
     return float(total)
 
 

@@ -131,3 +131,21 @@ def test_critical_node_raises_the_plant_supply_by_the_drop_along_the_pipe(tmp_pa
     plant_ref = simulate(tmp_path / "long.toml", keep_implausible=True,
                          **dict(over, **{"network.setpoint_reference": "plant"}))  # fmt: skip
     assert np.all(plant_ref["T_supply_substation"].values[march, 0] < T_set - 0.5 * drop)
+
+
+def test_many_substations_report_only_the_coldest(tmp_path):
+    # above SUBSTATION_SERIES_MAX substations their own series are left out (memory)
+    from gshp.station.components.network import SUBSTATION_SERIES_MAX
+
+    n = SUBSTATION_SERIES_MAX + 1
+    (tmp_path / "net.csv").write_text("Q_network_kW\n" + "50\n" * 8760, encoding="utf-8")
+    text = (ROOT / "cases" / "berlin.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        "n_buildings = 7", f'n_buildings = {n}\nload_file = "net.csv"\nload_file_kind = "network"'
+    )
+    (tmp_path / "many.toml").write_text(text, encoding="utf-8")
+    over = {"simulation.years": 1, "simulation.time_step_s": 900,
+            "simulation.output_resolution": "monthly"}  # fmt: skip
+    ds = simulate(tmp_path / "many.toml", keep_implausible=True, **over)
+    assert "T_supply_substation" not in ds and "substation" not in ds.dims
+    assert np.all(np.isfinite(ds["T_supply_coldest"].values))

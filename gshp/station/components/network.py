@@ -278,9 +278,16 @@ def omitted(p) -> tuple:
     return () if p.pipes.enabled else PIPE_VARIABLES
 
 
+SUBSTATION_SERIES_MAX = 50
+"""Largest number of substations whose own supply temperatures are reported (their
+series take n_substations × the memory of one; above it only ``T_supply_coldest``)."""
+
+
 def n_elements(p) -> int:
-    """The substations whose node temperatures are reported (none with 'lumped')."""
-    return int(p.pipes.building_pipe.size) if p.pipes.enabled else 0
+    """The substations whose node temperatures are reported: all of them up to
+    :data:`SUBSTATION_SERIES_MAX`, else none (and none with 'lumped')."""
+    n = int(p.pipes.building_pipe.size) if p.pipes.enabled else 0
+    return n if n <= SUBSTATION_SERIES_MAX else 0
 
 
 @kernel_jit(inline="always")
@@ -393,12 +400,14 @@ def advance(p, s, a, year, o, dt, heating, m_net, Q_net, Q_station, T_set, T_sup
         # the station's supply over the step beyond what entered the network
         sl[SL.owed] += m_net * dt * (T_supply - sl[SL.T_in])
         erow = a.elem[o]
+        each = erow.shape[0] == ps.T_node.size  # each substation's series (n_elements)
         T_cold = np.inf
         for b in range(ps.T_node.size):
             T_b = ps.T_node[b]
-            erow[b, EL.T_supply_substation] += T_b
-            if T_b < erow[b, EL.T_supply_substation_min]:
-                erow[b, EL.T_supply_substation_min] = T_b
+            if each:
+                erow[b, EL.T_supply_substation] += T_b
+                if T_b < erow[b, EL.T_supply_substation_min]:
+                    erow[b, EL.T_supply_substation_min] = T_b
             if T_b < T_cold:
                 T_cold = T_b
         orow[OUT.T_supply_coldest] += T_cold

@@ -149,3 +149,18 @@ def test_many_substations_report_only_the_coldest(tmp_path):
     ds = simulate(tmp_path / "many.toml", keep_implausible=True, **over)
     assert "T_supply_substation" not in ds and "substation" not in ds.dims
     assert np.all(np.isfinite(ds["T_supply_coldest"].values))
+
+
+def test_validation_study_shows_both_setpoint_references():
+    from types import SimpleNamespace
+
+    from gshp.validation import study
+
+    case = load_case(ROOT / "cases" / "berlin.toml", dict(STEP, **{
+        "simulation.output_resolution": "monthly"}))  # fmt: skip
+    ctx = SimpleNamespace(simulate_many=lambda cases, label: [simulate(c) for c in cases])
+    text = "\n".join(study.references(ctx, {"berlin": case}, {"berlin": simulate(case)}))
+    assert "| berlin | plant (as shipped) |" in text and "| berlin | critical node |" in text
+    for col in ("E_gshp MWh/a", "E_boosters MWh/a", "SCOP", "unmet heat kWh/a",
+                "supply deficit kWh/a"):  # fmt: skip
+        assert col in text

@@ -30,7 +30,7 @@ def main(out=ROOT / "docs" / "network_references.png") -> None:
                       **dict(OVER, **{"network.setpoint_reference": ref}))  # fmt: skip
         rows = slice(DAYS[0] * 96, DAYS[1] * 96)
         x = np.arange(rows.stop - rows.start) / 96.0 + DAYS[0] - 31 + 1
-        tn = ds["T_supply_substation"].values[rows]
+        tn = ds["T_supply_substation"].transpose("time", ...).values[rows]
         ax.fill_between(x, tn.min(axis=1), tn.max(axis=1), color="tab:orange", alpha=0.4,
                         lw=0, label="substations' supply (coldest–warmest)")  # fmt: skip
         ax.plot(x, ds["T_setpoint"].values[rows], color="k", lw=1.0, label="plant setpoint")

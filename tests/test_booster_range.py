@@ -50,7 +50,7 @@ def test_booster_unmet_range_and_capacity():
 def test_node_below_booster_minimum_leaves_its_whole_demand_unmet():
     over = {"network.booster_source_T_min_C": 19.0}
     ds = run(**over)
-    T = ds["T_supply_substation"].values  # one step per row: the node temperatures
+    T = ds["T_supply_substation"].transpose("time", ...).values  # a row per step
     n_b = T.shape[1]
     out = (T < 19.0).sum(axis=1)
     assert 0 < out.sum() < out.size * n_b  # some substations in some steps
@@ -63,7 +63,7 @@ def test_node_below_booster_minimum_leaves_its_whole_demand_unmet():
     assert float(ds["Q_demand_heat"][0]) * 3.6e6 == pytest.approx(float(np.sum(q)) * 900, 1e-9)
     # the water does not depend on the range: the same run with the default range
     ref = run()
-    np.testing.assert_array_equal(ref["T_supply_substation"].values, T)
+    np.testing.assert_array_equal(ref["T_supply_substation"].transpose("time", ...).values, T)
     np.testing.assert_array_equal(ds["E_total"].values, ref["E_total"].values)
     for name in ("supply_deficit_heat", "Q_network", "T_setpoint"):
         np.testing.assert_array_equal(ds[name].values, ref[name].values)
@@ -78,9 +78,9 @@ def test_all_nodes_in_range_leave_nothing_unmet():
     assert float(ds["supply_deficit_heat_year"][0]) > 0.0
     # node temperatures: per substation, the coldest is the minimum over them
     T = ds["T_supply_substation"]
-    assert T.dims == ("time", "substation") and T.sizes["substation"] == 7
+    assert T.dims == ("substation", "time") and T.sizes["substation"] == 7
     np.testing.assert_allclose(ds["T_supply_coldest"].values, T.min("substation").values)
-    assert np.all(ds["T_supply_substation_min"].values <= T.values + 1e-12)
+    assert np.all((ds["T_supply_substation_min"] <= T + 1e-12).values)
 
 
 def test_lumped_node_against_the_booster_range():
@@ -124,13 +124,13 @@ def test_critical_node_raises_the_plant_supply_by_the_drop_along_the_pipe(tmp_pa
     march = slice(70, 90)
     plant = ds["T_setpoint"].values[march]
     assert np.all(np.abs(plant - (T_set + drop)) < 0.2), (plant, T_set + drop)
-    node = ds["T_supply_substation"].values[march, 0]
+    node = ds["T_supply_substation"].values[0, march]
     assert np.all(np.abs(node - T_set) < 0.2)
     assert float(ds["energy_balance_closure"]) < 1e-9
     # with the reference at the plant the node stays a drop below the setpoint
     plant_ref = simulate(tmp_path / "long.toml", keep_implausible=True,
                          **dict(over, **{"network.setpoint_reference": "plant"}))  # fmt: skip
-    assert np.all(plant_ref["T_supply_substation"].values[march, 0] < T_set - 0.5 * drop)
+    assert np.all(plant_ref["T_supply_substation"].values[0, march] < T_set - 0.5 * drop)
 
 
 def test_many_substations_report_only_the_coldest(tmp_path):
@@ -164,3 +164,13 @@ def test_validation_study_shows_both_setpoint_references():
     for col in ("E_gshp MWh/a", "E_boosters MWh/a", "SCOP", "unmet heat kWh/a",
                 "supply deficit kWh/a"):  # fmt: skip
         assert col in text
+
+
+def test_bad_reference_and_range_are_named():
+    from gshp.errors import InputError
+
+    with pytest.raises(InputError, match="network.setpoint_reference"):
+        load_case(ROOT / "cases" / "berlin.toml", {"network.model": "lumped",
+                  "network.setpoint_reference": "critical_node"})  # fmt: skip
+    with pytest.raises(InputError, match="network.booster_source_T_min_C"):
+        load_case(ROOT / "cases" / "berlin.toml", {"network.booster_source_T_min_C": 36.0})

@@ -176,7 +176,7 @@ def test_supply_figure_shades_the_calendar_cooling_season(two_cases):
 def test_supply_figure_draws_the_substations_band(two_cases):
     # issue 26: the band of the substations' supply temperatures beside the setpoint
     ds = two_cases[0]
-    assert ds["T_supply_substation"].dims == ("time", "substation")
+    assert ds["T_supply_substation"].dims == ("substation", "time")
     fig = report.fig_supply_setpoint(ds)
     labels = [c.get_label() for c in fig.axes[0].collections]
     assert "substations' supply, coldest–warmest" in labels

@@ -61,9 +61,9 @@ def _extreme(values):
 
 def element_variables(m, elem, counts, skip=()) -> dict:
     """The time series of a component's parts (``ELEMENT_OUTPUTS``), dimensions
-    ``(time, m.ELEMENT_DIM)``."""
+    ``(m.ELEMENT_DIM, time)`` (CF §2.4: other dimensions left of time)."""
     data = {}
-    dims = ("time", m.ELEMENT_DIM)
+    dims = (m.ELEMENT_DIM, "time")
     for i, v in enumerate(m.ELEMENT_OUTPUTS):
         if v.name in skip:
             continue
@@ -74,7 +74,7 @@ def element_variables(m, elem, counts, skip=()) -> dict:
             with np.errstate(invalid="ignore", divide="ignore"):
                 values = elem[:, :, i] / counts
             cell = "time: mean"
-        data[v.name] = (dims, values, _attrs(v, cell_methods=cell))
+        data[v.name] = (dims, values.T, _attrs(v, cell_methods=cell))
     return data
 
 

@@ -32,7 +32,7 @@ and optionally
     result attributes describing it;
 ``ELEMENT_DIM``, ``ELEMENT_OUTPUTS``, ``n_elements(params) -> int``
     time series of each of its ``n_elements`` parts (e.g. the network's substations),
-    reported with the dimensions ``(time, ELEMENT_DIM)`` and accumulated into its
+    reported with the dimensions ``(ELEMENT_DIM, time)`` and accumulated into its
     accumulator's ``elem`` array (index record ``EL``); aggregations ``mean``, ``min``
     and ``max``. With no elements (``n_elements`` 0) they are not reported.
 

@@ -30,6 +30,8 @@ def test_run_writes_results_and_prints_yearly_table(two_cases, tmp_path, capsys)
     assert code == 0
     text = capsys.readouterr().out
     assert "SCOP" in text and "2 of 2 case(s) done" in text
+    # issue 26: unmet (the boosters' range) and the supply deficit, under their names
+    assert "unmet kWh" in text and "deficit kWh" in text
     for name in ("berlin", "strasbourg"):
         ds = open_result(out / f"{name}.nc")
         assert ds.sizes["time"] == 8760 and ds.sizes["year"] == 1

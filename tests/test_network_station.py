@@ -97,8 +97,11 @@ def test_lumped_model_has_no_pipe_outputs():
     assert json.loads(ds.attrs["network"]) == {"model": "lumped"}
 
 
-def test_unmet_is_bounded_by_the_demand():
-    # a heat pump far too small: the substations' shortfall cannot exceed their draw
+def test_deficit_and_unmet_are_bounded_by_the_demand():
+    # a heat pump far too small: the substations' supply deficit cannot exceed their
+    # draw, the unmet heat not the buildings' demand
     ds = run("helsinki", keep_implausible=True, **{"heat_pump.rated_heating_capacity_kW": 30.0})
-    assert float(ds["unmet_heat_year"][0]) <= float(ds["Q_network_drawn"][0]) * 1.0000001
-    assert float(ds["unmet_heat_year"][0]) > 0.3 * float(ds["Q_network_drawn"][0])
+    deficit = float(ds["supply_deficit_heat_year"][0])
+    assert deficit <= float(ds["Q_network_drawn"][0]) * 1.0000001
+    assert deficit > 0.3 * float(ds["Q_network_drawn"][0])
+    assert float(ds["unmet_heat_year"][0]) <= float(ds["Q_demand_heat"][0]) * (1 + 1e-12)

@@ -164,7 +164,8 @@ def test_reference_case_is_plausible():
     # lossless network node: the station's setpoint reaches every substation
     ds = simulate(load_case(HELSINKI).replace(**FAST, **{"network.model": "lumped"}))
     assert "implausible" not in ds.attrs
-    assert float(ds.unmet_heat_year.max()) < 0.05 * float(ds.Q_network_drawn.min())
+    assert float(ds.supply_deficit_heat_year.max()) < 0.05 * float(ds.Q_network_drawn.min())
+    assert float(ds.unmet_heat_year.max()) == 0.0
 
 
 def test_reference_case_with_pipes_is_plausible_and_its_shortfall_is_the_pipes():
@@ -175,10 +176,11 @@ def test_reference_case_with_pipes_is_plausible_and_its_shortfall_is_the_pipes()
     bare = simulate(case)
     assert "implausible" not in bare.attrs
     drawn = float(bare.Q_network_drawn.min())
-    assert 0.0 < float(bare.unmet_heat_year.max()) < drawn
+    assert 0.0 < float(bare.supply_deficit_heat_year.max()) < drawn
     insulated = simulate(case.replace(**{"network.pipe_insulation_thickness_m": 0.05}))
     assert "implausible" not in insulated.attrs
-    assert float(insulated.unmet_heat_year.max()) < 0.5 * float(bare.unmet_heat_year.max())
+    bare_deficit = float(bare.supply_deficit_heat_year.max())
+    assert float(insulated.supply_deficit_heat_year.max()) < 0.5 * bare_deficit
 
 
 def test_cli_no_file_for_an_implausible_case_unless_kept(tmp_path):

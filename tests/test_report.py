@@ -174,6 +174,20 @@ def test_supply_figure_shades_the_calendar_cooling_season(two_cases):
     assert xs == [(starts[m - 1], starts[m]) for m in months]
 
 
+def test_supply_figure_draws_the_substations_band(two_cases):
+    # issue 26: the band of the substations' supply temperatures beside the setpoint
+    ds = two_cases[0]
+    assert ds["T_supply_substation"].dims == ("substation", "time")
+    fig = report.fig_supply_setpoint(ds)
+    labels = [c.get_label() for c in fig.axes[0].collections]
+    assert "substations' supply, coldest–warmest" in labels
+    row = report.summary_table(ds).iloc[0]
+    assert row["supply deficit kWh/a"] == pytest.approx(
+        float(ds["supply_deficit_heat_year"].mean())
+    )
+    assert row["unmet heat kWh/a"] == pytest.approx(float(ds["unmet_heat_year"].mean()))
+
+
 def test_fluid_envelope_bounds_and_limits(two_cases):
     ds = two_cases[0]
     m = report.monthly_fluid_extremes(ds)

@@ -176,11 +176,17 @@ def output_folder(path, option: str = "--output") -> Path:
 
 
 def yearly_table(ds) -> str:
-    """The yearly summary table of a result Dataset (one row per simulated year)."""
+    """The yearly summary table of a result Dataset (one row per simulated year).
+
+    ``unmet kWh``: heating + DHW the buildings did not get (boosters outside their source
+    range or capacity); ``deficit kWh``: the heating-season supply deficit at the
+    substations (the heat that would lift their water to the setpoint; not unmet)."""
     pipes = "Q_pipes_heating_season" in ds
+    deficit = "supply_deficit_heat_year" in ds
     head = (
         f"{'year':>4} {'SCOP':>5} {'GSHP MWh':>9} {'boost MWh':>9} {'pumps MWh':>9} "
         f"{'BHE out min':>11} {'max':>5} {'wall mean':>9} {'unmet kWh':>9}"
+        + (f" {'deficit kWh':>11}" if deficit else "")
         + (f" {'pipes MWh':>9}" if pipes else "")
     )
     rows = [head]
@@ -194,6 +200,7 @@ def yearly_table(ds) -> str:
             f"{v('E_boosters') / 1e3:>9.1f} {v('E_pumps') / 1e3:>9.1f} "
             f"{v('T_bhe_out_min'):>9.2f} °C {v('T_bhe_out_max'):>5.1f} "
             f"{v('T_borehole_wall_mean'):>6.2f} °C {v('unmet_heat_year'):>9.0f}"
+            + (f" {v('supply_deficit_heat_year'):>11.0f}" if deficit else "")
             + (
                 f" {(v('Q_pipes_heating_season') + v('Q_pipes_cooling_season')) / 1e3:>9.1f}"
                 if pipes

@@ -25,7 +25,8 @@ def add_parser(sub) -> None:
         type=float,
         default=None,
         metavar="X",
-        help="bound on the yearly heating + cooling shortfall, kWh",
+        help="bound on the yearly unmet heating + cooling (demand the boosters could not "
+        "serve), kWh",
     )
     p.add_argument(
         "--max-size",

@@ -261,9 +261,10 @@ class NetworkConfig:
         lo=0,
         hi=10,
         unit="K",
-        doc="'pipes': a substation counts as short of heat (cold) when the supply at its "
-        "node is more than this below the heating (above the cooling) setpoint; it leaves "
-        "out the few tenths of a kelvin the water normally changes along the pipes.",
+        doc="Tolerance of the supply deficit (supply_deficit_heat/_cooling, not unmet "
+        "heat): a substation's supply counts as short when it is more than this below the "
+        "heating (above the cooling) setpoint; it leaves out the few tenths of a kelvin "
+        "the water normally changes along the pipes.",
     )
     substation_pressure_drop_kPa: float = F(
         50.0,
@@ -274,6 +275,43 @@ class NetworkConfig:
         doc="'pipes': pressure drop of a substation (heat exchanger + control valve) added "
         "to the pipes of the critical path for the network pump.",
     )
+    booster_source_T_min_C: float = F(
+        4.0, kind="float", lo=-20, hi=40, unit="°C",
+        doc="Lowest network water temperature a substation's booster can take as its "
+        "source: below it the booster stops (evaporator freeze protection) and the "
+        "building's demand is unmet. Water-to-water heat pumps on plain water (no "
+        "antifreeze) list 3–5 °C as their lowest source inlet in their operating "
+        "envelopes (EN 14511 catalogue data; ≈ −1 °C evaporating at a 5 K approach).",
+    )  # fmt: skip
+    booster_source_T_max_C: float = F(
+        35.0, kind="float", lo=0, hi=80, unit="°C",
+        doc="Highest network water temperature a booster can take: above it its "
+        "compressor leaves its envelope (as a chiller: condenser inlet; water-to-water "
+        "units list 30–40 °C) and the building's demand is unmet.",
+    )  # fmt: skip
+    booster_capacity_kW: float | None = F(
+        None, kind="float", optional=True, lo=0, lo_open=True, hi=1e5, unit="kW",
+        doc="Largest heat output (heating + DHW) and cooling output of one substation's "
+        "booster; demand above it is unmet. Default: unlimited (sized to the peak).",
+    )  # fmt: skip
+    setpoint_reference: str = F(
+        "plant", kind="str", choices=("plant", "critical_node"),
+        doc="Where the supply setpoint holds: 'plant' (the reference study's control) or "
+        "'critical_node' (model 'pipes'): the plant's supply is raised (cooling season: "
+        "lowered) until the critical substation, the coldest drawing heat (warmest "
+        "rejecting heat), gets the setpoint; a causal controller on the last 15-min "
+        "slot's node temperatures (docs/network.md).",
+    )  # fmt: skip
+    critical_node_T_max_C: float = F(
+        24.0, kind="float", lo=2, hi=60, unit="°C",
+        doc="'critical_node': highest plant supply in the heating season (default: 1 K "
+        "below the reference cooling setpoint, keeping the season's dead band).",
+    )  # fmt: skip
+    critical_node_T_min_C: float = F(
+        21.0, kind="float", lo=2, hi=60, unit="°C",
+        doc="'critical_node': lowest plant supply in the cooling season (default: 1 K "
+        "above the reference heating setpoint).",
+    )  # fmt: skip
 
 
 def checks(case) -> list[Problem]:
@@ -295,6 +333,22 @@ def checks(case) -> list[Problem]:
                 net.T_supply_cooling_C,
                 f"above the highest heating setpoint ({heat_max:g} °C): the station "
                 "needs a dead band between heating and cooling",
+            )
+        )
+    if net.setpoint_reference == "critical_node" and net.model != "pipes":
+        out.append(
+            Problem(
+                "network.setpoint_reference",
+                net.setpoint_reference,
+                "'plant' with network.model = 'lumped' (one node has no pipes to make up for)",
+            )
+        )
+    if net.booster_source_T_min_C >= net.booster_source_T_max_C:
+        out.append(
+            Problem(
+                "network.booster_source_T_min_C",
+                net.booster_source_T_min_C,
+                f"below network.booster_source_T_max_C ({net.booster_source_T_max_C:g} °C)",
             )
         )
     if net.strategy == "schedule" and net.heating_setpoint_by_month_C is None:

@@ -124,6 +124,8 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
         )
         if "unmet_heat_year" in c:
             row["unmet heat kWh/a"] = _mean(c["unmet_heat_year"])
+        if "supply_deficit_heat_year" in c:  # not unmet: the heat to lift the nodes' water
+            row["supply deficit kWh/a"] = _mean(c["supply_deficit_heat_year"])
         if "freezing_steps" in c:
             row["freezing steps"] = int(np.nansum(c["freezing_steps"].values))
         if "energy_balance_closure" in c:
@@ -329,7 +331,8 @@ SUPPLY_NOTE = (
 
 
 def fig_supply_setpoint(ds: xr.Dataset, path=None):
-    """Network supply temperature against its setpoint over the last simulated year.
+    """Network supply temperature against its setpoint over the last simulated year, and
+    (model 'pipes') the band of the substations' supply temperatures at their nodes.
 
     At sub-daily resolution the supply is shown as daily mean with its daily range. The
     grey band is the calendar cooling season of the case (``controls.cooling_months``),
@@ -355,6 +358,10 @@ def fig_supply_setpoint(ds: xr.Dataset, path=None):
         x = doy - 1 + frac
         sup = sel["T_supply"].values
         setp = sel["T_setpoint"].values
+        nodes = None  # the substations' supply: coldest and warmest of each interval
+        if "T_supply_substation" in sel and sel["T_supply_substation"].size:
+            tn = sel["T_supply_substation"].transpose("time", ...).values
+            nodes = (np.nanmin(tn, axis=1), np.nanmax(tn, axis=1))
         for m in cooling_months(c):
             ax.axvspan(starts[m - 1], starts[m], color="0.88", lw=0, zorder=0,
                        label="cooling season (calendar)" if m == cooling_months(c)[0] else None)
@@ -369,9 +376,17 @@ def fig_supply_setpoint(ds: xr.Dataset, path=None):
             )
             ax.plot(idx + 0.5, mean, color="tab:blue", lw=1.0, label="supply, daily mean")
             ax.plot(idx + 0.5, sp, color="k", lw=1.2, ls="--", label="setpoint")
+            if nodes is not None:
+                n_lo = pd.Series(nodes[0]).groupby(days).mean().values
+                n_hi = pd.Series(nodes[1]).groupby(days).mean().values
+                ax.fill_between(idx + 0.5, n_lo, n_hi, color="tab:orange", alpha=0.35, lw=0,
+                                label="substations' supply, coldest–warmest")  # fmt: skip
         else:
             ax.plot(x, sup, color="tab:blue", lw=1.0, label="supply")
             ax.plot(x, setp, color="k", lw=1.2, ls="--", label="setpoint")
+            if nodes is not None:
+                ax.fill_between(x, nodes[0], nodes[1], color="tab:orange", alpha=0.35, lw=0,
+                                label="substations' supply, coldest–warmest")  # fmt: skip
         ax.set_xlim(0, 365)
         ax.set_xticks(starts[:-1])
         ax.set_xticklabels(list("JFMAMJJASOND"))

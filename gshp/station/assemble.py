@@ -17,7 +17,7 @@ from gshp.station.components.clock import RESOLUTION_S
 
 VAR_META = {
     v.name: (v.units, v.long_name)
-    for kind in ("OUTPUTS", "YEARLY")
+    for kind in ("OUTPUTS", "YEARLY", "ELEMENT_OUTPUTS")
     for _m, v in records.declarations(kind)
 } | {totals.E_TOTAL.name: (totals.E_TOTAL.units, totals.E_TOTAL.long_name)}
 """Units and long names of the outputs and yearly indicators (from their declarations)."""
@@ -54,6 +54,40 @@ def _attrs(v, **extra):
     return dict(long_name=v.long_name, units=v.units, **extra)
 
 
+def _extreme(values):
+    """An extreme's accumulator with NaN where the interval had no step (±inf)."""
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def element_variables(m, elem, counts, skip=()) -> dict:
+    """The time series of a component's parts (``ELEMENT_OUTPUTS``), dimensions
+    ``(m.ELEMENT_DIM, time)`` (CF §2.4: other dimensions left of time)."""
+    data = {}
+    dims = (m.ELEMENT_DIM, "time")
+    for i, v in enumerate(m.ELEMENT_OUTPUTS):
+        if v.name in skip:
+            continue
+        if v.aggregation in ("min", "max"):
+            values = _extreme(elem[:, :, i])
+            cell = f"time: {v.aggregation}imum"
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values = elem[:, :, i] / counts
+            cell = "time: mean"
+        data[v.name] = (dims, values.T, _attrs(v, cell_methods=cell))
+    return data
+
+
+def element_coords(par) -> dict:
+    """Coordinates 1 … n of the components' element dimensions (``substation`` …)."""
+    coords = {}
+    for m in records.COMPONENTS:
+        n = records.n_elements(m, par)
+        if n > 0:
+            coords[m.ELEMENT_DIM] = (m.ELEMENT_DIM, np.arange(1, n + 1))
+    return coords
+
+
 def variables(prep, acc) -> dict:
     """The data variables of a run: ``{name: (dims, values, attrs)}``."""
     par = prep.params
@@ -72,8 +106,13 @@ def variables(prep, acc) -> dict:
                 attrs = _attrs(v, flag_values=np.array([0, 1], np.int8),
                                flag_meanings="heating cooling")  # fmt: skip
                 data[v.name] = ("time", (means[:, i] >= 0.5).astype(np.int8), attrs)
+            elif v.aggregation in ("min", "max"):
+                data[v.name] = ("time", _extreme(a.out[:, i]),
+                                _attrs(v, cell_methods=f"time: {v.aggregation}imum"))  # fmt: skip
             else:
                 data[v.name] = ("time", means[:, i], _attrs(v, cell_methods="time: mean"))
+        if a.elem.shape[1] > 0:
+            data.update(element_variables(m, a.elem, counts, skip))
         y = {v.name: a.yearly[:, i] for i, v in enumerate(m.YEARLY)}
         with np.errstate(invalid="ignore", divide="ignore"):
             for v in m.YEARLY:
@@ -142,9 +181,12 @@ def assemble(prep, acc, balance: dict, wall: float) -> xr.Dataset:
             time=("time", time_axis(res, prep.n_out, dt)),
             year=("year", np.arange(1, n_years + 1)),
             month=("month", np.arange(1, 13)),
+            **element_coords(prep.params),
         ),
         attrs=attrs,
     )
+    for dim in element_coords(prep.params):
+        ds[dim].attrs = dict(long_name=f"{dim} number", units="1")
     ds["year"].attrs = dict(long_name="simulation year", units="1")
     ds["month"].attrs = dict(long_name="calendar month", units="1")
     if balance["closure"] > BALANCE_TOLERANCE:

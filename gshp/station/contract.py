@@ -29,7 +29,12 @@ and optionally
     names of its declared variables that this configuration does not report (e.g. the
     pipes' variables with the lumped network; a component switched off reports none);
 ``attrs(params, ctx) -> dict``
-    result attributes describing it.
+    result attributes describing it;
+``ELEMENT_DIM``, ``ELEMENT_OUTPUTS``, ``n_elements(params) -> int``
+    time series of each of its ``n_elements`` parts (e.g. the network's substations),
+    reported with the dimensions ``(ELEMENT_DIM, time)`` and accumulated into its
+    accumulator's ``elem`` array (index record ``EL``); aggregations ``mean``, ``min``
+    and ``max``. With no elements (``n_elements`` 0) they are not reported.
 
 Its step functions are compiled with :func:`gshp.jit.kernel_jit` and never allocate.
 """
@@ -45,10 +50,11 @@ import numpy as np
 class Var(NamedTuple):
     """Declaration of one output or indicator.
 
-    aggregation — time series: ``mean`` (mean over the output interval) or ``majority``
-    (a 0/1 flag, ≥ 0.5 of the interval). Yearly: ``energy`` (sum of W·dt in J, reported
-    in kWh), ``count`` (integer count), ``min``/``max`` (extreme; NaN when never
-    reached), ``mean`` (sum over the year's steps / the component's ``steps``),
+    aggregation — time series: ``mean`` (mean over the output interval), ``majority``
+    (a 0/1 flag, ≥ 0.5 of the interval) or ``min``/``max`` (the extreme over the
+    interval; accumulate with ``min``/``max``, not ``+=``). Yearly: ``energy`` (sum of
+    W·dt in J, reported in kWh), ``count`` (integer count), ``min``/``max`` (extreme;
+    NaN when never reached), ``mean`` (sum over the year's steps / the component's ``steps``),
     ``heating_mean`` (sum over heating-season steps / the component's ``heating_steps``),
     ``kelvin_hours`` (sum of K·dt in K·s, reported in K·h), ``internal`` (kernel use only,
     not reported). Monthly: ``energy`` (J).
@@ -83,25 +89,33 @@ NO_STATE = NoState(none=np.zeros(1))
 
 
 class ComponentAcc(NamedTuple):
-    """A component's accumulators: ``out`` (n_out, len(OUTPUTS)) sums of its time series
-    over each output interval; ``yearly`` (n_years, len(YEARLY)); ``monthly``
-    (n_years·12, len(MONTHLY))."""
+    """A component's accumulators: ``out`` (n_out, len(OUTPUTS)) sums (or extremes) of
+    its time series over each output interval; ``yearly`` (n_years, len(YEARLY));
+    ``monthly`` (n_years·12, len(MONTHLY)); ``elem`` (n_out, n_elements,
+    len(ELEMENT_OUTPUTS)) the time series of its parts (shape (n_out, 0, ·) without)."""
 
     out: np.ndarray
     yearly: np.ndarray
     monthly: np.ndarray
+    elem: np.ndarray
 
 
-def component_acc(module, n_out: int, n_years: int) -> ComponentAcc:
-    """Fresh accumulators of a component; extremes start at ±inf (their aggregation)."""
-    yearly = np.zeros((n_years, len(module.YEARLY)))
-    for i, v in enumerate(module.YEARLY):
+def _extremes_start(arr, decls):
+    """``min`` columns (last axis) start at +inf, ``max`` columns at −inf."""
+    for i, v in enumerate(decls):
         if v.aggregation == "min":
-            yearly[:, i] = np.inf
+            arr[..., i] = np.inf
         elif v.aggregation == "max":
-            yearly[:, i] = -np.inf
+            arr[..., i] = -np.inf
+    return arr
+
+
+def component_acc(module, n_out: int, n_years: int, n_elements: int = 0) -> ComponentAcc:
+    """Fresh accumulators of a component; extremes start at ±inf (their aggregation)."""
+    elem_decls = getattr(module, "ELEMENT_OUTPUTS", ())
     return ComponentAcc(
-        out=np.zeros((n_out, len(module.OUTPUTS))),
-        yearly=yearly,
+        out=_extremes_start(np.zeros((n_out, len(module.OUTPUTS))), module.OUTPUTS),
+        yearly=_extremes_start(np.zeros((n_years, len(module.YEARLY))), module.YEARLY),
         monthly=np.zeros((n_years * 12, len(getattr(module, "MONTHLY", ())))),
+        elem=_extremes_start(np.zeros((n_out, n_elements, len(elem_decls))), elem_decls),
     )

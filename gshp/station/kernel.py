@@ -69,8 +69,9 @@ def run_kernel(k_start, k_stop, par, st, acc):
             control.new_day(par.control, st.control, k, slot, par.network, par.heat_pump,
                             st.heat_pump, st.borefield.T_out[0])  # fmt: skip
         mode, T_set, T_heat, T_cool = control.season(
-            par.control, st.control, acc.control, o, year, slot, tank_T
-        )
+            par.control, st.control, acc.control, o, year, slot, in_slot, tank_T,
+            par.network, st.network,
+        )  # fmt: skip
         heating = mode == 0
 
         # ---- 1. district -> network: the heat the station must supply -------------------

@@ -9,7 +9,8 @@ A run allocates, besides the interpreter and its libraries (``BASE_BYTES``):
   building by default): ``PIPE_TABLE_BYTES`` bytes per pipe and building;
 * the time series: ``N_OUT`` sums per output interval (``output_resolution`` × years),
   then the result Dataset built from them, its float64 variables and their copies for
-  writing: ``OUTPUT_COPIES`` × ``n_out × N_OUT × 8`` bytes.
+  writing: ``OUTPUT_COPIES`` × ``n_out × N_OUT × 8`` bytes (with the pipes, ``N_OUT``
+  counts each substation's supply series too, up to ``network.SUBSTATION_SERIES_MAX``).
 
 The constants are calibrated against the peak resident memory (``ru_maxrss``) of whole
 runs of the Berlin reference case (docs in :func:`estimate_bytes`). A case whose estimate
@@ -47,6 +48,7 @@ def estimate_bytes(case) -> float:
     20 years monthly 292 / 295, 20 years hourly 394 / 398: within −2.2 … +1.7 %.
     """
     from gshp.station.components.clock import steps_per_year
+    from gshp.station.components.network import ELEMENT_OUTPUTS, SUBSTATION_SERIES_MAX
     from gshp.station.records import declarations
 
     n_series = len(declarations("OUTPUTS"))
@@ -58,6 +60,7 @@ def estimate_bytes(case) -> float:
     if net.model == "pipes":
         n_pipes = len(net.pipes) if net.pipes else n_b
         total += PIPE_TABLE_BYTES * n_pipes * n_b
+        n_series += len(ELEMENT_OUTPUTS) * (n_b if n_b <= SUBSTATION_SERIES_MAX else 0)
     if sim.output_resolution == "step":
         rows = steps_per_year(sim.time_step_s)
     else:

@@ -188,7 +188,7 @@ def initial_state(prep: Prepared):
 
 def kernel_buffers(prep: Prepared):
     """Fresh accumulators for a run of ``prep`` (extremes start at ±inf)."""
-    return records.accumulators(prep.n_out, prep.n_years)
+    return records.accumulators(prep.n_out, prep.n_years, prep.params)
 
 
 def stored_heat(prep: Prepared, state) -> dict:

@@ -48,10 +48,18 @@ def component(name: str):
     return COMPONENTS[NAMES.index(name)]
 
 
-def accumulators(n_out: int, n_years: int) -> Accumulators:
-    """Fresh accumulators; extremes start at ±inf (from the declarations)."""
+def n_elements(module, params) -> int:
+    """Number of parts a component reports time series of (its ``n_elements``; 0)."""
+    if params is None or not hasattr(module, "n_elements"):
+        return 0
+    return int(module.n_elements(getattr(params, module.NAME)))
+
+
+def accumulators(n_out: int, n_years: int, params=None) -> Accumulators:
+    """Fresh accumulators; extremes start at ±inf (from the declarations); ``params``
+    (:class:`StationParams`) sizes the components' element accumulators."""
     return Accumulators(
-        *(component_acc(m, n_out, n_years) for m in COMPONENTS),
+        *(component_acc(m, n_out, n_years, n_elements(m, params)) for m in COMPONENTS),
         totals=component_acc(totals, n_out, n_years),
         counts=np.zeros(n_out),
         bal=np.zeros(N_BAL),
@@ -60,9 +68,9 @@ def accumulators(n_out: int, n_years: int) -> Accumulators:
 
 
 def declarations(kind: str):
-    """``(module, Var)`` of every declared ``OUTPUTS`` or ``YEARLY`` variable (the
-    components' and the station totals')."""
-    return [(m, v) for m in COMPONENTS + (totals,) for v in getattr(m, kind)]
+    """``(module, Var)`` of every declared ``OUTPUTS``, ``YEARLY`` or ``ELEMENT_OUTPUTS``
+    variable (the components' and the station totals')."""
+    return [(m, v) for m in COMPONENTS + (totals,) for v in getattr(m, kind, ())]
 
 
 def yearly(acc: Accumulators, name: str) -> np.ndarray:

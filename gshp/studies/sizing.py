@@ -164,7 +164,9 @@ def run_monthly(prep):
     ``simulation.output_resolution = "monthly"`` to keep them small.
     Returns a dict of (n_years, 12) arrays: ``T_out_min``, ``T_out_max`` (°C, borefield
     outlet while the pump runs; ±inf when it never runs), ``T_in_min`` (°C),
-    ``unmet_kWh`` (heating + cooling shortfall), ``freezing_steps``, and ``T_freeze_C``.
+    ``unmet_kWh`` (heating + cooling the buildings did not get: unmet_heat_year +
+    unmet_cooling_year, the boosters outside their source range or capacity),
+    ``freezing_steps``, and ``T_freeze_C``.
     """
     if prep.n_out > 100_000:
         raise ValueError("run_monthly: prepare the case with a monthly or daily output")
@@ -483,7 +485,8 @@ def size(
     vary : "boreholes" (rectangle grown at the same spacing, see
         :func:`rectangle_sequence`) or "length" (length per borehole, layout kept)
     years : overrides ``simulation.years`` (design life)
-    max_unmet_kWh : bound on the yearly heating + cooling shortfall, kWh/year
+    max_unmet_kWh : bound on the yearly unmet heating + cooling (the buildings' demand the
+        boosters could not serve, not the supply deficit), kWh/year
     max_size, min_size : range of the search, boreholes or m per borehole. Defaults:
         boreholes 1 … max(4 × case, 100); length 20 m … min(4 × case, 2000) m.
     length_step_m : resolution of the length search, m

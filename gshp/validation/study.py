@@ -177,11 +177,59 @@ def run(ctx) -> Section:
         f"{s[VARIABLE]['scop1']:.2f} against {s['berlin']['scop1']:.2f}.",
     ]
     sec.figures.append(_figure(ctx.out_dir / "study_cop_outlet.png", res))
+    sec.text += ["", "### Where the setpoint holds: plant or critical node", ""]
+    sec.text += references(ctx, cases, res)
     if not ctx.quick:
         sec.text += ["", "### One-at-a-time sensitivity to unreported parameters", ""]
         sec.text += sensitivity(ctx, cases, s)
     sec.seconds = time.perf_counter() - t0
     return sec
+
+
+def reference_row(name, label, ds) -> list[str]:
+    """One row of the setpoint-reference table: electricity, SCOP, unmet, deficit."""
+
+    def mean(v):
+        return float(np.mean(_yearly(ds, v))) if v in ds else float("nan")
+
+    demand = mean("Q_demand_heat")
+    unmet = mean("unmet_heat_year")
+    return [name, label, f"{mean('E_gshp') / 1e3:.1f}", f"{mean('E_boosters') / 1e3:.1f}",
+            f"{mean('scop_gshp'):.2f}", f"{unmet:.0f}",
+            f"{100.0 * unmet / demand:.2f}" if demand > 0 else "–",
+            f"{mean('supply_deficit_heat_year'):.0f}"]  # fmt: skip
+
+
+def references(ctx, cases, res) -> list[str]:
+    """The reference cases with the setpoint at the plant (as shipped) and at the
+    critical node (``network.setpoint_reference``); Markdown text and table."""
+    pipes = [c for c in cases.values() if getattr(c.network, "model", "") == "pipes"]
+    if not pipes:
+        return ["The cases use the lumped network: the setpoint can only hold at the plant."]
+    crit = ctx.simulate_many(
+        [c.replace(**{"network.setpoint_reference": "critical_node"}) for c in pipes],
+        label="critical node",
+    )
+    rows = []
+    for c, ds in zip(pipes, crit, strict=True):
+        rows.append(reference_row(c.name, "plant (as shipped)", res[c.name]))
+        rows.append(reference_row(c.name, "critical node", ds))
+    return [
+        "The reference cases keep the study's control, the setpoint at the plant; with "
+        '`network.setpoint_reference = "critical_node"` the plant\'s supply is raised so '
+        "that the coldest substation drawing heat gets the setpoint (docs/network.md). "
+        "Means over the years: GSHP and booster electricity (MWh/a), GSHP SCOP, unmet "
+        "heat (heating + DHW the boosters could not serve: node water outside their "
+        "source range; kWh/a and % of the buildings' demand) and the supply deficit "
+        "(the heat that would lift the nodes' water to the setpoint; kWh/a, not unmet).",
+        "",
+        markdown_table(
+            ["case", "setpoint at", "E_gshp MWh/a", "E_boosters MWh/a", "SCOP",
+             "unmet heat kWh/a", "unmet % of demand", "supply deficit kWh/a"],
+            rows,
+            left=2,
+        ),
+    ]  # fmt: skip
 
 
 def sensitivity(ctx, cases, base_summary) -> list[str]:

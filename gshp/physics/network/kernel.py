@@ -201,16 +201,65 @@ def substation_loads(Qsh, Qdhw, Qsc, Qpvt, Qdirect, load_direct, T_node_b, cop_t
     return P_heat, P_cool
 
 
+@kernel_jit(inline="always")
+def booster_unmet(heat, cool, T_source, T_min, T_max, capacity):
+    """Building demand one booster cannot serve, W: (heating + DHW, cooling).
+
+    ``heat``, ``cool`` : the substation's building demands for heating + DHW and for
+    cooling, W (≥ 0); ``T_source`` : the network water at its node, °C; ``T_min``,
+    ``T_max`` : the booster's source-water range, °C; ``capacity`` : its largest heat
+    output (heating) and cooling output, W (``inf``: unlimited).
+
+    With the water outside ``[T_min, T_max]`` the booster cannot run (evaporator freezing
+    below, compressor envelope above): the substation's whole demand is unmet. Inside the
+    range only what exceeds the capacity is unmet. Bounded by the demand by construction.
+    """
+    if T_source < T_min or T_source > T_max:
+        return heat, cool
+    uh = heat - capacity if heat > capacity else 0.0
+    uc = cool - capacity if cool > capacity else 0.0
+    return uh, uc
+
+
 @kernel_jit(error_model="numpy", inline="always")
-def substation_shortfall(Q_b, m_b, T_node_b, T_set, heating, cp, tol):
-    """Heat the substations could not get at the setpoint (W), bounded by their demand.
+def substation_unmet(Qsh, Qdhw, Qsc, Qdirect, load_direct, T_node_b, T_min, T_max, capacity):
+    """Building demand the substations' boosters cannot serve in a slot, W: (heating +
+    DHW, cooling), summed over the substations (:func:`booster_unmet` of each, at the
+    supply temperature of its node ``T_node_b``, °C). Each substation has the share
+    1/n_b of the district's demands; with a net network load given directly
+    (``load_direct``) the demand is the substation's net draw (heating) or rejection
+    (cooling)."""
+    nb = T_node_b.size
+    share = 1.0 / nb
+    if load_direct:
+        q = Qdirect * share
+        heat = q if q > 0.0 else 0.0
+        cool = -q if q < 0.0 else 0.0
+    else:
+        heat = (Qsh + Qdhw) * share
+        cool = Qsc * share
+    uh = 0.0
+    uc = 0.0
+    for b in range(nb):
+        h, c = booster_unmet(heat, cool, T_node_b[b], T_min, T_max, capacity)
+        uh += h
+        uc += c
+    return uh, uc
+
+
+@kernel_jit(error_model="numpy", inline="always")
+def substation_supply_deficit(Q_b, m_b, T_node_b, T_set, heating, cp, tol):
+    """Supply deficit of the substations against the setpoint, W (not unmet heat: the
+    boosters draw their heat from whatever water reaches them, see
+    :func:`substation_unmet`).
 
     Heating season: substations drawing heat whose supply is more than ``tol`` below the
-    setpoint miss ``min(Q_b, ṁ_b·c·(T_set − tol − T_node))``; cooling season: substations
-    rejecting heat with their supply more than ``tol`` above the setpoint miss
-    ``min(−Q_b, ṁ_b·c·(T_node − T_set − tol))``. A shortfall of the design ΔT or more
-    means the whole demand is unmet. The tolerance leaves out the few tenths of a kelvin
-    the water normally loses or gains along the pipes."""
+    setpoint count ``min(Q_b, ṁ_b·c·(T_set − tol − T_node))``, the heat that would lift
+    their water back to the setpoint; cooling season: substations rejecting heat with
+    their supply more than ``tol`` above the setpoint count
+    ``min(−Q_b, ṁ_b·c·(T_node − T_set − tol))``. Bounded by their draw. The tolerance
+    leaves out the few tenths of a kelvin the water normally loses or gains along the
+    pipes."""
     s = 0.0
     for b in range(Q_b.size):
         q = Q_b[b]

@@ -18,7 +18,7 @@ import numpy as np
 from gshp.jit import kernel_jit
 from gshp.station.components.clock import SLOT_S, SLOTS_PER_YEAR
 from gshp.station.contract import Var, index
-from gshp.station.control import rules
+from gshp.station.control import reference, rules
 from gshp.station.control.rules import hysteresis
 from gshp.station.control.strategies import adaptive, strategy
 
@@ -43,7 +43,10 @@ class Params(NamedTuple):
     strategy's ``ID``; ad_T_min, ad_T_max, ad_step : the adaptive strategy's bounds (°C)
     and daily step (K); ad_sink_offset : GSHP sink above the setpoint in its estimate, K;
     override_margin : margin of the season override, K; season : (n_slots,) 0 heating,
-    1 cooling; sp_heat, sp_cool : (n_slots,) supply setpoints, °C."""
+    1 cooling; sp_heat, sp_cool : (n_slots,) supply setpoints, °C; reference : where the
+    setpoint holds (:mod:`gshp.station.control.reference`: 0 plant, 1 critical node);
+    crit_T_max, crit_T_min : the plant's highest heating and lowest cooling supply with the
+    critical node, °C; crit_gain : its controller's gain, 1/slot."""
 
     sensor: int
     hp_on_K: float
@@ -61,12 +64,17 @@ class Params(NamedTuple):
     season: np.ndarray
     sp_heat: np.ndarray
     sp_cool: np.ndarray
+    reference: int
+    crit_T_max: float
+    crit_T_min: float
+    crit_gain: float
 
 
 class State(NamedTuple):
     """Each (1,): hp_on, by_on (0/1); t_hp, t_by : time in the present on/off state, s;
     prev_mode : season of the last step; ad_T : adaptive setpoint, °C; override : 0 none,
-    1 forced cooling, 2 forced heating."""
+    1 forced cooling, 2 forced heating; ref_offset : (2,) the critical-node raise of the
+    heating and cut of the cooling setpoint at the plant, K."""
 
     hp_on: np.ndarray
     by_on: np.ndarray
@@ -75,6 +83,7 @@ class State(NamedTuple):
     prev_mode: np.ndarray
     ad_T: np.ndarray
     override: np.ndarray
+    ref_offset: np.ndarray
 
 
 ControlParams, ControlState = Params, State
@@ -99,11 +108,16 @@ def build(ctx):
         by_on_K=float(ctl.bypass_on_offset_K), by_off_K=float(ctl.bypass_off_offset_K),
         min_on_s=float(ctl.min_on_time_s), min_off_s=float(ctl.min_off_time_s),
         strategy=int(strategy(net.strategy).ID),
-        ad_T_min=float(net.adaptive_T_min_C), ad_T_max=float(net.adaptive_T_max_C),
+        # the adaptive setpoint never goes where the boosters stop (unmet heat)
+        ad_T_min=float(max(net.adaptive_T_min_C, net.booster_source_T_min_C)),
+        ad_T_max=float(net.adaptive_T_max_C),
         ad_step=float(net.adaptive_step_K),
         ad_sink_offset=0.5 * (ctl.gshp_on_offset_K + ctl.gshp_off_offset_K),
         override_margin=float(ctl.season_override_margin_K), season=season,
         sp_heat=ctx.sp_heat, sp_cool=ctx.sp_cool,
+        reference=reference.reference_id(net.setpoint_reference),
+        crit_T_max=float(net.critical_node_T_max_C), crit_T_min=float(net.critical_node_T_min_C),
+        crit_gain=float(reference.GAIN),
     )  # fmt: skip
     ctx.info["tank_sensor_layer"] = p.sensor + 1
 
@@ -113,6 +127,7 @@ def build(ctx):
     s = State(
         hp_on=one(0), by_on=one(0), t_hp=one(1e30), t_by=one(1e30),
         prev_mode=one(season[0]), ad_T=one(p.sp_heat[0]), override=one(0),
+        ref_offset=np.zeros(2),
     )  # fmt: skip
     return p, s
 
@@ -155,18 +170,49 @@ def new_day(p, s, k, slot, net, hp, hp_s, T_bhe_out):
 
 
 @kernel_jit(inline="always")
-def season(p, s, a, o, year, slot, tank_T):
+def setpoint_reference(p, s, slot, in_slot, net_p, net_s):
+    """At the start of a load slot with ``setpoint_reference = "critical_node"``: the
+    offset of the season that ended the last slot moves from the substations' node
+    temperatures of that slot (network state ``net_s``; :mod:`gshp.station.control.reference`)."""
+    if p.reference != reference.CRITICAL_NODE or in_slot != 0 or not net_p.pipes.enabled:
+        return
+    ps = net_s.pipes
+    if s.prev_mode[0] == 0:
+        base = heating_setpoint(p, s, slot)
+        s.ref_offset[0] = reference.critical_offset(
+            s.ref_offset[0], True, base, ps.T_node, ps.Q_b, p.crit_gain,
+            max(p.crit_T_max - base, 0.0),
+        )  # fmt: skip
+    else:
+        base = p.sp_cool[slot]
+        s.ref_offset[1] = reference.critical_offset(
+            s.ref_offset[1], False, base, ps.T_node, ps.Q_b, p.crit_gain,
+            max(base - p.crit_T_min, 0.0),
+        )  # fmt: skip
+
+
+@kernel_jit(inline="always")
+def season(p, s, a, o, year, slot, in_slot, tank_T, net_p, net_s):
     """Season of this step and its setpoints; accumulates ``T_setpoint`` and ``mode``.
+
+    The setpoints hold at the plant, or, with ``setpoint_reference = "critical_node"``,
+    at the critical substation: the plant's setpoints then carry the controller's offset
+    (:func:`setpoint_reference`, from the network's state ``net_s`` of the last slot).
 
     Protective override of the season rule (until midnight): heating with the tank's
     cold side above the cooling setpoint (rejected heat has no sink) switches to cooling;
     cooling with the warm side below the heating setpoint switches to heating. The dead
     band between the setpoints keeps it from chattering.
 
-    Returns (mode, T_set, T_heat_set, T_cool_set), °C.
+    Returns (mode, T_set, T_heat, T_cool), °C: the season, the plant's setpoint, and the
+    substations' heating and cooling setpoints (equal to the plant's with the reference
+    at the plant).
     """
-    T_heat_set = heating_setpoint(p, s, slot)
-    T_cool_set = p.sp_cool[slot]
+    setpoint_reference(p, s, slot, in_slot, net_p, net_s)
+    T_heat_base = heating_setpoint(p, s, slot)
+    T_cool_base = p.sp_cool[slot]
+    T_heat_set = T_heat_base + s.ref_offset[0]  # at the plant
+    T_cool_set = T_cool_base - s.ref_offset[1]
     override = int(s.override[0])
     mode = p.season[slot] if override == 0 else 2 - override
     if mode == 0 and tank_T[0] > T_cool_set + p.override_margin:
@@ -179,7 +225,7 @@ def season(p, s, a, o, year, slot, tank_T):
     orow = a.out[o]
     orow[OUT.T_setpoint] += T_set
     orow[OUT.mode] += mode
-    return mode, T_set, T_heat_set, T_cool_set
+    return mode, T_set, T_heat_base, T_cool_base
 
 
 @kernel_jit(inline="always")

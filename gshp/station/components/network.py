@@ -20,6 +20,15 @@ cooling rejects ``Q·(1 + 1/EER)``, PVT heat is rejected as is
 (:func:`gshp.physics.heatpump.booster_cops`); a case may give the net load directly.
 Flow is variable, ``m = max(|Q|/(c_p·ΔT_design), m_min)``; the network pump follows the
 affinity law ``P ∝ V̇³`` on a fixed system curve.
+
+Unmet heat and cooling (docs/network.md): a booster serves its building from any water
+inside its source range ``[booster_source_T_min_C, booster_source_T_max_C]`` up to its
+capacity; outside the range the substation's whole demand is unmet, above the capacity
+the excess (:func:`gshp.physics.network.kernel.booster_unmet`). The model books this
+demand as unmet and keeps the network's side as if the booster ran (no backup heater;
+the water's temperatures and energies do not depend on the range). The supply deficit is
+a different quantity: the heat that would lift the water reaching the substations back to
+the setpoint (:func:`gshp.physics.network.kernel.substation_supply_deficit`).
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import numpy as np
 
 from gshp.jit import kernel_jit
 from gshp.physics.heatpump import booster_cops
+from gshp.physics.network.kernel import booster_unmet
 from gshp.physics.network.plugflow import pipe_stored
 from gshp.physics.water import CP_WATER, RHO_WATER
 from gshp.station.balance import B
@@ -52,15 +62,26 @@ OUTPUTS = (
         "net heat drawn from the network by the substations (+ drawn, − rejected)", "mean"),
     Var("P_boosters", "W", "electric power of the substations' booster heat pumps", "mean"),
     Var("unmet_heat", "W",
-        "heating season: heat the substations could not get at the setpoint (supply at "
-        "their node more than network.unmet_tolerance_K below it), bounded by their "
-        "demand; model 'lumped': m·c_p·(T_setpoint − T_supply) while heat is drawn",
+        "heating and DHW the buildings did not get: demand of substations whose node "
+        "water is outside the booster's source range, or above the booster's capacity",
         "mean"),
     Var("unmet_cooling", "W",
-        "cooling season: heat the substations could not reject at the setpoint (supply "
-        "at their node more than network.unmet_tolerance_K above it), bounded by their "
-        "demand; model 'lumped': m·c_p·(T_supply − T_setpoint) while heat is rejected",
-        "mean"),
+        "cooling the buildings did not get: demand of substations whose node water is "
+        "outside the booster's source range, or above the booster's capacity", "mean"),
+    Var("supply_deficit_heat", "W",
+        "heating season: heat that would lift the water reaching the substations that "
+        "draw heat to the setpoint less network.unmet_tolerance_K (m·c_p·ΔT, bounded by "
+        "their draw; not unmet: the boosters use that water); model 'lumped': "
+        "m·c_p·(T_setpoint − T_supply) while heat is drawn", "mean"),
+    Var("supply_deficit_cooling", "W",
+        "cooling season: heat that would bring the water reaching the substations that "
+        "reject heat down to the setpoint plus network.unmet_tolerance_K (bounded by "
+        "their rejection); model 'lumped': m·c_p·(T_supply − T_setpoint)", "mean"),
+    Var("T_supply_coldest", "degC",
+        "supply temperature at the coldest substation (model 'pipes')", "mean"),
+    Var("T_supply_coldest_min", "degC",
+        "lowest supply temperature at any substation in the interval (model 'pipes')",
+        "min"),
     Var("Q_pipes", "W",
         "heat gained by the network water from the soil (+ gained, − lost; model 'pipes')",
         "mean"),
@@ -76,12 +97,24 @@ YEARLY = (
         "energy"),
     Var("Q_network_rejected", "kW h",
         "heat rejected into the network by the substations and PVT", "energy"),
+    Var("Q_demand_heat", "kW h",
+        "the buildings' space heating and DHW demand served through the boosters (with a "
+        "given net network load: the substations' draw)", "energy"),
+    Var("Q_demand_cooling", "kW h",
+        "the buildings' space cooling demand served through the boosters (with a given "
+        "net network load: the substations' rejection)", "energy"),
     Var("unmet_heat_year", "kW h",
-        "heating shortfall: heat the substations could not get at the setpoint (see "
-        "unmet_heat)", "energy"),
+        "heating and DHW the buildings did not get (see unmet_heat; ≤ Q_demand_heat)",
+        "energy"),
     Var("unmet_cooling_year", "kW h",
-        "cooling shortfall: heat the substations could not reject at the setpoint (see "
-        "unmet_cooling)", "energy"),
+        "cooling the buildings did not get (see unmet_cooling; ≤ Q_demand_cooling)",
+        "energy"),
+    Var("supply_deficit_heat_year", "kW h",
+        "heating-season supply deficit at the substations (see supply_deficit_heat)",
+        "energy"),
+    Var("supply_deficit_cooling_year", "kW h",
+        "cooling-season supply deficit at the substations (see supply_deficit_cooling)",
+        "energy"),
     Var("Q_pipes_heating_season", "kW h",
         "heat gained by the network pipes from the soil in the heating season (− = lost)",
         "energy"),
@@ -89,9 +122,20 @@ YEARLY = (
         "heat gained by the network pipes from the soil in the cooling season (− = lost)",
         "energy"),
 )  # fmt: skip
+ELEMENT_DIM = "substation"
+ELEMENT_OUTPUTS = (
+    Var("T_supply_substation", "degC", "supply temperature at each substation's node",
+        "mean"),
+    Var("T_supply_substation_min", "degC",
+        "lowest supply temperature at each substation's node in the interval", "min"),
+)  # fmt: skip
 OUT = index(OUTPUTS, "NetworkOutputs")
 YR = index(YEARLY, "NetworkYearly")
-PIPE_VARIABLES = ("Q_pipes", "Q_pipes_heating_season", "Q_pipes_cooling_season")
+EL = index(ELEMENT_OUTPUTS, "NetworkElements")
+PIPE_VARIABLES = (
+    "Q_pipes", "Q_pipes_heating_season", "Q_pipes_cooling_season", "T_supply_coldest",
+    "T_supply_coldest_min",
+)  # fmt: skip
 """Variables reported only with the buried pipes (network.model = "pipes")."""
 
 
@@ -101,7 +145,9 @@ class LoadParams(NamedTuple):
     direct : the net network load is given (``q_direct``) instead of the building loads;
     q_sh, q_dhw, q_sc, q_pvt : space heating, DHW, space cooling, PVT heat into the
     network; q_direct : net network load (+ drawn); booster : booster model parameters
-    (:func:`gshp.physics.heatpump.default_booster_params`).
+    (:func:`gshp.physics.heatpump.default_booster_params`); T_src_min, T_src_max : the
+    boosters' source-water range, °C; capacity : a booster's largest heat (and cooling)
+    output, W (``inf``: unlimited; model 'lumped': all the boosters').
     """
 
     direct: bool
@@ -111,6 +157,9 @@ class LoadParams(NamedTuple):
     q_pvt: np.ndarray
     q_direct: np.ndarray
     booster: np.ndarray
+    T_src_min: float
+    T_src_max: float
+    capacity: float
 
 
 class NodeParams(NamedTuple):
@@ -139,11 +188,13 @@ class Params(NamedTuple):
 class State(NamedTuple):
     """T_return : (1,) return temperature arriving at the station, °C; T_supply : (1,)
     the station's supply of the last step, °C; cops : (3,) booster COP (space heating,
-    DHW) and EER of the current slot (lumped); pipes : the pipes' water and slot results."""
+    DHW) and EER of the current slot (lumped); demand : (2,) the buildings' heating + DHW
+    and cooling demand of the current step, W; pipes : the pipes' water and slot results."""
 
     T_return: np.ndarray
     T_supply: np.ndarray
     cops: np.ndarray
+    demand: np.ndarray
     pipes: PipesState
 
 
@@ -164,9 +215,14 @@ def build(ctx):
     net = case.network
     a = ctx.arrays
     dt = ctx.dt
+    cap = np.inf if net.booster_capacity_kW is None else net.booster_capacity_kW * 1e3
+    if ctx.netw is None:  # one node for all the substations
+        cap *= case.district.n_buildings
     load = LoadParams(
         direct=bool(ctx.direct), q_sh=a["q_sh"], q_dhw=a["q_dhw"], q_sc=a["q_sc"],
         q_pvt=a["q_pvt"], q_direct=a["q_direct"], booster=a["booster"],
+        T_src_min=float(net.booster_source_T_min_C), T_src_max=float(net.booster_source_T_max_C),
+        capacity=float(cap),
     )  # fmt: skip
     m_design = max(float(np.max(np.abs(ctx.q_nominal))) / (CP_WATER * net.substation_dT_K), 1e-3)
     C_given = RHO_WATER * net.water_volume_m3 * CP_WATER
@@ -202,7 +258,8 @@ def build(ctx):
     T_return0 = first_set - net.substation_dT_K * np.sign(ctx.q_nominal[0])
     s = State(
         T_return=np.array([float(T_return0)]), T_supply=np.array([float(first_set)]),
-        cops=np.array(booster_cops(first_set, load.booster), dtype=np.float64), pipes=pipes_s,
+        cops=np.array(booster_cops(first_set, load.booster), dtype=np.float64),
+        demand=np.zeros(2), pipes=pipes_s,
     )  # fmt: skip
     return Params(load=load, node=node, pipes=pipes_p), s
 
@@ -219,6 +276,18 @@ def stored_heat(p, s) -> float:
 
 def omitted(p) -> tuple:
     return () if p.pipes.enabled else PIPE_VARIABLES
+
+
+SUBSTATION_SERIES_MAX = 50
+"""Largest number of substations whose own supply temperatures are reported (their
+series take n_substations × the memory of one; above it only ``T_supply_coldest``)."""
+
+
+def n_elements(p) -> int:
+    """The substations whose node temperatures are reported: all of them up to
+    :data:`SUBSTATION_SERIES_MAX`, else none (and none with 'lumped')."""
+    n = int(p.pipes.building_pipe.size) if p.pipes.enabled else 0
+    return n if n <= SUBSTATION_SERIES_MAX else 0
 
 
 @kernel_jit(inline="always")
@@ -278,8 +347,18 @@ def demand(p, s, a, year, o, dt, slot, in_slot, heating, T_heat_set, T_cool_set,
         m_net = network_flow(p.node, Q_subst)
     Q_net = Q_subst - Q_pipes
     P_boost = P_heat + P_cool
+    ld = p.load
+    if ld.direct:
+        q = ld.q_direct[slot]
+        s.demand[0] = q if q > 0.0 else 0.0
+        s.demand[1] = -q if q < 0.0 else 0.0
+    else:
+        s.demand[0] = ld.q_sh[slot] + ld.q_dhw[slot]
+        s.demand[1] = ld.q_sc[slot]
     orow = a.out[o]
     yrow = a.yearly[year]
+    yrow[YR.Q_demand_heat] += s.demand[0] * dt
+    yrow[YR.Q_demand_cooling] += s.demand[1] * dt
     orow[OUT.Q_network] += Q_subst
     orow[OUT.Q_pipes] += Q_pipes
     orow[OUT.P_boosters] += P_boost
@@ -303,35 +382,61 @@ def demand(p, s, a, year, o, dt, slot, in_slot, heating, T_heat_set, T_cool_set,
 def advance(p, s, a, year, o, dt, heating, m_net, Q_net, Q_station, T_set, T_supply, bal):
     """The network water after the station's supply ``T_supply`` (°C, heat ``Q_station``
     W): the pipes are owed the station's supply beyond the slot's inlet; the lumped node
-    sets the next step's return. Accounts the unmet heat or cooling and the pump."""
+    sets the next step's return. Accounts the unmet heat and cooling, the supply deficit,
+    the substations' supply temperatures and the pump."""
     pp, ps = p.pipes, s.pipes
     sl = ps.slot
-    unmet_h = 0.0  # heating side: supply below the setpoint while heat is drawn
-    unmet_c = 0.0  # cooling side: supply above the setpoint while heat is rejected
+    deficit_h = 0.0  # heating side: supply below the setpoint while heat is drawn
+    deficit_c = 0.0  # cooling side: supply above the setpoint while heat is rejected
+    orow = a.out[o]
     if pp.enabled:
-        # at the substations, bounded by their demand (gshp.physics.network.kernel)
+        # at the substations (gshp.physics.network.kernel), from the slot's node water
+        unmet_h = sl[SL.unmet_heat]
+        unmet_c = sl[SL.unmet_cool]
         if heating:
-            unmet_h = sl[SL.shortfall_heat]
+            deficit_h = sl[SL.deficit_heat]
         else:
-            unmet_c = sl[SL.shortfall_cool]
+            deficit_c = sl[SL.deficit_cool]
         # the station's supply over the step beyond what entered the network
         sl[SL.owed] += m_net * dt * (T_supply - sl[SL.T_in])
+        erow = a.elem[o]
+        each = erow.shape[0] == ps.T_node.size  # each substation's series (n_elements)
+        T_cold = np.inf
+        for b in range(ps.T_node.size):
+            T_b = ps.T_node[b]
+            if each:
+                erow[b, EL.T_supply_substation] += T_b
+                if T_b < erow[b, EL.T_supply_substation_min]:
+                    erow[b, EL.T_supply_substation_min] = T_b
+            if T_b < T_cold:
+                T_cold = T_b
+        orow[OUT.T_supply_coldest] += T_cold
+        if T_cold < orow[OUT.T_supply_coldest_min]:
+            orow[OUT.T_supply_coldest_min] = T_cold
     else:
+        # one node: the boosters get the station's supply
+        ld = p.load
+        unmet_h, unmet_c = booster_unmet(
+            s.demand[0], s.demand[1], T_supply, ld.T_src_min, ld.T_src_max, ld.capacity
+        )
         draw = Q_net >= 0.0
         if heating and draw:
-            unmet_h = max(0.0, m_net * p.node.cp * (T_set - T_supply))
+            deficit_h = max(0.0, m_net * p.node.cp * (T_set - T_supply))
         elif not heating and not draw:
-            unmet_c = max(0.0, m_net * p.node.cp * (T_supply - T_set))
+            deficit_c = max(0.0, m_net * p.node.cp * (T_supply - T_set))
         s.T_return[0] = s.T_return[0] + dt * (Q_station - Q_net) / p.node.C
     s.T_supply[0] = T_supply
     P_pump = network_pump_power(p.node, m_net)
-    orow = a.out[o]
     yrow = a.yearly[year]
     orow[OUT.T_return] += s.T_return[0]
     orow[OUT.unmet_heat] += unmet_h
     orow[OUT.unmet_cooling] += unmet_c
+    orow[OUT.supply_deficit_heat] += deficit_h
+    orow[OUT.supply_deficit_cooling] += deficit_c
     orow[OUT.P_pump_network] += P_pump
     yrow[YR.unmet_heat_year] += unmet_h * dt
     yrow[YR.unmet_cooling_year] += unmet_c * dt
+    yrow[YR.supply_deficit_heat_year] += deficit_h * dt
+    yrow[YR.supply_deficit_cooling_year] += deficit_c * dt
     yrow[YR.E_pump_network] += P_pump * dt
     bal[B.pump_power] += P_pump

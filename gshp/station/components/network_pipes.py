@@ -19,18 +19,20 @@ from gshp.physics.network.kernel import (
     network_flows,
     network_step,
     substation_loads,
-    substation_shortfall,
+    substation_supply_deficit,
+    substation_unmet,
 )
 from gshp.physics.network.plugflow import pipe_setup
 
 SL = namedtuple(
     "PipesSlotResults",
     ["owed", "T_in", "Q_pipes", "Q_substations", "m", "P_boost_heat", "P_boost_cool",
-     "shortfall_heat", "shortfall_cool"],
-)(*range(9))  # fmt: skip
+     "deficit_heat", "deficit_cool", "unmet_heat", "unmet_cool"],
+)(*range(11))  # fmt: skip
 """Index of the slot's results in ``PipesState.slot``: energy owed to the network (kg·K),
 supply entering the network (°C), the pipes' gain from the soil and the substations'
-draw (W), the network flow (kg/s), the boosters' power (W), the supply shortfalls (W)."""
+draw (W), the network flow (kg/s), the boosters' power (W), the supply deficits against
+the setpoints (W), the demand the boosters cannot serve (W)."""
 N_SLOT = len(SL)
 
 
@@ -40,8 +42,8 @@ class PipesParams(NamedTuple):
     neighbour weights; T_soil : (n_slots, n) soil temperature per slot and trench, °C;
     cop_table : 1/COP_sh, 1/COP_dhw, 1/EER by node temperature; cop_T0 (°C), cop_inv_dT
     (1/K) : its grid; m_min_b : a substation's minimum flow, kg/s; cp : J/(kg·K);
-    dT_design : K; unmet_tol : K; UA : W/K of all pipes at one temperature (the adaptive
-    setpoint's estimate); slot_s : s."""
+    dT_design : K; deficit_tol : K, tolerance of the supply deficit; UA : W/K of all pipes
+    at one temperature (the adaptive setpoint's estimate); slot_s : s."""
 
     enabled: bool
     par: np.ndarray
@@ -55,7 +57,7 @@ class PipesParams(NamedTuple):
     m_min_b: float
     cp: float
     dT_design: float
-    unmet_tol: float
+    deficit_tol: float
     UA: float
     slot_s: float
 
@@ -65,7 +67,7 @@ class PipesState(NamedTuple):
     T_node : flows (kg/s), substation loads (W) and node supply temperatures (°C) of the
     slot; work : scratch; slot : (N_SLOT,) the slot's results (energy owed to the
     network kg·K, inlet °C, pipes' gain W, substations' draw W, flow kg/s, booster
-    powers W, shortfalls W)."""
+    powers W, supply deficits W, unmet demand W)."""
 
     fs: np.ndarray
     ring: np.ndarray
@@ -78,7 +80,7 @@ class PipesState(NamedTuple):
     slot: np.ndarray
 
 
-def pipes_records(setup, cp, dT_design, unmet_tol, T_supply0):
+def pipes_records(setup, cp, dT_design, deficit_tol, T_supply0):
     """(PipesParams, PipesState) of a :class:`gshp.physics.network.setup.NetworkSetup`."""
     from gshp.physics.network.setup import COP_TABLE_DT, COP_TABLE_T0
 
@@ -98,7 +100,7 @@ def pipes_records(setup, cp, dT_design, unmet_tol, T_supply0):
         m_min_b=float(setup.m_min_building_kg_s),
         cp=float(cp),
         dT_design=float(dT_design),
-        unmet_tol=float(unmet_tol),
+        deficit_tol=float(deficit_tol),
         UA=float(2.0 * np.sum(mdl.U_pair_W_mK * mdl.length_m)),
         slot_s=900.0,
     )
@@ -118,7 +120,7 @@ def no_pipes(cp=4186.0):
     p = PipesParams(
         enabled=False, par=par, parent=zi, building_pipe=zi.copy(), weight=z,
         T_soil=np.zeros((1, 1)), cop_table=np.zeros((2, 3)), cop_T0=0.0, cop_inv_dT=1.0,
-        m_min_b=0.0, cp=float(cp), dT_design=1.0, unmet_tol=0.0, UA=0.0, slot_s=900.0,
+        m_min_b=0.0, cp=float(cp), dT_design=1.0, deficit_tol=0.0, UA=0.0, slot_s=900.0,
     )  # fmt: skip
     s = PipesState(
         fs=fs, ring=ring, buf=buf, m_pipe=z.copy(), m_b=z.copy(), Q_b=z.copy(),
@@ -162,10 +164,16 @@ def pipes_slot(pp, ps, load, slot, T_supply_prev, T_heat_set, T_cool_set):
     sl[SL.m] = m_net
     sl[SL.P_boost_heat] = P_bh
     sl[SL.P_boost_cool] = P_bc
-    sl[SL.shortfall_heat] = substation_shortfall(
-        ps.Q_b, ps.m_b, ps.T_node, T_heat_set, True, pp.cp, pp.unmet_tol
+    sl[SL.deficit_heat] = substation_supply_deficit(
+        ps.Q_b, ps.m_b, ps.T_node, T_heat_set, True, pp.cp, pp.deficit_tol
     )
-    sl[SL.shortfall_cool] = substation_shortfall(
-        ps.Q_b, ps.m_b, ps.T_node, T_cool_set, False, pp.cp, pp.unmet_tol
+    sl[SL.deficit_cool] = substation_supply_deficit(
+        ps.Q_b, ps.m_b, ps.T_node, T_cool_set, False, pp.cp, pp.deficit_tol
     )
+    uh, uc = substation_unmet(
+        load.q_sh[slot], load.q_dhw[slot], load.q_sc[slot], load.q_direct[slot], load.direct,
+        ps.T_node, load.T_src_min, load.T_src_max, load.capacity,
+    )  # fmt: skip
+    sl[SL.unmet_heat] = uh
+    sl[SL.unmet_cool] = uc
     return T_ret

@@ -2,8 +2,11 @@
 towards the setpoint that minimises the estimated electricity of the GSHP plus the
 boosters for the previous day's loads at the current borefield outlet temperature.
 
-The precomputed setpoint is the starting value (the upper bound); the control component
-calls :func:`daily_setpoint` at each midnight (:func:`gshp.station.components.control.new_day`).
+Its lowest setpoint is ``adaptive_T_min_C``, and never below the boosters' lowest source
+temperature ``booster_source_T_min_C`` (below it the boosters stop and the buildings'
+demand is unmet). The precomputed setpoint is the starting value (the upper bound); the
+control component calls :func:`daily_setpoint` at each midnight
+(:func:`gshp.station.components.control.new_day`).
 """
 
 from __future__ import annotations

@@ -44,7 +44,8 @@ def control_records(season=(0, 1), sp_heat=20.0, sp_cool=25.0, strategy=0, **ove
         min_on_s=900.0, min_off_s=540.0, strategy=strategy, ad_T_min=8.0, ad_T_max=20.0,
         ad_step=0.5, ad_sink_offset=1.0, override_margin=1.0,
         season=np.array(season, dtype=np.int64), sp_heat=np.full(n, float(sp_heat)),
-        sp_cool=np.full(n, float(sp_cool)),
+        sp_cool=np.full(n, float(sp_cool)), reference=0, crit_T_max=24.0, crit_T_min=21.0,
+        crit_gain=0.1,
     )  # fmt: skip
     kw.update(over)
     p = control.Params(**kw)
@@ -54,7 +55,7 @@ def control_records(season=(0, 1), sp_heat=20.0, sp_cool=25.0, strategy=0, **ove
 
     s = control.State(
         hp_on=one(0), by_on=one(0), t_hp=one(1e30), t_by=one(1e30), prev_mode=one(season[0]),
-        ad_T=one(17.0), override=one(0),
+        ad_T=one(17.0), override=one(0), ref_offset=np.zeros(2),
     )  # fmt: skip
     return p, s
 
@@ -67,7 +68,8 @@ def network_records(n_slots=4, q_sh=8e4, q_dhw=2e4, q_sc=0.0, q_pvt=0.0, direct=
     booster = default_booster_params()
     load = network.LoadParams(
         direct=direct, q_sh=full(q_sh), q_dhw=full(q_dhw), q_sc=full(q_sc), q_pvt=full(q_pvt),
-        q_direct=full(q_direct), booster=booster,
+        q_direct=full(q_direct), booster=booster, T_src_min=-50.0, T_src_max=100.0,
+        capacity=np.inf,
     )  # fmt: skip
     node = network.NodeParams(
         cp=CP_WATER, dT_design=5.0, m_min=m_min, m_design=6.0, C=C, P_pump_design=2500.0
@@ -75,7 +77,8 @@ def network_records(n_slots=4, q_sh=8e4, q_dhw=2e4, q_sc=0.0, q_pvt=0.0, direct=
     pp, ps = no_pipes(CP_WATER)
     s = network.State(
         T_return=np.array([T_return]), T_supply=np.array([T_supply]),
-        cops=np.array(booster_cops(T_supply, booster), dtype=np.float64), pipes=ps,
+        cops=np.array(booster_cops(T_supply, booster), dtype=np.float64), demand=np.zeros(2),
+        pipes=ps,
     )  # fmt: skip
     return network.Params(load=load, node=node, pipes=pp), s
 
@@ -123,7 +126,8 @@ def fresh(built, name):
 
 
 def _season(p, s, a, slot, tank_T, o=0):
-    return control.season(p, s, a, o, 0, slot, tank_T)
+    net_p, net_s = network_records(n_slots=p.season.size)  # lumped: the plant reference
+    return control.season(p, s, a, o, 0, slot, 1, tank_T, net_p, net_s)
 
 
 def test_season_gives_the_setpoint_of_the_season_and_accumulates_it():
@@ -348,19 +352,22 @@ def test_network_pump_follows_the_affinity_law_and_is_booked():
         (False, -5e4, 25.0, 24.0, 0.0, 0.0),
     ],
 )  # fmt: skip
-def test_lumped_unmet_heat_and_cooling(heating, Q_net, T_set, T_supply, unmet_h, unmet_c):
-    """unmet heat = m·c_p·(T_set − T_supply) only while heat is drawn in heating (and
-    unmet cooling the mirror); accumulators are the returned values times dt."""
+def test_lumped_supply_deficit_heat_and_cooling(heating, Q_net, T_set, T_supply, unmet_h, unmet_c):
+    """The supply deficit = m·c_p·(T_set − T_supply) only while heat is drawn in heating
+    (and the cooling one the mirror); accumulators are the values times dt. With the node
+    inside the boosters' source range nothing is unmet."""
     p, s = network_records()
     a = acc_of(network)
     m = 2.5
     _advance(p, s, a, bal0(), heating, m, Q_net, Q_net, T_set, T_supply)
     uh = m * CP_WATER * unmet_h
     uc = m * CP_WATER * unmet_c
-    assert a.out[0, network.OUT.unmet_heat] == pytest.approx(uh, rel=1e-12)
-    assert a.out[0, network.OUT.unmet_cooling] == pytest.approx(uc, rel=1e-12)
-    assert a.yearly[0, network.YR.unmet_heat_year] == pytest.approx(uh * DT, rel=1e-12)
-    assert a.yearly[0, network.YR.unmet_cooling_year] == pytest.approx(uc * DT, rel=1e-12)
+    assert a.out[0, network.OUT.supply_deficit_heat] == pytest.approx(uh, rel=1e-12)
+    assert a.out[0, network.OUT.supply_deficit_cooling] == pytest.approx(uc, rel=1e-12)
+    yr = a.yearly[0]
+    assert yr[network.YR.supply_deficit_heat_year] == pytest.approx(uh * DT, rel=1e-12)
+    assert yr[network.YR.supply_deficit_cooling_year] == pytest.approx(uc * DT, rel=1e-12)
+    assert a.out[0, network.OUT.unmet_heat] == a.out[0, network.OUT.unmet_cooling] == 0.0
 
 
 # --- heat pump ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gshp.config.borefield import read_coordinates_file
 from gshp.errors import InputError
 from gshp.physics.borefield import (
     Borefield,
@@ -283,6 +284,7 @@ def test_from_config_namespace_and_csv(tmp_path, cache):
         spacing_m=8.0,
         coordinates_m=None,
         coordinates_file=csv,
+        points=lambda: read_coordinates_file(csv),  # the config section reads its file
         length_m=80.0,
         buried_depth_m=1.0,
         radius_m=0.07,

@@ -118,7 +118,7 @@ def test_stale_temporary_of_a_killed_writer_is_removed(tmp_path):
     target = tmp_path / "r.nc"
     code = (
         "import os, sys, signal\n"
-        "from gshp import fileio\n"
+        "from gshp.io import fileio\n"
         "real = os.replace\n"
         "def die(*a):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
         "fileio.os.replace = die\n"

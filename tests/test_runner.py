@@ -35,8 +35,8 @@ def _fake_simulate(case, progress=None):
 def test_finish_runs_on_each_case_and_replaces_the_dataset(tmp_path):
     case = load_case(ROOT / "cases" / "berlin.toml")
 
-    def finish(ds):
-        return _write_and_summarise(tmp_path, ds)
+    def finish(case, ds):
+        return _write_and_summarise(tmp_path, case, ds)
 
     (res,) = run_cases([case], jobs=1, progress=False, simulate_fn=_fake_simulate, finish=finish)
     assert res.ok
@@ -53,7 +53,7 @@ def test_finish_runs_on_each_case_and_replaces_the_dataset(tmp_path):
 def test_finish_failure_is_reported_with_its_message(tmp_path):
     case = load_case(ROOT / "cases" / "berlin.toml")
 
-    def finish(ds):
+    def finish(case, ds):
         raise CaseFailed("writing its result failed: disk full")
 
     (res,) = run_cases([case], jobs=1, progress=False, simulate_fn=_fake_simulate, finish=finish)
@@ -65,9 +65,10 @@ def test_finish_failure_is_reported_with_its_message(tmp_path):
 def test_unwritable_folder_fails_the_case_not_the_run(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    ds = _fake_simulate(load_case(ROOT / "cases" / "berlin.toml"))
+    case = load_case(ROOT / "cases" / "berlin.toml")
+    ds = _fake_simulate(case)
     try:
-        _write_and_summarise(blocker, ds)
+        _write_and_summarise(blocker, case, ds)
     except CaseFailed as exc:
         assert "cannot write" in str(exc) and "file" in str(exc)
     else:  # pragma: no cover - the assertion below reports it

@@ -69,9 +69,7 @@ class Counter:
 
 def sweep_file(folder, base, grid='"borefield.n_x" = [5, 6]', name="s"):
     p = Path(folder) / f"{name}.toml"
-    p.write_text(
-        f'base = "{base}"\noutput = "out/{name}.nc"\n[grid]\n{grid}\n', encoding="utf-8"
-    )
+    p.write_text(f'base = "{base}"\noutput = "out/{name}.nc"\n[grid]\n{grid}\n', encoding="utf-8")
     return p
 
 
@@ -83,7 +81,7 @@ def test_sweep_reruns_cases_whose_input_file_changed(tmp_path, what):
     epw(tmp_path / "wx")
     shutil.copy(MAPS_DIR / "copeland_zh45k4e_r134a.toml", tmp_path / "mymap.toml")
     (tmp_path / "xy.csv").write_text("x_m,y_m\n0,0\n6,0\n0,6\n6,6\n")
-    extra = {'[heat_pump]\n': '[heat_pump]\ncompressor = "mymap.toml"\n'}
+    extra = {"[heat_pump]\n": '[heat_pump]\ncompressor = "mymap.toml"\n'}
     grid = '"borefield.length_m" = [120.0, 150.0]'
     if what == "coordinates":
         extra['layout = "rectangle"'] = 'layout = "coordinates"\ncoordinates_file = "xy.csv"'
@@ -107,11 +105,11 @@ def test_sweep_reruns_cases_whose_input_file_changed(tmp_path, what):
 
 
 def test_input_key_covers_the_gshp_version(tmp_path, monkeypatch):
-    import gshp
+    import gshp.version
 
     case = load_case(ROOT / "cases" / "berlin.toml")
     k1 = input_key(case)
-    monkeypatch.setattr(gshp, "__version__", gshp.__version__ + ".post1")
+    monkeypatch.setattr(gshp.version, "__version__", gshp.version.__version__ + ".post1")
     assert input_key(case) != k1
 
 
@@ -326,8 +324,12 @@ def test_cache_dir_that_is_a_file_fails_check(tmp_path):
     f.write_text("x")
     env_case = case_file(tmp_path, climate='preset = "berlin"')
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GSHP_CACHE_DIR": str(f)}
-    r = subprocess.run([sys.executable, "-m", "gshp.cli", "check", str(env_case)],
-                       capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [sys.executable, "-m", "gshp.cli", "check", str(env_case)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert r.returncode == 2 and "GSHP_CACHE_DIR" in r.stderr and "not a folder" in r.stderr
 
 

@@ -70,14 +70,14 @@ def _check_memory(cases) -> None:
         raise InputError(problems)
 
 
-def _write_and_summarise(out_dir, ds, float32=False):
-    """In the worker: write ``ds`` to ``out_dir/<case>.nc``; return it without its time
+def _write_and_summarise(out_dir, case, ds, float32=False):
+    """In the worker: write ``ds`` of ``case`` to ``out_dir/<case>.nc``; return it without its time
     series (what ``gshp run`` prints), the path in ``attrs['result_path']`` and the mean
     GSHP on-fraction in ``attrs['gshp_on_fraction_mean']``."""
     from gshp.io.results import write_netcdf  # xarray: not at start-up
 
     try:
-        path = write_netcdf(ds, Path(out_dir) / f"{ds.attrs['case_name']}.nc", float32=float32)
+        path = write_netcdf(ds, Path(out_dir) / f"{case.name}.nc", float32=float32)
     except WriteError as exc:  # disk full, permissions: report it, keep the others
         raise CaseFailed(str(exc)) from None
     on = float(ds.gshp_on_fraction.mean())

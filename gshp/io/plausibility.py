@@ -38,6 +38,7 @@ import json
 
 import numpy as np
 
+from gshp.physics.water import CP_WATER
 from gshp.station.components.clock import YEAR_S
 
 T_MIN_C = -50.0
@@ -74,8 +75,6 @@ describes no plant)."""
 BOREFIELD_DT_K = 3.0
 """Design temperature difference of the borefield brine, K (for the heat its pump
 moves; ground-source practice 3–5 K)."""
-CP_WATER = 4186.0
-"""Specific heat of the network water, J/(kg·K) (for the heat the network pump moves)."""
 FREEZING_PCT_DEFAULT = 0.1
 """Default of ``borefield.fluid.max_freezing_steps_pct`` (results without it)."""
 

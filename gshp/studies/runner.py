@@ -75,7 +75,7 @@ def _run_one(
         try:
             ds = fn(case, progress=progress)
             if finish is not None:
-                ds = finish(ds)
+                ds = finish(case, ds)
             res = CaseResult(case.name, dataset=ds)
         except ImplausibleResult as exc:
             kept = exc.dataset if keep_implausible else None
@@ -125,7 +125,7 @@ def run_cases(
     keep_implausible : bool
         Return the flagged Dataset of a physically implausible case with its error.
     finish : callable, optional
-        ``finish(Dataset) -> object`` run where the case ran (the worker process), e.g.
+        ``finish(case, Dataset) -> object`` run where the case ran (the worker process), e.g.
         to write its file there; its return value is the ``dataset`` of the CaseResult.
         Writing in the workers spares the main process receiving (pickling) the whole
         time series. It may raise :class:`CaseFailed` with a message.

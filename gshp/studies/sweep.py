@@ -682,8 +682,8 @@ class SealCase:
     def __init__(self, keys: dict):
         self.keys = keys
 
-    def __call__(self, ds: xr.Dataset) -> bytes:
-        return seal(encode_netcdf(ds), self.keys[ds.attrs["case_name"]])
+    def __call__(self, case, ds: xr.Dataset) -> bytes:
+        return seal(encode_netcdf(ds), self.keys[case.name])
 
 
 def seal(data: bytes, key: str) -> bytes:

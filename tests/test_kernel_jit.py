@@ -10,7 +10,10 @@ and an allocation in such a function must fail to compile.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -119,20 +122,42 @@ def test_runtime_calls_are_detected_in_llvm_code():
     assert _runtime_calls(next(iter(without.inspect_llvm().values()))) == 0
 
 
-def test_station_kernel_code_has_no_runtime_calls():
-    """A fresh compilation of the station kernel (numba's cache would hide its code),
-    with its own options, on the records of a real case."""
+def _cached_object_code(dispatcher) -> list[bytes]:
+    """The machine code numba cached for ``dispatcher`` (its ``.nbc`` files)."""
+    folder = Path(dispatcher._cache._cache_path)
+    stem = dispatcher._cache._cache_file._index_name.removesuffix(".nbi")  # numba's naming
+    return [p.read_bytes() for p in folder.glob(f"{stem}.*.nbc")]
+
+
+def test_station_kernel_code_has_no_runtime_calls(tmp_path):
+    """The station kernel's machine code for a real case calls no runtime function: the
+    object code numba caches for it names none of ``NRT_*`` (the symbols a call of the
+    runtime links to). The check reads the code the runs use (compiled once, or loaded
+    from the cache) instead of compiling a second copy. It can fail: the cached code of a
+    small function that allocates names them."""
     from gshp.config import load_case
     from gshp.station import kernel as station
     from gshp.station.prepare import initial_state, kernel_buffers, prepare
 
     prep = prepare(load_case(ROOT / "cases" / "berlin.toml").replace(**{"simulation.years": 1}))
-    opts = {k: v for k, v in station.run_kernel.targetoptions.items() if k != "nopython"}
-    fresh = njit(**opts)(station.run_kernel.py_func)
-    fresh(0, 0, prep.params, initial_state(prep), kernel_buffers(prep))
-    ir = next(iter(fresh.inspect_llvm().values()))
-    assert "run_kernel" in ir
-    assert _runtime_calls(ir) == 0
+    station.run_kernel(0, 0, prep.params, initial_state(prep), kernel_buffers(prep))
+    codes = _cached_object_code(station.run_kernel)
+    assert codes, "no cached machine code of run_kernel"
+    assert all(b"NRT_" not in code for code in codes)
+    # the control: an allocating function's cached code names the runtime
+    (tmp_path / "alloc.py").write_text(
+        "import numpy as np\nfrom numba import njit\n\n@njit(cache=True)\n"
+        "def f(n):\n    return np.zeros(n).sum()\n"
+    )
+    code = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import alloc; alloc.f(3); "
+        "import glob; print(sum(open(p, 'rb').read().count(b'NRT_') for p in "
+        f"glob.glob({str(tmp_path / 'cache')!r} + '/**/*.nbc', recursive=True)))"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout  # fmt: skip
+    assert int(out.strip()) > 0
 
 
 @kernel_jit()

@@ -173,7 +173,7 @@ def component_costs(case, ds, kernel_per_step, n):
          (par.control, st.control, par.network, par.heat_pump, st.heat_pump),
          1.0 / clk.steps_per_day),
         ("controls: season + switch", _controls,
-         (par.control, st.control, acc.control, dt, T_ctl), 1.0),
+         (par.control, st.control, acc.control, dt, T_ctl, par.network, st.network), 1.0),
         (f"network: demand + advance, slot start ({where})",
          _network, (par.network, st.network, acc.network, acc.bal, dt, 0), 1.0 / sps),
         ("network: demand + advance, within a slot", _network,
@@ -225,7 +225,7 @@ def _new_day(ctl, ctl_s, net, hp, hp_s, n):
 
 
 @kernel_jit()
-def _controls(ctl, ctl_s, a, dt, tank_T, n):
+def _controls(ctl, ctl_s, a, dt, tank_T, net, net_s, n):
     n_slots = ctl.season.size
     T0 = tank_T[ctl.sensor]
     acc = 0.0
@@ -236,7 +236,9 @@ def _controls(ctl, ctl_s, a, dt, tank_T, n):
         if j == 50:  # the sensor moves through the switching band
             j = 0
             tank_T[ctl.sensor] = T0 + 4.0 if tank_T[ctl.sensor] <= T0 else T0 - 4.0
-        mode, T_set, T_heat, T_cool = control.season(ctl, ctl_s, a, 0, 0, slot, tank_T)
+        mode, T_set, T_heat, T_cool = control.season(
+            ctl, ctl_s, a, 0, 0, slot, i % 5, tank_T, net, net_s
+        )
         hp_on, by_on = control.switch(ctl, ctl_s, a, 0, dt, mode, T_set, tank_T)
         acc += T_set + hp_on + by_on
     tank_T[ctl.sensor] = T0

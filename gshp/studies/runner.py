@@ -144,7 +144,7 @@ def run_cases(
 
         print(
             "gshp: compiling the simulation kernel with numba (first run after an install "
-            "or update, about 20 s; cached afterwards) …",
+            "or update, a few minutes; cached afterwards) …",
             file=sys.stderr,
             flush=True,
         )

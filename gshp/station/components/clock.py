@@ -58,9 +58,6 @@ class Params(NamedTuple):
     out_slot: np.ndarray
 
 
-ClockParams = Params
-
-
 def month_of_slot(n_slots: int = SLOTS_PER_YEAR, slot_s: float = SLOT_S) -> np.ndarray:
     """Calendar month (1–12) of every slot of a 365-day year."""
     days_in_month = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])

@@ -86,9 +86,6 @@ class State(NamedTuple):
     ref_offset: np.ndarray
 
 
-ControlParams, ControlState = Params, State
-
-
 def seasons(case, q_station_W) -> np.ndarray:
     """Season (0 heating, 1 cooling) of every slot: by calendar, or from the sign of the
     station's net load ``q_station_W`` (W per slot) over a trailing window."""

@@ -93,9 +93,6 @@ class State(NamedTuple):
     day_n_src: np.ndarray
 
 
-GshpParams = Params
-
-
 def gshp_params(table, G_coil, P_pump_condenser) -> Params:
     """Records of a :class:`gshp.physics.heatpump.PerformanceTable`: a table cell is flagged
     when any of its corners had the compressor clamped to its operating envelope."""

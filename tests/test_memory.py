@@ -3,6 +3,7 @@ bound is refused with the estimate; ``n_buildings`` is bounded by what the model
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,16 +53,29 @@ def test_max_memory_flag_and_field():
 
 
 def test_estimate_matches_the_measured_peak_memory(tmp_path):
-    # a run in a fresh process: 300 buildings, one year (the per-building part dominates)
+    # a run in a fresh process: 300 buildings, one year (the per-building part dominates).
+    # The estimate is for a warm kernel cache (compiling takes about 1 GB more, once), so a
+    # first child fills the cache with this kernel and the second one is measured; both
+    # inherit this process's environment (its cache folder: NUMBA_CACHE_DIR, XDG_CACHE_HOME).
     over = {"simulation.years": 1, "district.n_buildings": 300, "network.model": "lumped"}
     code = (
-        f"import resource, gshp; gshp.simulate(gshp.load_case(r'{BERLIN}'), **{over!r}); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"  # its own peak, KiB
+        "import resource, gshp; from gshp.station.kernel import run_kernel; "
+        f"gshp.simulate(gshp.load_case(r'{BERLIN}'), **{over!r}); "
+        "print(sum(run_kernel.stats.cache_misses.values()), "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"  # compiled?, own peak (KiB)
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, timeout=300, cwd=tmp_path,
-                         capture_output=True, text=True,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})  # fmt: skip
-    peak = float(out.stdout.split()[-1]) * 1024.0
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def child() -> tuple[int, float]:
+        out = subprocess.run([sys.executable, "-c", code], check=True, timeout=600,
+                             cwd=tmp_path, capture_output=True, text=True, env=env)  # fmt: skip
+        misses, kib = out.stdout.split()[-2:]
+        return int(misses), float(kib) * 1024.0
+
+    child()  # fills the cache if this kernel is not in it yet
+    misses, peak = child()
+    if misses:
+        pytest.skip("the kernel cache is not writable here: every process compiles")
     case = gshp.load_case(BERLIN, overrides=over)
     est = estimate_bytes(case)
     assert 0.85 * peak < est < 1.15 * peak, (est / 1e6, peak / 1e6)

@@ -517,7 +517,7 @@ def test_exchanger_loop_analytic():
 
 def _bf_step(p, s, a, bal, run, T_in):
     ca, cb, pending = borefield.response(p, run)
-    T_out = borefield.advance(p, s, a, 0, 0, DT, T_in, pending, bal)
+    T_out = borefield.advance(p, s, a, 0, 0, 0, False, DT, T_in, pending, bal)
     return ca, cb, T_out
 
 
@@ -660,7 +660,7 @@ def test_pumps_of_the_components_add_up_in_the_totals(built):
     ca, cb, pending = borefield.response(bf_p, True)
     _, _, T_in = _hp_step(hp_p, hp_s, acc["heat_pump"], bal, True, ca, cb, bf_p.m_cp,
                           small_tank(T0=25.0))  # fmt: skip
-    borefield.advance(bf_p, bf_s, acc["borefield"], 0, 0, DT, T_in, pending, bal)
+    borefield.advance(bf_p, bf_s, acc["borefield"], 0, 0, 0, False, DT, T_in, pending, bal)
     _advance(net_p, net_s, acc["network"], bal, True, 3.0, 4e4, 4e4, 20.0, 20.0)
     totals.close_step(acc["totals"], 0, 0, DT, bal)
     parts = (

@@ -32,22 +32,40 @@ from gshp.config.controls import ControlsConfig
 from gshp.config.district import DistrictConfig
 from gshp.config.dry_cooler import DryCoolerConfig
 from gshp.config.fields import Ctx, F, S, build, json_default, to_plain
+from gshp.config.ground_load import GroundLoadConfig
 from gshp.config.heat_pump import HeatPumpConfig, compressor_path
 from gshp.config.network import NetworkConfig
 from gshp.config.pumps import PumpsConfig
 from gshp.config.simulation import SimulationConfig
+from gshp.config.sizing import SizingConfig
 from gshp.config.tank import TankConfig
 from gshp.config.writer import toml_text
 from gshp.errors import MISSING, InputError, Problem
 
+STATION_SECTIONS = (
+    "climate", "district", "network", "tank", "heat_pump", "controls", "dry_cooler",
+)  # fmt: skip
+"""Sections of a station case that a borefield-only case (``kind = "borefield"``) has not."""
+
 
 @dataclass(frozen=True)
 class Case:
-    """One supply-station case (a whole case file)."""
+    """One case (a whole case file): a supply station (``kind = "station"``), or a
+    borefield alone driven by a ground load file (``kind = "borefield"``)."""
 
-    heat_pump: HeatPumpConfig = field(metadata=dict(kind="section", section=HeatPumpConfig))
+    heat_pump: HeatPumpConfig | None = field(
+        default=None, metadata=dict(kind="section", section=HeatPumpConfig)
+    )
     name: str = F("case", kind="str", doc="Case name; default: the file name.")
     description: str = F("", kind="str", doc="Free text.")
+    kind: str = F(
+        "station",
+        kind="str",
+        choices=("station", "borefield"),
+        doc="'station': the whole supply station; 'borefield': the borefield alone, driven "
+        "by the hourly ground load of [ground_load] (sections [simulation], [borefield], "
+        "[pumps], [ground_load], [sizing] only).",
+    )
     simulation: SimulationConfig = S(SimulationConfig)
     climate: ClimateConfig = S(ClimateConfig)
     district: DistrictConfig = S(DistrictConfig)
@@ -57,6 +75,8 @@ class Case:
     controls: ControlsConfig = S(ControlsConfig)
     pumps: PumpsConfig = S(PumpsConfig)
     dry_cooler: DryCoolerConfig = S(DryCoolerConfig)
+    ground_load: GroundLoadConfig = S(GroundLoadConfig)
+    sizing: SizingConfig = S(SizingConfig)
     source: Path | None = field(default=None, compare=False, metadata=dict(kind="internal"))
 
     def __post_init__(self):
@@ -78,8 +98,15 @@ class Case:
         return text
 
     def to_dict(self) -> dict:
-        """Plain nested dict (TOML/JSON types) of the whole configuration."""
-        return to_plain(self)
+        """Plain nested dict (TOML/JSON types) of the whole configuration (a borefield-only
+        case without the station's sections)."""
+        d = to_plain(self)
+        if self.kind == "borefield":
+            for name in STATION_SECTIONS:
+                d.pop(name, None)
+        else:
+            d.pop("ground_load", None)
+        return d
 
     def replace(self, **overrides) -> Case:
         """A new case with dotted-path overrides, e.g. ``{"borefield.n_x": 5}``."""
@@ -123,7 +150,18 @@ def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
     """Validate a plain nested dict (as read from TOML) into a :class:`Case`."""
     problems: list[Problem] = []
     ctx = Ctx(Path(base_dir) if base_dir is not None else Path.cwd(), problems)
-    values = build(Case, raw, "", ctx)
+    if isinstance(raw, dict) and raw.get("kind") == "borefield":
+        extra = [k for k in STATION_SECTIONS if k in raw]
+        problems.extend(
+            Problem(k, "a section", "no station section in a borefield-only case "
+                    "(kind = 'borefield': [simulation], [borefield], [pumps], [ground_load], "
+                    "[sizing])")
+            for k in extra
+        )  # fmt: skip
+        raw = {k: v for k, v in raw.items() if k not in STATION_SECTIONS}
+        values = build(Case, raw, "", ctx, skip=STATION_SECTIONS)
+    else:
+        values = build(Case, raw, "", ctx)
     if problems:
         raise InputError(problems, source=str(source) if source else None)
     hp = values.get("heat_pump")

@@ -6,7 +6,18 @@ from __future__ import annotations
 
 import re
 
-from gshp.config import borefield, climate, controls, district, dry_cooler, heat_pump, network, tank
+from gshp.config import (
+    borefield,
+    climate,
+    controls,
+    district,
+    dry_cooler,
+    ground_load,
+    heat_pump,
+    network,
+    sizing,
+    tank,
+)  # fmt: skip
 from gshp.errors import Problem
 
 MAX_NAME_BYTES = 255
@@ -18,7 +29,17 @@ leading dot."""
 
 def cross_checks(case) -> list[Problem]:
     """Every check that involves more than one field, in the order of the messages."""
+    if case.kind == "borefield":
+        return [
+            *_name(case),
+            *borefield.checks(case),
+            *ground_load.checks(case),
+            *sizing.checks(case),
+        ]
     return [
+        *_station_step(case),
+        *ground_load.checks(case),
+        *sizing.checks(case),
         *climate.checks(case),
         *district.checks(case),
         *_district_source(case),
@@ -31,6 +52,21 @@ def cross_checks(case) -> list[Problem]:
         *dry_cooler.checks(case),
         *controls.checks(case),
     ]
+
+
+def _station_step(case) -> list[Problem]:
+    """The station's step divides the district loads' 15 minutes."""
+    dt = case.simulation.time_step_s
+    if 900 % dt:
+        return [
+            Problem(
+                "simulation.time_step_s",
+                dt,
+                "a divisor of 900 s in a station case (60, 90, 100, 150, 180, 225, 300, 450 "
+                "or 900; 1800 and 3600 only in a borefield-only case)",
+            )
+        ]
+    return []
 
 
 def _district_source(case) -> list[Problem]:

@@ -96,11 +96,13 @@ def fields_of(cls):
     return [f for f in dataclasses.fields(cls) if f.metadata.get("kind") != "internal"]
 
 
-def build(cls, raw, prefix, ctx) -> dict:
+def build(cls, raw, prefix, ctx, skip=()) -> dict:
+    """The checked values of section ``cls`` from ``raw`` (problems go to ``ctx``); the
+    fields named in ``skip`` are left to their defaults."""
     if not isinstance(raw, dict):
         ctx.problems.append(Problem(prefix.rstrip(".") or "case", raw, "a table"))
         return {}
-    known = {f.name: f for f in fields_of(cls)}
+    known = {f.name: f for f in fields_of(cls) if f.name not in skip}
     for key in raw:
         if key not in known:
             hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
@@ -112,6 +114,8 @@ def build(cls, raw, prefix, ctx) -> dict:
             ctx.problems.append(Problem(prefix + key, raw[key], allowed))
     values = {}
     for name, f in known.items():
+        if name in skip:
+            continue
         meta = f.metadata
         where = prefix + name
         if meta["kind"] == "section":

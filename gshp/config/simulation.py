@@ -22,10 +22,11 @@ class SimulationConfig:
     time_step_s: int = F(
         180,
         kind="int",
-        choices=(60, 90, 100, 150, 180, 225, 300, 450, 900),
+        choices=(60, 90, 100, 150, 180, 225, 300, 450, 900, 1800, 3600),
         unit="s",
-        doc="Station time step. Must divide 900 s (the 15-min load "
-        "resolution): 60, 90, 100, 150, 180, 225, 300, 450 or 900.",
+        doc="Time step. A station's must divide 900 s (the 15-min load "
+        "resolution): 60, 90, 100, 150, 180, 225, 300, 450 or 900; a borefield-only case "
+        "may also take 1800 or 3600 (its load is hourly).",
     )
     output_resolution: str = F(
         "hourly",

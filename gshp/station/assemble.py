@@ -17,7 +17,7 @@ from gshp.station.components.clock import RESOLUTION_S
 
 VAR_META = {
     v.name: (v.units, v.long_name)
-    for kind in ("OUTPUTS", "YEARLY", "ELEMENT_OUTPUTS")
+    for kind in ("OUTPUTS", "YEARLY", "ELEMENT_OUTPUTS", "MONTHLY")
     for _m, v in records.declarations(kind)
 } | {totals.E_TOTAL.name: (totals.E_TOTAL.units, totals.E_TOTAL.long_name)}
 """Units and long names of the outputs and yearly indicators (from their declarations)."""
@@ -88,6 +88,43 @@ def element_coords(par) -> dict:
     return coords
 
 
+def component_variables(m, a, counts, n_years: int, skip=()) -> dict:
+    """The data variables one component declares (``OUTPUTS`` on ``time``, its parts'
+    series, ``YEARLY`` on ``year``, the extremes of ``MONTHLY`` on ``(year, month)``), from
+    its accumulators ``a`` (:class:`~gshp.station.contract.ComponentAcc`); ``counts``
+    (n_out, 1): steps in each output interval."""
+    data = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = a.out / counts
+    for i, v in enumerate(m.OUTPUTS):
+        if v.name in skip:
+            continue
+        if v.aggregation == "majority":
+            attrs = _attrs(v, flag_values=np.array([0, 1], np.int8),
+                           flag_meanings="heating cooling")  # fmt: skip
+            data[v.name] = ("time", (means[:, i] >= 0.5).astype(np.int8), attrs)
+        elif v.aggregation in ("min", "max"):
+            data[v.name] = ("time", _extreme(a.out[:, i]),
+                            _attrs(v, cell_methods=f"time: {v.aggregation}imum"))  # fmt: skip
+        else:
+            data[v.name] = ("time", means[:, i], _attrs(v, cell_methods="time: mean"))
+    if a.elem.shape[1] > 0:
+        data.update(element_variables(m, a.elem, counts, skip))
+    y = {v.name: a.yearly[:, i] for i, v in enumerate(m.YEARLY)}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for v in m.YEARLY:
+            if v.aggregation == "internal" or v.name in skip:
+                continue
+            data[v.name] = ("year", yearly_values(v.aggregation, y[v.name], y), _attrs(v))
+        if hasattr(m, "derived"):
+            data.update(m.derived(a, y, n_years))
+    for i, v in enumerate(getattr(m, "MONTHLY", ())):
+        if v.aggregation in ("min", "max") and v.name not in skip:
+            values = _extreme(a.monthly[:, i]).reshape(n_years, 12)
+            data[v.name] = (("year", "month"), values, _attrs(v))
+    return data
+
+
 def variables(prep, acc) -> dict:
     """The data variables of a run: ``{name: (dims, values, attrs)}``."""
     par = prep.params
@@ -97,34 +134,14 @@ def variables(prep, acc) -> dict:
     for m in records.COMPONENTS + (totals,):
         a = getattr(acc, m.NAME)
         skip = set(m.omitted(getattr(par, m.NAME))) if hasattr(m, "omitted") else set()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = a.out / counts
-        for i, v in enumerate(m.OUTPUTS):
-            if v.name in skip:
+        data.update(component_variables(m, a, counts, prep.n_years, skip))
+        for v in m.YEARLY:
+            if v.aggregation == "internal" or v.name in skip:
                 continue
-            if v.aggregation == "majority":
-                attrs = _attrs(v, flag_values=np.array([0, 1], np.int8),
-                               flag_meanings="heating cooling")  # fmt: skip
-                data[v.name] = ("time", (means[:, i] >= 0.5).astype(np.int8), attrs)
-            elif v.aggregation in ("min", "max"):
-                data[v.name] = ("time", _extreme(a.out[:, i]),
-                                _attrs(v, cell_methods=f"time: {v.aggregation}imum"))  # fmt: skip
-            else:
-                data[v.name] = ("time", means[:, i], _attrs(v, cell_methods="time: mean"))
-        if a.elem.shape[1] > 0:
-            data.update(element_variables(m, a.elem, counts, skip))
-        y = {v.name: a.yearly[:, i] for i, v in enumerate(m.YEARLY)}
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for v in m.YEARLY:
-                if v.aggregation == "internal" or v.name in skip:
-                    continue
-                values = yearly_values(v.aggregation, y[v.name], y)
-                data[v.name] = ("year", values, _attrs(v))
-                if "E_total" in v.adds_to or m is totals:
-                    e_total = values if e_total is None else e_total + values
-                    parts.append(v.name)
-            if hasattr(m, "derived"):
-                data.update(m.derived(a, y, prep.n_years))
+            if "E_total" in v.adds_to or m is totals:
+                values = data[v.name][1]
+                e_total = values if e_total is None else e_total + values
+                parts.append(v.name)
     data["E_total"] = ("year", e_total, _attrs(totals.E_TOTAL, gshp_sum_of=" ".join(parts)))
     return data
 

@@ -116,6 +116,7 @@ def component_acc(module, n_out: int, n_years: int, n_elements: int = 0) -> Comp
     return ComponentAcc(
         out=_extremes_start(np.zeros((n_out, len(module.OUTPUTS))), module.OUTPUTS),
         yearly=_extremes_start(np.zeros((n_years, len(module.YEARLY))), module.YEARLY),
-        monthly=np.zeros((n_years * 12, len(getattr(module, "MONTHLY", ())))),
+        monthly=_extremes_start(np.zeros((n_years * 12, len(getattr(module, "MONTHLY", ())))),
+                                getattr(module, "MONTHLY", ())),
         elem=_extremes_start(np.zeros((n_out, n_elements, len(elem_decls))), elem_decls),
     )

@@ -95,8 +95,9 @@ def run_kernel(k_start, k_stop, par, st, acc):
         )  # fmt: skip
         G_coil, T_in = bypass.inlet(par.bypass, by_on == 1, a_bf, b_bf, par.tank, G_coil, T_in)
         T_in, pending = dry_cooler.step(par.dry_cooler, st.dry_cooler, acc.dry_cooler, year, o, dt, slot, hp_on + by_on == 0, bf, st.borefield.T_out[0], T_in, pending, bal)  # noqa: E501  # fmt: skip
-        T_bhe_out = borefield.advance(bf, st.borefield, acc.borefield, year, o, dt, T_in,
-                                      pending, bal)  # fmt: skip
+        hour_end = in_slot == sps - 1 and (slot_k & 3) == 3
+        T_bhe_out = borefield.advance(bf, st.borefield, acc.borefield, year, o, mo, hour_end,
+                                      dt, T_in, pending, bal)  # fmt: skip
         Q_coil = bypass.heat(acc.bypass, year, o, dt, by_on == 1, bf.m_cp, T_in, T_bhe_out,
                              Q_coil, bal)  # fmt: skip
 

@@ -42,6 +42,16 @@ def simulate(case, *, progress=None, keep_implausible=False, **overrides) -> xr.
         case = load_case(case)
     if overrides:
         case = case.replace(**{k.replace("__", "."): v for k, v in overrides.items()})
+    if case.kind == "borefield":  # the borefield alone, driven by its ground load file
+        from gshp.station.borefield_only import simulate_borefield
+
+        ds = simulate_borefield(case, progress=progress)
+        try:
+            plausibility.enforce(ds, case.name)
+        except plausibility.ImplausibleResult:
+            if not keep_implausible:
+                raise
+        return ds
     prep = prepare(case)
     ds = run_prepared(prep, progress=progress)
     # plausibility guard (gshp/io/plausibility.py): impossible states fail the case

@@ -53,8 +53,34 @@ YEARLY = (
         "count"),
     Var("steps", "1", "steps in the year", "internal"),
 )  # fmt: skip
+FLUID_POINTS = {"inlet": "bhe_in", "outlet": "bhe_out", "mean": "fluid_mean"}
+"""Where a design limit applies (``criterion``) → the name part of its monthly extremes."""
+CHECKS = ("step", "hourly")
+"""How often the limit is checked: every time step, or on hourly means (as EED, GHEtool
+and GHEDesigner do)."""
+_POINT_NAMES = {
+    "bhe_in": "borefield inlet temperature",
+    "bhe_out": "borefield outlet temperature",
+    "fluid_mean": "mean fluid temperature (inlet + outlet)/2",
+}
+MONTHLY = tuple(
+    Var(f"T_{pt}_{chk}_{ext}", "degC",
+        f"{'lowest' if ext == 'min' else 'highest'} {long} "
+        f"{'at a time step' if chk == 'step' else 'as an hourly mean'} while the pump runs",
+        ext)
+    for pt, long in _POINT_NAMES.items() for chk in CHECKS for ext in ("min", "max")
+)  # fmt: skip
+"""Monthly extremes of the fluid where design limits apply (inlet, outlet, mean fluid),
+per step and per hour (the means of the hour's steps with the pump running)."""
 OUT = index(OUTPUTS, "BorefieldOutputs")
 YR = index(YEARLY, "BorefieldYearly")
+MON = index(MONTHLY, "BorefieldMonthly")
+
+
+def monthly_name(criterion: str, check: str, extreme: str) -> str:
+    """Name of the monthly extreme of ``criterion`` (inlet, outlet, mean) at ``check``
+    (step, hourly), ``extreme`` min or max, e.g. ``T_fluid_mean_hourly_min``."""
+    return f"T_{FLUID_POINTS[criterion]}_{check}_{extreme}"
 
 
 class Params(NamedTuple):
@@ -73,10 +99,13 @@ class Params(NamedTuple):
 
 
 class State(NamedTuple):
-    """Each (1,), °C: outlet and inlet fluid temperatures of the last step."""
+    """T_out, T_in : (1,), °C: outlet and inlet fluid temperatures of the last step;
+    hour : (3,) the running hour's sums of inlet and outlet temperatures (°C) over its
+    steps with the pump on, and their count."""
 
     T_out: np.ndarray
     T_in: np.ndarray
+    hour: np.ndarray
 
 
 def freezing_point_C(fluid_cfg) -> float:
@@ -111,7 +140,7 @@ def build(ctx):
         gfunction_from_cache=int(bf.setup_times_s.get("gfunction_from_cache", 0)),
         gfunction_setup_s=round(bf.setup_times_s.get("gfunction", 0.0), 4),
     )
-    return p, State(T_out=np.array([T0]), T_in=np.array([T0]))
+    return p, State(T_out=np.array([T0]), T_in=np.array([T0]), hour=np.zeros(3))
 
 
 def attrs(p, ctx) -> dict:
@@ -153,10 +182,46 @@ def begun(pending):
 
 
 @kernel_jit(inline="always")
-def advance(p, s, a, year, o, dt, T_in, pending, bal):
+def _extremes(row, i_min, i_max, T):
+    if T < row[i_min]:
+        row[i_min] = T
+    if T > row[i_max]:
+        row[i_max] = T
+
+
+@kernel_jit(inline="always")
+def fluid_extremes(s, mrow, running, hour_end, T_in, T_out):
+    """Monthly extremes (row ``mrow`` of the monthly accumulator) of the inlet, outlet and
+    mean fluid, per step and as hourly means, over the steps with the pump running;
+    ``hour_end``: this step ends a clock hour."""
+    h = s.hour
+    if running:
+        T_m = 0.5 * (T_in + T_out)
+        _extremes(mrow, MON.T_bhe_in_step_min, MON.T_bhe_in_step_max, T_in)
+        _extremes(mrow, MON.T_bhe_out_step_min, MON.T_bhe_out_step_max, T_out)
+        _extremes(mrow, MON.T_fluid_mean_step_min, MON.T_fluid_mean_step_max, T_m)
+        h[0] += T_in
+        h[1] += T_out
+        h[2] += 1.0
+    if hour_end:
+        if h[2] > 0.0:
+            T_i = h[0] / h[2]
+            T_o = h[1] / h[2]
+            _extremes(mrow, MON.T_bhe_in_hourly_min, MON.T_bhe_in_hourly_max, T_i)
+            _extremes(mrow, MON.T_bhe_out_hourly_min, MON.T_bhe_out_hourly_max, T_o)
+            _extremes(mrow, MON.T_fluid_mean_hourly_min, MON.T_fluid_mean_hourly_max,
+                      0.5 * (T_i + T_o))  # fmt: skip
+        h[0] = 0.0
+        h[1] = 0.0
+        h[2] = 0.0
+
+
+@kernel_jit(inline="always")
+def advance(p, s, a, year, o, mo, hour_end, dt, T_in, pending, bal):
     """Advance the ground one step with inlet ``T_in`` (°C; the pump runs when
-    :func:`response` began the step). Accumulates the borefield's outputs and balance
-    terms; returns the outlet temperature, °C."""
+    :func:`response` began the step). Accumulates the borefield's outputs (``o``: output
+    interval, ``year``, ``mo``: month of the run, ``hour_end``: the step ends a clock
+    hour) and balance terms; returns the outlet temperature, °C."""
     g = p.ground
     running = begun(pending)
     m_run = p.m if running else 0.0
@@ -190,6 +255,7 @@ def advance(p, s, a, year, o, dt, T_in, pending, bal):
             yrow[YR.T_bhe_in_min] = T_in
         if T_in < p.T_freeze:
             yrow[YR.freezing_steps] += 1.0
+    fluid_extremes(s, a.monthly[mo], running, hour_end, T_in, T_out)
     yrow[YR.T_borehole_wall_mean] += T_wall
     yrow[YR.steps] += 1.0
     bal[B.fluid] += Q_g * dt

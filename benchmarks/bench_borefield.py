@@ -48,7 +48,7 @@ def _coupled_loop(
 
 
 def helsinki(cache_dir, n_segments=2):
-    """Reference Helsinki field (DESIGN §7): 15 × 5 boreholes, 8 m, 100 m."""
+    """Reference Helsinki field (docs/reference-study.md §7, R2): 15 × 5 boreholes, 8 m, 100 m."""
     return Borefield.from_params(
         n_x=15,
         n_y=5,

@@ -1,6 +1,6 @@
 """Micro-benchmark of the network kernel: ns per pipe step and per network step.
 
-The reference network (DESIGN §7: 7 trenches, 14 pipes) with realistic flows: each
+The reference network (docs/reference-study.md §7: 7 trenches, 14 pipes) with realistic flows: each
 substation's flow is held over a 15-min slot (5 steps of 180 s) and changes between
 slots (random, between the 5 % minimum and the design flow); supply 20 °C, soil 8 °C.
 Prints the cost per network step (to compare with the station kernel's ~0.5 µs/step and

@@ -1,7 +1,7 @@
 """Benchmark: size the borefield of each reference climate over 20 years.
 
-Limits of DESIGN §6: borefield outlet ≥ −1.5 °C and ≤ 30 °C at every step while the pump
-runs. Search at 900 s, answer re-checked at the case's own step (180 s). Prints, per
+Limits of docs/reference-study.md §6: borefield outlet ≥ −1.5 °C and ≤ 30 °C at every step while
+the pump runs. Search at 900 s, answer re-checked at the case's own step (180 s). Prints, per
 case, the size found, the binding constraint, the ASHRAE first estimate, the number of
 simulations and the wall time (target: ≤ 2 minutes per case).
 

@@ -1,4 +1,5 @@
-"""Calibrate the reference districts to DESIGN §7 (R3 totals, R6 PVT) and print the fit.
+"""Calibrate the reference districts to docs/reference-study.md §7 (R3 totals, R6 PVT);
+print the fit.
 
 Writes gshp/data/district_calibration.json (with --write). For each preset, on the
 preset's synthetic weather with seed 0:

@@ -76,14 +76,14 @@ def test_loads_command_writes_csv_with_units(tmp_path, capsys):
     assert len(frame) == 35040
     assert "Q_space_heating_W" in frame.columns and "T_air_C" in frame.columns
     annual = frame["Q_space_heating_W"].sum() * 900 / 3.6e9
-    assert annual == pytest.approx(177.6, rel=0.05)  # DESIGN R3, Berlin
+    assert annual == pytest.approx(177.6, rel=0.05)  # docs/reference-study.md R3, Berlin
 
 
 def test_heatpump_command(capsys):
     assert main(["heatpump", str(ROOT / "cases" / "berlin.toml")]) == 0
     out = capsys.readouterr().out
     cop = float(out.split("COP ")[1].split()[0])
-    assert 4.3 <= cop <= 5.0  # B0/W35 plausibility anchor (DESIGN §2)
+    assert 4.3 <= cop <= 5.0  # B0/W35 plausibility anchor (reference study §2)
     assert main(["heatpump", "--maps"]) == 0
     assert "copeland_zh45k4e_r134a" in capsys.readouterr().out
 

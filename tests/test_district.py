@@ -1,4 +1,4 @@
-"""District loads: buildings, DHW, PVT, network side, load files (DESIGN §7)."""
+"""District loads: buildings, DHW, PVT, network side, load files (docs/reference-study.md §7)."""
 
 import os
 from types import SimpleNamespace

@@ -1,4 +1,5 @@
-"""Booster heat-pump model: calibration to DESIGN §7 R5 and the variable-strategy rise."""
+"""Booster heat-pump model: calibration to R5 (docs/reference-study.md §7) and the variable-strategy
+rise."""
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ R5 = {  # SCOP space heating, SEER cooling, SCOP DHW at network 20 / 25 °C
     "strasbourg": (5.2, 4.6, 3.8),
 }
 
-# Berlin monthly mean air temperature, DESIGN §8
+# Berlin monthly mean air temperature, reference study §8
 BERLIN_T = np.array([1.0, 1.9, 4.7, 9.2, 14.1, 16.7, 19.0, 18.6, 14.3, 9.5, 4.1, 0.9])
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 

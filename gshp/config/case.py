@@ -6,8 +6,8 @@ allowed range and documentation; the loader checks a whole file and reports *eve
 problem (field path, value, what is allowed) in one :class:`~gshp.errors.InputError`.
 Relative file paths resolve against the case file's folder.
 
-Defaults fill everything the reference study (DESIGN §7) leaves unstated; each default's
-documentation says where it comes from.
+Defaults fill everything the reference study leaves unstated (docs/reference-study.md, "What the
+study does not report"); each default's documentation says where it comes from.
 
 Public API: :func:`load_case` (path → :class:`Case`), :func:`case_from_dict`,
 :func:`apply_overrides` (dotted paths), :meth:`Case.to_dict` and :func:`case_hash`.

@@ -20,7 +20,7 @@ class ClimateConfig:
         kind="str",
         optional=True,
         choices=PRESETS,
-        doc="Synthetic weather calibrated to DESIGN §8.",
+        doc="Synthetic weather calibrated to the monthly statistics of docs/reference-study.md §8.",
     )
     weather_file: Path | None = F(
         None,

@@ -19,7 +19,8 @@ class DistrictConfig:
         kind="str",
         optional=True,
         choices=PRESETS,
-        doc="Calibrated reference district (DESIGN §7, R3); default: the climate preset.",
+        doc="Calibrated reference district (docs/reference-study.md §7, R3); default: the climate "
+        "preset.",
     )
     n_buildings: int = F(
         7,

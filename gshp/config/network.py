@@ -53,8 +53,8 @@ class PipeConfig:
 @dataclass(frozen=True)
 class NetworkConfig:
     """[network]: supply setpoint strategy, substations, and the buried pipes (a tree of
-    supply–return pairs; default: the reference network of DESIGN §7, sized from the
-    design flow). See docs/network.md."""
+    supply–return pairs; default: the reference network of docs/reference-study.md §7, sized from
+    the design flow). See docs/network.md."""
 
     strategy: str = F(
         "constant",
@@ -173,8 +173,9 @@ class NetworkConfig:
     pipes: tuple | None = T(
         PipeConfig,
         doc="The trenches, inline as [[network.pipes]] tables; default (with pipes_file "
-        "unset): the reference network of DESIGN §7, a main line with the plant at one end, "
-        "90 m to the first building then 60 m between buildings (7 buildings: 450 m).",
+        "unset): the reference network (reference study §7), a main line with the plant at "
+        "one end, 90 m to the first building then 60 m between buildings (7 buildings: "
+        "450 m).",
     )
     pipes_file: Path | None = F(
         None,

@@ -6,8 +6,8 @@ and ``ghi`` in W/m², hourly means; ``df.attrs`` holds ``latitude_deg``, ``sourc
 ``name``):
 
 * :func:`preset` — deterministic synthetic weather (``helsinki``, ``berlin``,
-  ``strasbourg``) calibrated to the monthly statistics of DESIGN §8: monthly mean air
-  temperature and mean daily irradiation are met exactly, the standard deviation of the
+  ``strasbourg``) calibrated to the monthly statistics of docs/reference-study.md §8: monthly
+  mean air temperature and mean daily irradiation are met exactly, the standard deviation of the
   daily means within each month and the mean daily temperature range to a few percent.
 * :func:`read_epw` — EnergyPlus weather files as published (8 header lines, 35
   comma-separated fields per hourly record).
@@ -45,7 +45,8 @@ DAY_MONTH = np.repeat(np.arange(12), MONTH_DAYS)
 #: Index of the month (0…11) of every hour of the year.
 HOUR_MONTH = np.repeat(DAY_MONTH, 24)
 
-#: DESIGN §8 statistics: T mean (°C), daily range (K), sd of daily means (K), GHI (kWh/m²/d).
+#: Reference study §8 statistics: T mean (°C), daily range (K), sd of daily means (K),
+#: GHI (kWh/m²/d).
 PRESET_STATS: dict[str, dict] = {
     "helsinki": dict(
         latitude_deg=60.32,  # Helsinki-Vantaa (IWEC station)
@@ -325,7 +326,7 @@ def synthetic_year(stats: dict, seed: int = 0, name: str = "synthetic") -> pd.Da
 
 
 def preset(name: str, seed: int = 0) -> pd.DataFrame:
-    """Synthetic weather of a built-in preset (DESIGN §8), deterministic for a seed.
+    """Synthetic weather of a built-in preset (reference study §8), deterministic for a seed.
 
     Parameters
     ----------
@@ -347,7 +348,7 @@ def preset(name: str, seed: int = 0) -> pd.DataFrame:
 
 
 def monthly_statistics(df: pd.DataFrame) -> pd.DataFrame:
-    """Monthly statistics of an hourly table, in the form of DESIGN §8.
+    """Monthly statistics of an hourly table, in the form of the reference study §8.
 
     Returns a DataFrame indexed by month 1…12 with ``T_mean`` (°C), ``T_range`` (K, mean
     daily max − min), ``T_sd`` (K, sd of daily means within the month, population) and

@@ -154,12 +154,12 @@ def dhw_heat(m_dot_kg_s, T_mains_C, T_set_C):
 def charge_tanks(demand_W, cap_W, dt_s, Q_charge, deficit_J):
     """Booster charging of the buildings' DHW tanks, limited by the booster capacity.
 
-    The tank (800 L per building, DESIGN §7) buffers the draws: the booster charges it
-    with the demand of the step plus the tank's accumulated deficit, at most ``cap_W``;
-    what it cannot deliver stays in the deficit (the tank cools below its setpoint) and
-    is made up in later steps. Energy is conserved: Σ Q_charge·dt = Σ demand·dt − Δdeficit
-    (storage-tank charging, Duffie & Beckman, *Solar Engineering of Thermal Processes*,
-    4th ed., §8.3, with the tank as one energy store).
+    The tank (800 L per building, docs/reference-study.md §7, R3) buffers the draws: the
+    booster charges it with the demand of the step plus the tank's accumulated deficit, at
+    most ``cap_W``; what it cannot deliver stays in the deficit (the tank cools below its
+    setpoint) and is made up in later steps. Energy is conserved:
+    Σ Q_charge·dt = Σ demand·dt − Δdeficit (storage-tank charging, Duffie & Beckman, *Solar
+    Engineering of Thermal Processes*, 4th ed., §8.3, with the tank as one energy store).
 
     Parameters
     ----------

@@ -9,7 +9,7 @@ station kernel consumes: an :class:`xarray.Dataset` on a 15-min axis of one 365-
 ``Q_dhw``
     DHW heat delivered by the boosters, i.e. the DHW demand (draws + storage and
     circulation losses) **minus** the PVT preheating ``Q_pvt_dhw``; the total DHW demand
-    of DESIGN R3 is ``Q_dhw + Q_pvt_dhw``;
+    of R3 (docs/reference-study.md §7) is ``Q_dhw + Q_pvt_dhw``;
 ``Q_pvt_dhw``
     PVT heat delivered to the DHW (information; already subtracted from ``Q_dhw``);
 ``Q_pvt_network``
@@ -22,18 +22,18 @@ station kernel consumes: an :class:`xarray.Dataset` on a 15-min axis of one 365-
     mains water temperature (°C);
 ``Q_building_unmet``
     space heating + cooling demand not delivered because of the booster capacity
-    (``case.district.booster_capacity_kW`` per building, default DESIGN R2), W: the
+    (``case.district.booster_capacity_kW`` per building, default: reference study, R2), W: the
     buildings then float off their setpoints (``T_indoor``, mean indoor air °C). DHW
     tank charging has priority on the booster; the tank buffers the draws.
 
 With a load file of kind ``network`` the dataset holds ``Q_network_net`` (W, + = heat
 drawn from the network) and ``T_air``.
 
-The network side (substations' booster heat pumps, DESIGN §2): heating and DHW draw
+The network side (substations' booster heat pumps, reference study §2): heating and DHW draw
 Q·(1 − 1/COP) from the network, cooling rejects Q·(1 + 1/EER), PVT cooling rejects its
 heat: :func:`network_load_step` (njit, the kernel's formula) and :func:`network_load`.
 
-Calibration of the reference districts (DESIGN §7 R3, R6): ``gshp/data/
+Calibration of the reference districts (reference study, R3 and R6): ``gshp/data/
 district_calibration.json``, produced by ``benchmarks/calibrate_district.py``.
 """
 
@@ -60,7 +60,7 @@ DT_S = 900.0
 STEPS = 35040
 STEPS_PER_HOUR = 4
 
-#: DESIGN §7 reference values (MWh per year; R5 dimensionless).
+#: Reference study §7 values (MWh per year; R5 dimensionless).
 REFERENCE = {
     "helsinki": dict(
         space_heating=279.4, space_cooling=68.8, dhw=106.5,
@@ -85,7 +85,7 @@ REFERENCE = {
     ),
 }  # fmt: skip
 
-#: Booster heat pump capacity per building, kW (DESIGN §7 R2); shared by space heating
+#: Booster heat pump capacity per building, kW (reference study, R2); shared by space heating
 #: and DHW (DHW first), and the space-cooling capacity.
 BOOSTER_CAPACITY_KW = {"helsinki": 36.0, "berlin": 25.0, "strasbourg": 25.0}
 
@@ -736,7 +736,7 @@ def network_load_step(Q_sh, Q_dhw, Q_sc, Q_pvt_network, T_supply_C, booster_para
 
     Q_net = Q_sh·(1 − 1/COP_sh) + Q_dhw·(1 − 1/COP_dhw) − Q_sc·(1 + 1/EER) − Q_pvt,
     COPs from :func:`gshp.physics.heatpump.booster_cops` at the network supply temperature
-    (DESIGN §2, substations). All loads in W, ≥ 0; T_supply_C in °C.
+    (reference study §2, substations). All loads in W, ≥ 0; T_supply_C in °C.
     """
     cop_sh, cop_dhw, eer = booster_cops(T_supply_C, booster_params)
     return (
@@ -808,7 +808,7 @@ def reference_supply(cooling_months=COOLING_MONTHS_DEFAULT, T_heat=20.0, T_cool=
     return T
 
 
-#: Warm season of DESIGN R7 as inferred from its figures: June–August (see
+#: Warm season of the reference study's R7 as inferred from its figures: June–August (see
 #: :func:`seasonal_balance`).
 R7_WARM_MONTHS = (6, 7, 8)
 
@@ -816,7 +816,7 @@ R7_WARM_MONTHS = (6, 7, 8)
 def seasonal_balance(
     ds, warm_months=R7_WARM_MONTHS, T_heat=20.0, T_cool=25.0, booster_params=None
 ) -> dict:
-    """Heat drawn from (+) / rejected to (−) the network per season, MWh (DESIGN R7 form).
+    """Heat drawn from (+) / rejected to (−) the network per season, MWh (reference study, R7).
 
     The network is at ``T_heat`` outside ``warm_months`` and at ``T_cool`` in them.
     Accounting that reproduces R7's cold-season column from R3 and R5 (found by trying
@@ -874,14 +874,14 @@ def annual_totals(ds) -> dict:
 
 
 def summary(ds, reference=None, warm_months=R7_WARM_MONTHS) -> str:
-    """Text table of a loads dataset's annual totals beside DESIGN's reference values.
+    """Text table of a loads dataset's annual totals beside the reference study's values.
 
     Parameters
     ----------
     ds : xarray.Dataset
         From :func:`district_loads`.
     reference : str or dict, optional
-        A preset name (DESIGN §7 values of :data:`REFERENCE`), a dict of the same keys,
+        A preset name (reference study §7 values of :data:`REFERENCE`), a dict of the same keys,
         or None (default: the dataset's ``district_preset`` attribute, if any).
     """
     if reference is None:

@@ -75,7 +75,7 @@ def default_booster_params(
     lift_min_K: float = 3.0,
     cop_max: float = 12.0,
 ) -> np.ndarray:
-    """Parameter array of the booster model, calibrated to DESIGN §7 table R5.
+    """Parameter array of the booster model, calibrated to table R5 of docs/reference-study.md §7.
 
     Reference values (network 20 °C in heating, 25 °C in cooling): SCOP space heating
     5.30 (R5: 5.2–5.4 over the three climates), SCOP DHW 3.75 (R5: 3.7–3.8), SEER space
@@ -146,7 +146,7 @@ def booster_cops(T_network_C, params):
     empirical correlation of Arpagaus et al. (2018) for the COP of real heat pumps
     across products (they fit b = 0.76 on high-temperature heat pumps of lifts
     30–100 K). Here ``COP_ref`` is calibrated to the reference study's seasonal
-    values (DESIGN §7, R5) and ``b`` to its reported +8.5 % booster electricity under
+    values (reference study, R5) and ``b`` to its reported +8.5 % booster electricity under
     the variable strategy (see :func:`default_booster_params`): b ≈ 0.20 (space
     heating and cooling) and ≈ 0.34 (DHW).
 

@@ -1,5 +1,5 @@
 """PVT collectors: heat to the buildings' PVT/DHW preheat tanks, heat to the network, and
-electricity (DESIGN §7, R6).
+electricity (docs/reference-study.md §7, R6).
 
 Thermal efficiency (reference study, a linear collector characteristic as in EN ISO
 9806 with the quadratic term dropped):
@@ -58,7 +58,7 @@ def pvt_params(
     k_cell=0.004,
     I_min=50.0,
 ):
-    """Parameter array of the PVT model (DESIGN R6 values as defaults).
+    """Parameter array of the PVT model (reference study R6 values as defaults).
 
     η0, a1, β, 35 °C and 1.5 K are the reference study's; ``eta_ref`` is calibrated to
     R6's electricity (see ``gshp/data/district_calibration.json``); tank 450 L per
@@ -84,7 +84,7 @@ def pvt_params(
 
 @numba.njit(cache=True)
 def thermal_efficiency(T_m, T_a, I, eta0, a1):
-    """η_th = η0 − a1·(T_m − T_a)/I (–); 0 for I ≤ 0. DESIGN R6."""
+    """η_th = η0 − a1·(T_m − T_a)/I (–); 0 for I ≤ 0. Reference study, R6."""
     if I <= 0.0:
         return 0.0
     return eta0 - a1 * (T_m - T_a) / I
@@ -92,7 +92,7 @@ def thermal_efficiency(T_m, T_a, I, eta0, a1):
 
 @numba.njit(cache=True)
 def electrical_power(I, area, T_pv, eta_ref, beta):
-    """P = I·A·η_ref·(1 − β(T_PV − 25)) (W), ≥ 0. DESIGN R6, Skoplaki & Palyvos (2009)."""
+    """P = I·A·η_ref·(1 − β(T_PV − 25)) (W), ≥ 0. Reference study, R6; Skoplaki & Palyvos (2009)."""
     f = 1.0 - beta * (T_pv - 25.0)
     if f < 0.0 or I <= 0.0:
         return 0.0

@@ -1,6 +1,7 @@
 """The result Dataset of a run: every component's declared outputs, yearly and monthly
 indicators (:mod:`gshp.station.contract`), the station totals, the energy balance and the
-case's attributes (names and units of DESIGN §4, CF-1.8 via :mod:`gshp.io.results`)."""
+case's attributes (names and units of docs/reference-study.md §4, CF-1.8 via
+:mod:`gshp.io.results`)."""
 
 from __future__ import annotations
 

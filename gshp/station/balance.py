@@ -1,6 +1,6 @@
 """The station's energy balance: the sums the components add to at every step, and the
 residuals of the tank, network-water, borefield-fluid, heat-pump and coupling balances
-over a run (DESIGN §3).
+over a run (docs/reference-study.md §3).
 
 Each component adds its own terms to the sums ``bal[B.…]`` (J): the station's heat to the
 network, the coil's heat into the tank, the tank's loss, the substations' net load, the
@@ -26,7 +26,7 @@ and resets at the end of each step."""
 N_BAL = len(B)
 
 BALANCE_TOLERANCE = 1e-3
-"""Largest allowed energy-balance residual as a fraction of the throughput (DESIGN §3)."""
+"""Largest allowed energy-balance residual as a fraction of the throughput (reference study §3)."""
 
 
 def residuals(bal: np.ndarray, stored0: dict, stored1: dict) -> dict:

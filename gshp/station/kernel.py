@@ -1,8 +1,8 @@
 """The station kernel: one compiled loop over every time step of a run.
 
 Each step calls the station's components (:mod:`gshp.station.components`) in the order of
-the energy balance (DESIGN §1–§3); each component accumulates its own outputs and adds its
-own terms to the energy balance:
+the energy balance (docs/reference-study.md §1–§3); each component accumulates its own
+outputs and adds its own terms to the energy balance:
 
 0. **Controls** (:mod:`~gshp.station.components.control`): at midnight the strategy's
    daily update; the season and its setpoint.

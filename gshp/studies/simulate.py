@@ -1,5 +1,5 @@
 """Run one case: prepare its station, run the kernel, check the energy balance and the
-plausibility of the result, assemble the Dataset (names of DESIGN §4)."""
+plausibility of the result, assemble the Dataset (names of docs/reference-study.md §4)."""
 
 from __future__ import annotations
 

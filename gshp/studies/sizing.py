@@ -1,4 +1,4 @@
-"""Borefield sizing on the full coupled simulation (DESIGN §6).
+"""Borefield sizing on the full coupled simulation (docs/reference-study.md §6).
 
 Finds the smallest borefield of a case — number of boreholes in a growing rectangle, or
 length per borehole in the case's layout — that keeps the **borefield outlet

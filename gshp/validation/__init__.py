@@ -9,7 +9,7 @@ difference, tolerance, pass/fail). One module per check family:
    UBWT and MIFT);
 3. :mod:`~gshp.validation.beier` — the Beier et al. (2011) sandbox response test;
 4. :mod:`~gshp.validation.heatpump` — EN 14511 points vs certified machines;
-5. :mod:`~gshp.validation.district` — DESIGN §7 R3, R5, R6;
+5. :mod:`~gshp.validation.district` — docs/reference-study.md §7: R3, R5, R6;
 6. :mod:`~gshp.validation.study` — the reference study at station level, 20 years, with
    a one-at-a-time sensitivity table (full run only);
 7. :mod:`~gshp.validation.balance` — energy balance of every run and determinism.

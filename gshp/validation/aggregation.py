@@ -13,7 +13,7 @@ from gshp.physics.borefield import Borefield, cj_step
 from gshp.validation.core import Row, Section, at_most, fmt, markdown_table, pygfunction_version
 
 TOLERANCE_K = 1e-9
-"""DESIGN §2: the same borehole wall temperature as pygfunction to 1e-9 K."""
+"""docs/reference-study.md §2: the same borehole wall temperature as pygfunction to 1e-9 K."""
 
 
 def wall_temperature_difference(n_steps: int, dt_s: float = 3600.0, cache_dir=None, seed=7):

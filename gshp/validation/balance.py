@@ -12,7 +12,7 @@ import numpy as np
 from gshp.validation.core import Row, Section, at_most, fmt, markdown_table
 
 CLOSURE_LIMIT = 1e-3
-"""DESIGN §3: the energy balance closes to better than 0.1 % of the throughput."""
+"""docs/reference-study.md §3: the energy balance closes to better than 0.1 % of the throughput."""
 
 
 def identical(a, b) -> list[str]:
@@ -62,14 +62,15 @@ def run(ctx) -> Section:
         det_rows.append([name, how, "identical" if not d else "differs: " + ", ".join(d[:5])])
     sec.rows.append(
         Row("7 determinism", f"variables differing between two runs ({what}; {how})",
-            "bit-identical", "DESIGN3", float(n_diff), 0.0, "–", "0", n_diff == 0, digits=0)
+            "bit-identical", "Study§3", float(n_diff), 0.0, "–", "0", n_diff == 0, digits=0)
     )  # fmt: skip
     closures = ctx.closures
     worst = max(closures, key=lambda r: abs(r[2]))
     ok, tol = at_most(abs(worst[2]), CLOSURE_LIMIT)
     sec.rows.append(
         Row("7 energy balance", f"largest |closure| of all {len(closures)} runs "
-            f"({worst[0]}: {worst[1]})", "DESIGN §3 limit", "DESIGN3", abs(worst[2]), 0.0,
+            f"({worst[0]}: {worst[1]})", "reference study §3 limit", "Study§3", abs(worst[2]),
+            0.0,
             "– (fraction of throughput)", tol, ok)
     )  # fmt: skip
     by_label: dict[str, list[float]] = {}

@@ -42,11 +42,13 @@ REFERENCES = {
     "EN14511": "EN 14511-2:2018 Air conditioners, liquid chilling packages and heat pumps … "
     "Part 2: Test conditions (Table 5, brine-to-water standard rating conditions); band of "
     "certified 25–140 kW brine-to-water machines (EN 14511 / Heat Pump Keymark test data) "
-    "as summarised in DESIGN §2.",
-    "DESIGN7": "Reference study of the ULT district (7 buildings, 3 920 m², Helsinki, Berlin, "
-    "Strasbourg), tables R2–R7 as summarised in DESIGN §7 of the gshp design brief.",
-    "DESIGN3": "gshp design brief §3: the energy balance must close to better than 0.1 % of "
-    "the energy throughput; results identical whatever the number of jobs.",
+    "as summarised in docs/reference-study.md §2.",
+    "Study§7": "Reference study of the ULT district (7 buildings, 3 920 m², Helsinki, "
+    "Berlin, Strasbourg), tables R2, R3, R5, R6, R7 and the GSHP SCOPs: "
+    "docs/reference-study.md §7.",
+    "Study§3": "Energy-balance convention, docs/reference-study.md §3: the energy balance must "
+    "close to better than 0.1 % of the energy throughput; results identical whatever the "
+    "number of jobs.",
 }
 
 

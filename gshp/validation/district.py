@@ -1,5 +1,5 @@
-"""Check 5: the reference district (DESIGN §7) — annual building demands (R3), booster
-seasonal performance (R5) and PVT (R6) for the three climate presets, and the variable
+"""Check 5: the reference district (docs/reference-study.md §7) — annual building demands
+(R3), booster seasonal performance (R5) and PVT (R6) for the three climate presets, and the variable
 setpoint's effect on the boosters' electricity in Berlin.
 """
 
@@ -45,8 +45,8 @@ def run(ctx) -> Section:
         for key, label, tab, tol in TOTALS:
             ok, ttxt = within(tot[key], ref[key], tol, rel=True)
             sec.rows.append(
-                Row("5 district", f"{name}: {label} (MWh/a)", f"DESIGN §7 {tab}", "DESIGN7",
-                    tot[key], ref[key], "MWh", ttxt, ok, digits=1)
+                Row("5 district", f"{name}: {label} (MWh/a)", f"reference study {tab}",
+                    "Study§7", tot[key], ref[key], "MWh", ttxt, ok, digits=1)
             )  # fmt: skip
             table.append([name, f"{label} ({tab})", fmt(ref[key], 1), fmt(tot[key], 1),
                           f"{(tot[key] / ref[key] - 1) * 100:+.1f} %"])  # fmt: skip
@@ -57,7 +57,7 @@ def run(ctx) -> Section:
         ):
             ok, ttxt = within(v, ref[key], R5_TOL)
             sec.rows.append(
-                Row("5 district", f"{name}: {label}", "DESIGN §7 R5", "DESIGN7", v, ref[key],
+                Row("5 district", f"{name}: {label}", "reference study R5", "Study§7", v, ref[key],
                     "–", ttxt, ok)
             )  # fmt: skip
             table.append([name, f"{label} (R5)", fmt(ref[key]), fmt(v), f"{v - ref[key]:+.2f}"])
@@ -72,7 +72,7 @@ def run(ctx) -> Section:
     ok, ttxt = in_band(rise, VARIABLE_RISE[1], VARIABLE_RISE[2])
     sec.rows.append(
         Row("5 district", "berlin: variable setpoint, booster heating+DHW electricity rise (%)",
-            "reference study (R5 text)", "DESIGN7", rise, VARIABLE_RISE[0], "%", ttxt + " %",
+            "reference study (R5 text)", "Study§7", rise, VARIABLE_RISE[0], "%", ttxt + " %",
             ok, digits=1)
     )  # fmt: skip
     table.append(["berlin", "variable setpoint: booster heating+DHW electricity",

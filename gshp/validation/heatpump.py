@@ -3,7 +3,7 @@ certified brine-to-water machines, and at the station's own sink temperatures.
 
 EN 14511-2 brine-to-water standard conditions: brine in at 0 °C cooled by 3 K, water
 heated by 5 K to 35, 45 or 55 °C. Band of certified 25–140 kW machines (EN 14511 / Heat
-Pump Keymark data, DESIGN §2): COP 4.3–5.0 at B0/W35, 2.8–3.2 at B0/W55. No band is
+Pump Keymark data, docs/reference-study.md §2): COP 4.3–5.0 at B0/W35, 2.8–3.2 at B0/W55. No band is
 published for B0/W45; the report interpolates the two bands linearly in the water
 temperature (3.55–4.1), marked as such. The station charges its tank to 21–25 °C (network
 20 °C + the charging offsets), below any rating point: there the check is physical — COP

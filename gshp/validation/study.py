@@ -15,7 +15,8 @@ import numpy as np
 
 from gshp.validation.core import Row, Section, fmt, in_band, markdown_table
 
-#: GSHP SCOP in year 1 and year 20 reported by the study (DESIGN §7 / issue 16).
+#: GSHP SCOP in year 1 and year 20 reported by the study (docs/reference-study.md §7,
+#: "Station results"; issue 16).
 STUDY_SCOP = {"helsinki": (4.0, 3.7), "berlin": (5.0, 4.7), "strasbourg": (4.8, 4.5)}
 #: Rise of the boosters' heating + DHW electricity with the variable setpoint, Berlin (%).
 STUDY_BOOSTER_RISE = 8.5
@@ -38,7 +39,8 @@ def _rated_W(case) -> float:
 
 
 def variants(network_fields=None) -> list[Variant]:
-    """The one-at-a-time variations (defaults in DESIGN / the case reference).
+    """The one-at-a-time variations (defaults: "What the study does not report" in the
+    reference study, and the case reference).
 
     network_fields: dotted path of the network pipes' burial depth (m) and its default,
     when the case model has buried network pipes; None leaves the row out.
@@ -130,13 +132,13 @@ def run(ctx) -> Section:
         pairs = (("year 1", v["scop1"], y1), (f"year {years}", v["scop_last"], y20))
         for label, mine, ref in pairs:
             sec.rows.append(
-                Row("6 study", f"{city}: GSHP SCOP {label}", "reference study", "DESIGN7",
+                Row("6 study", f"{city}: GSHP SCOP {label}", "reference study", "Study§7",
                     mine, ref, "–", "— (see sensitivity)", None)
             )  # fmt: skip
         drop = v["scop1"] - v["scop_last"]
         sec.rows.append(
             Row("6 study", f"{city}: SCOP falls over {years} years (drop)", "reference study",
-                "DESIGN7", drop, y1 - y20, "–", "> 0", drop > 0.0)
+                "Study§7", drop, y1 - y20, "–", "> 0", drop > 0.0)
         )  # fmt: skip
         table.append([city, fmt(y1, 1), fmt(v["scop1"]), fmt(y20, 1), fmt(v["scop_last"]),
                       fmt(y1 - y20, 1), fmt(drop), f"{v['tmin1']:.1f} / {v['tmin_last']:.1f}",
@@ -144,14 +146,14 @@ def run(ctx) -> Section:
     low = min(CITIES, key=lambda c: s[c]["scop1"])
     sec.rows.append(
         Row("6 study", "coldest climate (Helsinki) has the lowest SCOP", "reference study",
-            "DESIGN7", s["helsinki"]["scop1"], STUDY_SCOP["helsinki"][0], "–",
+            "Study§7", s["helsinki"]["scop1"], STUDY_SCOP["helsinki"][0], "–",
             "lowest of the three", low == "helsinki")
     )  # fmt: skip
     rise = (s[VARIABLE]["boosters_hd"] / s["berlin"]["boosters_hd"] - 1.0) * 100.0
     ok, tol = in_band(rise, *RISE_BAND)
     sec.rows.append(
         Row("6 study", "berlin: variable setpoint, boosters' heating+DHW electricity (%)",
-            "reference study", "DESIGN7", rise, STUDY_BOOSTER_RISE, "%", tol + " %", ok,
+            "reference study", "Study§7", rise, STUDY_BOOSTER_RISE, "%", tol + " %", ok,
             digits=1)
     )  # fmt: skip
     sec.text += [

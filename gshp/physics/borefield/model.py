@@ -218,10 +218,10 @@ class Borefield:
         grout_layers: int = 1,
     ) -> Borefield:
         """Borefield from explicit keywords (SI units, °C). Defaults: reference case of
-        DESIGN §7 (single U 32/26 mm, 78 mm shank spacing, MPG 30 %), with the unreported
-        choices r_b = 0.07 m, D = 1.5 m, grout 1.8 W/mK and 3.8 MJ/m³K (Beier et al. 2011
-        bentonite-cement grout). Give either ``coordinates_m`` ((n, 2) in m) or the
-        rectangle ``n_x`` × ``n_y`` at ``spacing_m``; either ``T_undisturbed_C`` or
+        docs/reference-study.md §7, R2 (single U 32/26 mm, 78 mm shank spacing, MPG 30 %),
+        with the unreported choices r_b = 0.07 m, D = 1.5 m, grout 1.8 W/mK and 3.8 MJ/m³K
+        (Beier et al. 2011 bentonite-cement grout). Give either ``coordinates_m`` ((n, 2)
+        in m) or the rectangle ``n_x`` × ``n_y`` at ``spacing_m``; either ``T_undisturbed_C`` or
         ``T_surface_C`` (+ gradient at mid-depth D + H/2). ``n_segments``: vertical
         segments of the interior model (4 nodes each). ``grout_layers``: grout nodes per leg
         group in series from pipe to wall (1 = Bauer et al. 2011's TRCM; more split the grout

@@ -1,5 +1,5 @@
 """The district network: buried pipe pairs in a tree, with transport delay and heat
-exchange with the soil (DESIGN §2 "Network").
+exchange with the soil (docs/reference-study.md §2, "Network").
 
 Modules, each of pure functions with units and references in their docstrings:
 

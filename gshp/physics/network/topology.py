@@ -14,9 +14,11 @@ header required; empty cells take the network-wide defaults):
 ``insulation_thickness_m``, ``insulation_conductivity_W_mK``, ``depth_m`` (to the pipe
 centres), ``spacing_m`` (between the supply and return centres), ``buildings``.
 
-:func:`reference_layout` is DESIGN §7's network: a main line from the plant at one end,
-90 m to the first building, then 60 m between buildings (7 buildings: 450 m of trench);
-each building's short service pipe is part of the main's node (not modelled).
+:func:`reference_layout` is the reference network (docs/reference-study.md §7: 7 buildings,
+about 450 m; the layout itself is a default the study does not report): a main line from
+the plant at one end, 90 m to the first building, then 60 m between buildings (7
+buildings: 450 m of trench); each building's short service pipe is part of the main's
+node (not modelled).
 
 :func:`build_tree` checks a set of records (one message per problem, naming the record
 and field, or ``file:line``) and precomputes what the kernel needs: a topological order
@@ -94,7 +96,8 @@ class Tree:
 
 
 def reference_layout(n_buildings: int) -> list[dict]:
-    """DESIGN §7's main line: plant → B1 (90 m) → B2 (60 m) → … one building per node."""
+    """The reference network's main line (reference study §7): plant → B1 (90 m) → B2
+    (60 m) → … one building per node."""
     recs = []
     for b in range(n_buildings):
         recs.append(

@@ -1,7 +1,7 @@
 """The cooling bypass as a station component: the borefield fluid runs through the tank
 coil and back into the borefield, ``Q = ε·m·c_p·(T_out − T_coil)``, solved in closed form
-with the borefield's affine response ``T_out = a + b·T_in`` (DESIGN §2). The controls
-switch it (cooling season, on the tank sensor); the borefield's pump moves the fluid.
+with the borefield's affine response ``T_out = a + b·T_in`` (docs/reference-study.md §2). The
+controls switch it (cooling season, on the tank sensor); the borefield's pump moves the fluid.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Station controls as a component: the day's strategy update, the season and its
-setpoint, and the on/off switching of the GSHP and the cooling bypass (DESIGN §2).
+setpoint, and the on/off switching of the GSHP and the cooling bypass (docs/reference-study.md §2).
 
 Season from the precomputed season array (:mod:`gshp.station.control.rules`), with a
 protective override until midnight; the heating setpoint from the network strategy

@@ -1,5 +1,5 @@
 """The ground-source heat pump as a station component, coupled to the borefield within a
-step (DESIGN §2–§3).
+step (docs/reference-study.md §2–§3).
 
 The borefield's response over the step is affine in its inlet temperature,
 ``T_out = a + b·T_in``, and the evaporator load is piecewise linear in the source

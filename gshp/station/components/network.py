@@ -1,6 +1,6 @@
 """The district network as a station component: the substations' loads through their
 boosters, the network water between the station and the substations, and the network
-pump (DESIGN §1–§3).
+pump (docs/reference-study.md §1–§3).
 
 Two models (``network.model``):
 

@@ -1,4 +1,4 @@
-"""The tank and its tempering valve as a station component (DESIGN §3).
+"""The tank and its tempering valve as a station component (docs/reference-study.md §3).
 
 The ports follow the direction of the net load, not the season: when the substations
 draw heat the return enters the bottom and the supply leaves the warm top; when they

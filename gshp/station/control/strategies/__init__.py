@@ -1,4 +1,4 @@
-"""Network supply setpoint strategies, one module each (DESIGN §2).
+"""Network supply setpoint strategies, one module each (docs/reference-study.md §2).
 
 A strategy module defines ``NAME`` (the value of ``network.strategy`` in a case file),
 ``ID`` (its number in the compiled controls) and ``heating_setpoints(net, T_air_C)``: the

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gshp.cli import main
 from gshp.config import load_case
 from gshp.errors import InputError
+from gshp.station.components.borefield import MONTHLY
 from gshp.station.prepare import prepare
 from gshp.studies.simulate import simulate
 from gshp.studies.sizing import (
@@ -92,23 +93,25 @@ def test_parse_limit_accepts_one_or_twelve_values_and_names_the_field():
 
 def test_check_limits_monthly_limits_bind_in_their_month():
     n = 2
-    res = dict(
-        T_out_min=np.full((n, 12), 2.0),
-        T_out_max=np.full((n, 12), 20.0),
-        T_in_min=np.full((n, 12), 0.0),
-        unmet_kWh=np.zeros((n, 12)),
-        freezing_steps=np.zeros((n, 12)),
-        T_freeze_C=-13.0,
-    )
-    res["T_out_min"][1, 1] = 0.5  # year 2, February is the coldest
+    res = {v.name: np.full((n, 12), 2.0 if v.aggregation == "min" else 20.0) for v in MONTHLY}
+    res.update(unmet_kWh=np.zeros((n, 12)), T_freeze_C=-13.0)
+    res["T_fluid_mean_hourly_min"][1, 1] = 0.5  # year 2, February is the coldest
     ok, worst, checks = check_limits(res, (0.0,) * 12, (30.0,) * 12, None)
-    assert ok and worst == "min_outlet_temperature"
-    assert checks["min_outlet_temperature"] == (0.5, 2, 2)
+    assert ok and worst == "min_fluid_temperature"
+    assert checks["min_fluid_temperature"] == (0.5, 2, 2)
+    # the criterion and the check choose the extremes: the outlet per step is not colder
+    ok, worst, checks = check_limits(res, (0.0,) * 12, None, None, "outlet", "step")
+    assert checks["min_fluid_temperature"] == (2.0, 1, 1)
     # a stricter March limit binds in March even though February is colder
     lim = [0.0] * 12
     lim[2] = 2.5
     ok, worst, checks = check_limits(res, lim, None, None)
-    assert not ok and checks["min_outlet_temperature"] == pytest.approx((-0.5, 1, 3))
+    assert not ok and checks["min_fluid_temperature"] == pytest.approx((-0.5, 1, 3))
+    # the inlet below the freezing point fails whatever the limits
+    res["T_bhe_in_step_min"][0, 5] = -14.0
+    ok, worst, checks = check_limits(res, None, None, None)
+    assert not ok and worst == "freezing" and checks["freezing"] == pytest.approx((-1.0, 1, 6))
+    res["T_bhe_in_step_min"][0, 5] = 2.0
     # shortfall bound: worst year's total
     res["unmet_kWh"][0, 0] = 60.0
     res["unmet_kWh"][0, 11] = 50.0
@@ -145,20 +148,32 @@ def test_run_monthly_extremes_agree_with_the_simulation_result():
     case = small_berlin(2).replace(**{"simulation.output_resolution": "monthly"})
     res = run_monthly(prepare(case))
     ds = simulate(case)
-    np.testing.assert_allclose(res["T_out_min"].min(axis=1), ds["T_bhe_out_min"].values, 0, 1e-12)
-    np.testing.assert_allclose(res["T_out_max"].max(axis=1), ds["T_bhe_out_max"].values, 0, 1e-12)
+    out_min, out_max = res["T_bhe_out_step_min"], res["T_bhe_out_step_max"]
+    np.testing.assert_allclose(out_min.min(axis=1), ds["T_bhe_out_min"].values, 0, 1e-12)
+    np.testing.assert_allclose(out_max.max(axis=1), ds["T_bhe_out_max"].values, 0, 1e-12)
+    np.testing.assert_allclose(res["T_bhe_in_step_min"].min(axis=1), ds["T_bhe_in_min"].values,
+                               0, 1e-12)  # fmt: skip
+    for v in MONTHLY:  # the result's monthly extremes are the ones sizing reads
+        np.testing.assert_array_equal(res[v.name], ds[v.name].values)
     unmet = ds["unmet_heat_year"].values + ds["unmet_cooling_year"].values
     np.testing.assert_allclose(res["unmet_kWh"].sum(axis=1), unmet, rtol=1e-9)
     # heating-season minimum: the coldest month is in winter
-    assert int(np.argmin(res["T_out_min"][-1])) + 1 in (1, 2, 3, 11, 12)
+    assert int(np.argmin(out_min[-1])) + 1 in (1, 2, 3, 11, 12)
+    # an hourly mean lies between the step extremes; the mean fluid between inlet and outlet
+    for pt in ("bhe_in", "bhe_out", "fluid_mean"):
+        assert np.all(res[f"T_{pt}_hourly_min"] >= res[f"T_{pt}_step_min"])
+        assert np.all(res[f"T_{pt}_hourly_max"] <= res[f"T_{pt}_step_max"])
+    winter = [0, 1, 11]  # extraction: inlet < mean < outlet
+    assert np.all(res["T_bhe_in_hourly_min"][:, winter] < res["T_fluid_mean_hourly_min"][:, winter])
+    assert np.all(res["T_fluid_mean_hourly_min"][:, winter] < out_min[:, winter])
 
 
 def test_size_holds_the_limit_and_one_step_smaller_violates_it():
     case = small_berlin(3)
     limit = -1.5
-    res = size(case, t_min_C=limit, t_max_C=30.0)
+    res = size(case, t_min_C=limit, t_max_C=30.0, criterion="outlet", check="step")
     assert res.vary == "boreholes" and res.n_boreholes == res.n_x * res.n_y
-    assert res.binding_constraint == "min_outlet_temperature"
+    assert res.binding_constraint == "min_fluid_temperature"
     assert res.binding_month in (1, 2, 3, 11, 12)
     assert 1 <= res.binding_year <= 3
     assert res.n_simulations == len(res.evaluations) + 1
@@ -177,24 +192,27 @@ def test_size_holds_the_limit_and_one_step_smaller_violates_it():
     # drift makes the last year the coldest
     assert res.n_boreholes < 35
     assert float(ok["T_bhe_out_min"][-1]) <= float(ok["T_bhe_out_min"][0])
-    assert "binding: min_outlet_temperature" in res.summary()
+    assert "binding: min_fluid_temperature (lower limit" in res.summary()
+    assert "borefield outlet temperature, every time step" in res.summary()
 
 
 def test_cli_size_by_length_prints_json(tmp_path, capsys):
     case_file = tmp_path / "b.toml"
     case_file.write_text(BERLIN.read_text().replace("time_step_s = 180", "time_step_s = 900"))
     argv = ["size", str(case_file), "--vary", "length", "--years", "1",
-            "--min-fluid-temp=0", "--min-size", "40", "--max-size", "120", "--json"]  # fmt: skip
+            "--min-fluid-temp=0", "--min-size", "40", "--max-size", "120", "--json",
+            "--criterion", "outlet", "--check", "step"]  # fmt: skip
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["vary"] == "length" and out["n_boreholes"] == 35
     L = out["length_m"]
     assert 40 <= L <= 120
     evs = {e["length_m"]: e for e in out["evaluations"] if e["time_step_s"] == 900}
-    assert evs[L]["feasible"] and evs[L]["T_out_min_C"] >= 0.0
+    assert evs[L]["feasible"] and evs[L]["T_fluid_min_C"] >= 0.0
     if L > 40:
-        assert not evs[L - 1]["feasible"] and evs[L - 1]["T_out_min_C"] < 0.0
-    assert out["limits"]["min_outlet_C"] == [0.0] * 12
+        assert not evs[L - 1]["feasible"] and evs[L - 1]["T_fluid_min_C"] < 0.0
+    assert out["limits"]["min_fluid_C"] == [0.0] * 12
+    assert out["limits"]["criterion"] == "outlet" and out["limits"]["check"] == "step"
 
 
 def test_cli_impossible_request_exits_2_with_a_clear_message(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""``gshp size``: the smallest borefield that keeps the outlet temperature in its limits."""
+"""``gshp size``: the smallest borefield that keeps the fluid temperature in its limits."""
 
 from __future__ import annotations
 
@@ -9,15 +9,36 @@ from gshp.errors import InputError
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "size",
-        help="smallest borefield holding outlet-temperature limits (full simulation)",
+        help="smallest borefield holding fluid-temperature limits (full simulation)",
         description="Smallest borefield (boreholes in a growing rectangle, or length per "
-        "borehole) that keeps the borefield outlet temperature, at every step while the "
-        "pump runs, within the limits over the whole run. Monthly limits: 12 "
-        "comma-separated values, written with '=' when negative "
-        "(--min-fluid-temp=-3,-3,-2,0,0,0,0,0,0,-1,-2,-3).",
+        "borehole) that keeps the borefield fluid within the limits over the whole run while "
+        "the pump runs: by default the mean fluid temperature (inlet + outlet)/2 as hourly "
+        "means, the convention of EED, GHEtool and GHEDesigner (--criterion, --check; or "
+        "[sizing] in the case file). Works on a station case and on a borefield-only case "
+        "(kind = 'borefield'). Monthly limits: 12 comma-separated values, written with '=' "
+        "when negative (--min-fluid-temp=-3,-3,-2,0,0,0,0,0,0,-1,-2,-3).",
     )
     p.add_argument("case", metavar="CASE", help="case file")
-    add_fluid_limits(p, "lowest outlet °C (1 or 12 values)", "highest outlet °C (1 or 12 values)")
+    add_fluid_limits(
+        p,
+        "lowest fluid °C (1 or 12 values; default: sizing.T_fluid_min_C of the case)",
+        "highest fluid °C (1 or 12 values; default: sizing.T_fluid_max_C of the case)",
+    )
+    p.add_argument(
+        "--criterion",
+        choices=("mean", "inlet", "outlet"),
+        default=None,
+        help="which fluid temperature is limited: mean = (inlet + outlet)/2 (EED/GHEtool "
+        "convention), inlet (where freezing starts) or outlet (to the evaporator); "
+        "default: sizing.criterion of the case ('mean')",
+    )
+    p.add_argument(
+        "--check",
+        choices=("hourly", "step"),
+        default=None,
+        help="limits on hourly means while the pump runs (as the peers) or at every time "
+        "step; default: sizing.check of the case ('hourly')",
+    )
     p.add_argument("--vary", choices=("boreholes", "length"), default="boreholes")
     add_years(p, help="design life")
     p.add_argument(
@@ -68,6 +89,8 @@ def cmd_size(args) -> int:
         max_size=args.max_size,
         min_size=args.min_size,
         search_step_s=args.search_step,
+        criterion=args.criterion,
+        check=args.check,
         progress=None if (args.json or args.quiet) else print,
     )
     print(res.to_json() if args.json else res.summary())

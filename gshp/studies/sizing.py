@@ -1,10 +1,24 @@
 """Borefield sizing on the full coupled simulation (docs/reference-study.md §6).
 
 Finds the smallest borefield of a case — number of boreholes in a growing rectangle, or
-length per borehole in the case's layout — that keeps the **borefield outlet
-temperature** (the fluid entering the heat pump's evaporator or the tank coil) within
-given limits at every station step while the circulation pump runs, over the whole
-simulated life, and optionally keeps the supply shortfall below a bound.
+length per borehole in the case's layout — that keeps the borefield fluid within given
+limits over the whole simulated life while the circulation pump runs, and optionally keeps
+the buildings' unmet heat below a bound. The case is a whole station (the ground load
+follows the field) or a borefield alone driven by a ground load file (``kind =
+"borefield"``, :mod:`gshp.station.borefield_only`).
+
+Which temperature is limited (``criterion``, case field ``sizing.criterion``):
+
+* ``mean`` (default): the mean fluid temperature (inlet + outlet)/2, the convention of
+  EED, GHEtool, GHEDesigner and the ASHRAE method;
+* ``inlet``: the fluid entering the boreholes (the coldest point of the loop in heating,
+  where freezing starts);
+* ``outlet``: the fluid leaving them (what reaches the evaporator).
+
+How often (``check``, ``sizing.check``): ``hourly`` (default) on hourly means of the steps
+with the pump running, as the peers whose step is an hour; ``step`` at every time step
+(stricter: the step's peaks count). The fluid must in any case stay above its freezing
+point at the inlet at every step.
 
 Method
 ------
@@ -19,12 +33,9 @@ Method
    the coarse answer with unit steps, so that the size returned holds the limits at the
    case's step and the next smaller size violates them there.
 
-Which temperature is limited: the borefield **outlet** temperature, as the kernel's
-step-level extremes while the pump runs (``T_bhe_out_min``/``T_bhe_out_max`` of the
-result, here taken per calendar month so that monthly limits can be checked at step
-resolution). The lower limit applies to every step with flow (in practice the heating
-season), the upper limit likewise (in practice the cooling bypass). The fluid must also
-stay above its freezing point at the borefield inlet (the coldest point of the loop).
+The limits are checked on the borefield's monthly fluid extremes that every run
+accumulates (``T_<point>_<check>_<min|max>``, :mod:`gshp.station.components.borefield`),
+so that monthly limits hold in their month.
 
 Growing rule (``vary="boreholes"``, rectangle layouts only): the spacing is kept and the
 field is an n_x × n_y rectangle whose aspect ratio n_x/n_y stays within a factor 1.5 of
@@ -48,6 +59,7 @@ import numpy as np
 
 from gshp.config import Case, load_case
 from gshp.errors import InputError, Problem
+from gshp.station.components.borefield import FLUID_POINTS, MONTHLY, monthly_name
 
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -56,6 +68,14 @@ ASPECT_TOLERANCE = 1.5
 HOUR_S = 3600.0
 MONTH_S = 730.0 * HOUR_S
 PULSE_H_S = 6.0 * HOUR_S
+CRITERIA = tuple(FLUID_POINTS)
+CHECKS = ("hourly", "step")
+CRITERION_TEXT = {
+    "mean": "mean fluid temperature (inlet + outlet)/2",
+    "inlet": "borefield inlet temperature",
+    "outlet": "borefield outlet temperature",
+}
+CHECK_TEXT = {"hourly": "hourly means while the pump runs", "step": "every time step"}
 
 
 class SizingInfeasible(InputError):
@@ -148,8 +168,8 @@ class Evaluation:
     margin: float
     year: int
     month: int
-    T_out_min_C: float
-    T_out_max_C: float
+    T_fluid_min_C: float
+    T_fluid_max_C: float
     unmet_max_kWh: float
     wall_s: float
     checks: dict = field(default_factory=dict)
@@ -162,11 +182,11 @@ def run_monthly(prep):
     resetting the kernel's yearly extreme/shortfall accumulators after each chunk.
     The time-series accumulators are filled too; prepare the case with
     ``simulation.output_resolution = "monthly"`` to keep them small.
-    Returns a dict of (n_years, 12) arrays: ``T_out_min``, ``T_out_max`` (°C, borefield
-    outlet while the pump runs; ±inf when it never runs), ``T_in_min`` (°C),
+    Returns a dict of (n_years, 12) arrays: the borefield's monthly fluid extremes by
+    their names (``T_fluid_mean_hourly_min`` …, °C, ±inf in a month the pump never ran),
     ``unmet_kWh`` (heating + cooling the buildings did not get: unmet_heat_year +
-    unmet_cooling_year, the boosters outside their source range or capacity),
-    ``freezing_steps``, and ``T_freeze_C``.
+    unmet_cooling_year, the boosters outside their source range or capacity), and
+    ``T_freeze_C``.
     """
     if prep.n_out > 100_000:
         raise ValueError("run_monthly: prepare the case with a monthly or daily output")
@@ -181,21 +201,13 @@ def run_monthly(prep):
     par = prep.params
     steps_per_day = par.clock.steps_per_day
     steps_per_year = par.clock.steps_per_year
-    rows = {name: yearly(acc, name) for name in (
-        "T_bhe_out_min", "T_bhe_out_max", "T_bhe_in_min", "unmet_heat_year",
-        "unmet_cooling_year", "freezing_steps")}  # fmt: skip
-    start = {"T_bhe_out_min": np.inf, "T_bhe_out_max": -np.inf, "T_bhe_in_min": np.inf}
-    shape = (n_years, 12)
-    t_min = np.full(shape, np.inf)
-    t_max = np.full(shape, -np.inf)
-    t_in_min = np.full(shape, np.inf)
-    unmet = np.zeros(shape)
-    freeze = np.zeros(shape)
+    rows = {name: yearly(acc, name) for name in ("unmet_heat_year", "unmet_cooling_year")}
+    unmet = np.zeros((n_years, 12))
     for y in range(n_years):
         k = y * steps_per_year
         for m in range(12):
-            for name, col in rows.items():
-                col[y] = start.get(name, 0.0)
+            for col in rows.values():
+                col[y] = 0.0
             k1 = k + MONTH_DAYS[m] * steps_per_day
             run_kernel(k, k1, par, st, acc)
             if status[0] != STATUS_OK:
@@ -204,52 +216,58 @@ def run_monthly(prep):
                     f"case {prep.case.name}: non-finite {var} at step {int(status[1])} "
                     f"(year {y + 1}, {MONTHS[m]})"
                 )
-            t_min[y, m] = rows["T_bhe_out_min"][y]
-            t_max[y, m] = rows["T_bhe_out_max"][y]
-            t_in_min[y, m] = rows["T_bhe_in_min"][y]
             unmet[y, m] = (rows["unmet_heat_year"][y] + rows["unmet_cooling_year"][y]) / 3.6e6
-            freeze[y, m] = rows["freezing_steps"][y]
             k = k1
-    return dict(
-        T_out_min=t_min,
-        T_out_max=t_max,
-        T_in_min=t_in_min,
-        unmet_kWh=unmet,
-        freezing_steps=freeze,
-        T_freeze_C=float(prep.info["T_freeze_C"]),
-    )
+    monthly = acc.borefield.monthly.reshape(n_years, 12, len(MONTHLY))
+    out = {v.name: monthly[:, :, i].copy() for i, v in enumerate(MONTHLY)}
+    return dict(out, unmet_kWh=unmet, T_freeze_C=float(prep.info["T_freeze_C"]))
 
 
-def check_limits(res: dict, t_min_C, t_max_C, max_unmet_kWh):
+def monthly_summary(ds) -> dict:
+    """The summary of :func:`run_monthly` from a result Dataset (a borefield-only run,
+    or any result with the monthly fluid extremes): NaN extremes (no pump) as ±inf."""
+    out = {}
+    for v in MONTHLY:
+        x = np.asarray(ds[v.name].values, dtype=float)
+        out[v.name] = np.where(np.isnan(x), np.inf if v.aggregation == "min" else -np.inf, x)
+    n_years = out[MONTHLY[0].name].shape[0]
+    return dict(out, unmet_kWh=np.zeros((n_years, 12)),
+                T_freeze_C=float(ds.attrs["station_T_freeze_C"]))  # fmt: skip
+
+
+def check_limits(res: dict, t_min_C, t_max_C, max_unmet_kWh, criterion="mean",
+                 check="hourly"):  # fmt: skip
     """Margins of every constraint in a monthly run summary (:func:`run_monthly`).
 
-    Constraints: borefield outlet ≥ ``t_min_C[month]`` and ≤ ``t_max_C[month]`` at every
-    step with flow (°C; either may be None), yearly heating + cooling shortfall ≤
+    Constraints: the fluid temperature of ``criterion`` (mean, inlet, outlet) at
+    ``check`` (hourly means or steps, while the pump runs) ≥ ``t_min_C[month]`` and ≤
+    ``t_max_C[month]`` (°C; either may be None), yearly unmet heating + cooling ≤
     ``max_unmet_kWh`` (kWh per year; None: no bound), and no step with the borefield
     inlet below the fluid's freezing point.
 
-    Returns (feasible, worst, checks): ``checks`` maps each constraint's name to
-    (margin, year, month) — the smallest margin (K, or kWh for the shortfall; negative =
-    violated) and where it occurs (1-based year and month); ``worst`` is the name with
-    the smallest margin.
+    Returns (feasible, worst, checks): ``checks`` maps each constraint's name
+    (``min_fluid_temperature``, ``max_fluid_temperature``, ``unmet_kWh_per_year``,
+    ``freezing``) to (margin, year, month) — the smallest margin (K, or kWh for the unmet
+    heat; negative = violated) and where it occurs (1-based year and month); ``worst`` is
+    the name with the smallest margin.
     """
     checks = {}
     if t_min_C is not None:
-        m = res["T_out_min"] - np.asarray(t_min_C)[None, :]
+        m = res[monthly_name(criterion, check, "min")] - np.asarray(t_min_C)[None, :]
         y, mo = np.unravel_index(np.argmin(m), m.shape)
-        checks["min_outlet_temperature"] = (float(m[y, mo]), int(y) + 1, int(mo) + 1)
+        checks["min_fluid_temperature"] = (float(m[y, mo]), int(y) + 1, int(mo) + 1)
     if t_max_C is not None:
-        m = np.asarray(t_max_C)[None, :] - res["T_out_max"]
+        m = np.asarray(t_max_C)[None, :] - res[monthly_name(criterion, check, "max")]
         y, mo = np.unravel_index(np.argmin(m), m.shape)
-        checks["max_outlet_temperature"] = (float(m[y, mo]), int(y) + 1, int(mo) + 1)
+        checks["max_fluid_temperature"] = (float(m[y, mo]), int(y) + 1, int(mo) + 1)
     if max_unmet_kWh is not None:
         per_year = res["unmet_kWh"].sum(axis=1)
         y = int(np.argmax(per_year))
         mo = int(np.argmax(res["unmet_kWh"][y]))
         checks["unmet_kWh_per_year"] = (float(max_unmet_kWh - per_year[y]), y + 1, mo + 1)
-    m = res["T_in_min"] - res["T_freeze_C"]
+    m = res["T_bhe_in_step_min"] - res["T_freeze_C"]
     y, mo = np.unravel_index(np.argmin(m), m.shape)
-    margin = float(m[y, mo]) if res["freezing_steps"].sum() == 0 else -abs(float(m[y, mo]))
+    margin = float(m[y, mo])
     checks["freezing"] = (margin if math.isfinite(margin) else math.inf, int(y) + 1, int(mo) + 1)
     worst = min(checks, key=lambda k: checks[k][0])
     feasible = all(v[0] >= 0.0 for v in checks.values())
@@ -269,6 +287,7 @@ def ashrae_length(
     t_max_C: float | None,
     m_cp_W_K: float,
     years: float,
+    criterion: str = "mean",
 ):
     """Total borehole length (m) by the ASHRAE three-pulse method with a field g-function.
 
@@ -282,10 +301,11 @@ def ashrae_length(
 
     with t_f = life + 1 month + 6 h, t_1 = 1 month + 6 h, t_2 = 6 h. The field's
     g-function replaces the ASHRAE temperature penalty (Ahmadfard & Bernier 2019,
-    Renew. Sust. Energy Rev. 110). The limit is on the outlet: in heating the
-    mean fluid lies below the outlet by half the fluid's temperature change at the peak
-    hourly load, T_m = T_min − q_h/(2 m c_p) in heating, and above it in cooling,
-    T_m = T_max + q_h/(2 m c_p).
+    Renew. Sust. Energy Rev. 110). The method limits the mean fluid T_m; a limit on the
+    outlet or the inlet is moved to the mean fluid by half the fluid's temperature change
+    at the peak hourly load: in heating the outlet lies above the mean and the inlet
+    below it, T_m = T_lim − q_h/(2 m c_p) (outlet), T_lim + q_h/(2 m c_p) (inlet); in
+    cooling the mirror image.
 
     Parameters
     ----------
@@ -296,6 +316,7 @@ def ashrae_length(
     t_min_C, t_max_C : outlet limits (°C) or None
     m_cp_W_K : total fluid capacity rate of the field, W/K
     years : design life, years
+    criterion : "mean", "inlet" or "outlet": which fluid temperature the limits apply to
 
     Returns (L_heating, L_cooling) in m; 0 when that side has no load or no limit,
     inf when the limit cannot be met (limit beyond the ground temperature).
@@ -320,7 +341,8 @@ def ashrae_length(
         num = (q_ys * g[2] + (q_m - q_ys) * g[1] + (q_h - q_m) * g[0]) / (
             2.0 * math.pi * k_s
         ) + q_h * R_b
-        T_m = limit - sign * q_h / (2.0 * m_cp_W_K)
+        shift = {"mean": 0.0, "outlet": -1.0, "inlet": 1.0}[criterion]
+        T_m = limit + shift * sign * q_h / (2.0 * m_cp_W_K)
         den = sign * (T_g_C - T_m)
         out.append(max(num, 0.0) / den if den > 0.0 else math.inf)
     return out[0], out[1]
@@ -388,10 +410,18 @@ class SizingResult:
         when = f"year {self.binding_year}" + (
             f", {MONTHS[self.binding_month - 1]}" if self.binding_month else ""
         )
+        lim = self.limits
+        limit_text = {
+            "min_fluid_temperature": "lower limit",
+            "max_fluid_temperature": "upper limit",
+            "unmet_kWh_per_year": "bound on the yearly unmet heat",
+            "freezing": "freezing point at the inlet",
+        }.get(self.binding_constraint, self.binding_constraint)
         lines = [
             f"{self.case_name}: smallest borefield {size}",
-            f"  binding: {self.binding_constraint} (margin {self.binding_margin:+.3g} {unit}) "
-            f"in {when}",
+            f"  criterion: {lim.get('temperature', '')}",
+            f"  binding: {self.binding_constraint} ({limit_text}; margin "
+            f"{self.binding_margin:+.3g} {unit}) in {when}",
         ]
         if self.smaller is not None:
             s = self.smaller
@@ -473,15 +503,22 @@ def size(
     min_size: float | None = None,
     length_step_m: float = 1.0,
     search_step_s: int = 900,
+    criterion: str | None = None,
+    check: str | None = None,
     progress=None,
 ) -> SizingResult:
-    """Smallest borefield of ``case`` holding the outlet-temperature limits.
+    """Smallest borefield of ``case`` holding the fluid-temperature limits.
 
     Parameters
     ----------
-    case : Case or path of a case file
+    case : Case or path of a case file (a station, or a borefield-only case)
     t_min_C, t_max_C : float, 12 monthly floats, or "v" / "v1,…,v12" strings (°C)
-        Limits on the borefield outlet temperature at every step with flow; None: none.
+        Limits on the fluid temperature of ``criterion``; None: the case's
+        ``sizing.T_fluid_min_C`` / ``T_fluid_max_C`` (none there: not limited).
+    criterion : "mean" (inlet + outlet)/2, "inlet" or "outlet"; None: the case's
+        ``sizing.criterion`` (default "mean", the EED/GHEtool convention)
+    check : "hourly" (hourly means while the pump runs) or "step"; None: the case's
+        ``sizing.check`` (default "hourly")
     vary : "boreholes" (rectangle grown at the same spacing, see
         :func:`rectangle_sequence`) or "length" (length per borehole, layout kept)
     years : overrides ``simulation.years`` (design life)
@@ -491,7 +528,7 @@ def size(
         boreholes 1 … max(4 × case, 100); length 20 m … min(4 × case, 2000) m.
     length_step_m : resolution of the length search, m
     search_step_s : station step used during the search (the answer is re-checked at
-        the case's own step)
+        the case's own step; a borefield-only case is searched at its own step)
     progress : callable(str), optional — receives one line per simulation
 
     Raises
@@ -503,10 +540,17 @@ def size(
     t_start = time.perf_counter()
     if not isinstance(case, Case):
         case = load_case(case)
+    sz = case.sizing
+    criterion = sz.criterion if criterion is None else criterion
+    check = sz.check if check is None else check
+    if t_min_C is None and t_max_C is None:
+        t_min_C, t_max_C = sz.T_fluid_min_C, sz.T_fluid_max_C
     t_min, t_max = _check_size_args(
-        case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m
-    )
+        case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m,
+        criterion, check,
+    )  # fmt: skip
     bf = case.borefield
+    ground_only = case.kind == "borefield"
 
     over = {"simulation.output_resolution": "monthly"}
     if years is not None:
@@ -514,7 +558,7 @@ def size(
     base = case.replace(**over)
     n_years = base.simulation.years
     case_step = base.simulation.time_step_s
-    search_step = min(int(search_step_s), 900)
+    search_step = case_step if ground_only else min(int(search_step_s), 900)
 
     overrides, describe, x_min, x_max, x_base = _candidates(
         bf, vary, max_size, min_size, length_step_m
@@ -527,15 +571,15 @@ def size(
         key = (x, dt)
         if key in cache:
             return cache[key]
+        from gshp.station.borefield_only import simulate_borefield
         from gshp.station.prepare import prepare
 
         t0 = time.perf_counter()
         o = dict(overrides(x))
         o["simulation.time_step_s"] = dt
         c = base.replace(**o)
-        prep = prepare(c)
-        res = run_monthly(prep)
-        ok, name, checks = check_limits(res, t_min, t_max, max_unmet_kWh)
+        res = monthly_summary(simulate_borefield(c)) if ground_only else run_monthly(prepare(c))
+        ok, name, checks = check_limits(res, t_min, t_max, max_unmet_kWh, criterion, check)
         margin, yr, mo = checks[name]
         n, nx, ny, h = describe(x)
         ev = Evaluation(
@@ -550,8 +594,8 @@ def size(
             margin=margin,
             year=yr,
             month=mo,
-            T_out_min_C=float(np.min(res["T_out_min"])),
-            T_out_max_C=float(np.max(res["T_out_max"])),
+            T_fluid_min_C=float(np.min(res[monthly_name(criterion, check, "min")])),
+            T_fluid_max_C=float(np.max(res[monthly_name(criterion, check, "max")])),
             unmet_max_kWh=float(res["unmet_kWh"].sum(axis=1).max()),
             wall_s=time.perf_counter() - t0,
             checks=checks,
@@ -582,7 +626,7 @@ def size(
     q_year1 = np.asarray(ds1["Q_ground"].values, dtype=float)
     T_g = float(json.loads(ds1.attrs["borefield"])["T_undisturbed_C"])
     est_total, est_x = _first_estimate(
-        base, q_year1, T_g, t_min, t_max, describe, x_min, x_max, overrides
+        base, q_year1, T_g, t_min, t_max, describe, x_min, x_max, overrides, criterion
     )
     if progress is not None:
         progress(
@@ -605,10 +649,12 @@ def size(
     fine, _ = bracket_search(lambda x: evaluate(x, case_step).feasible, seed, x_min, x_max, 1)
 
     limits = dict(
-        min_outlet_C=list(t_min) if t_min is not None else None,
-        max_outlet_C=list(t_max) if t_max is not None else None,
+        min_fluid_C=list(t_min) if t_min is not None else None,
+        max_fluid_C=list(t_max) if t_max is not None else None,
         max_unmet_kWh_per_year=max_unmet_kWh,
-        temperature="borefield outlet, step values while the pump runs",
+        criterion=criterion,
+        check=check,
+        temperature=f"{CRITERION_TEXT[criterion]}, {CHECK_TEXT[check]}",
     )
     if fine is None:
         raise _infeasible(case, cache[(x_max, case_step)], describe, x_max)
@@ -652,10 +698,19 @@ def size(
     )
 
 
-def _check_size_args(case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m):
+def _check_size_args(case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m,
+                     criterion="mean", check="hourly"):  # fmt: skip
     """Parsed monthly limits ``(t_min, t_max)`` of :func:`size`; every bad argument
     together in one :class:`InputError`."""
     problems = []
+    if criterion not in CRITERIA:
+        problems.append(Problem("--criterion", criterion, "'mean', 'inlet' or 'outlet'"))
+    if check not in CHECKS:
+        problems.append(Problem("--check", check, "'hourly' or 'step'"))
+    if case.kind == "borefield" and max_unmet_kWh is not None:
+        problems.append(Problem("--max-unmet-kwh", max_unmet_kWh,
+                                "no bound on unmet heat in a borefield-only case (it has no "
+                                "buildings)"))  # fmt: skip
     t_min = _limit_arg(t_min_C, "--min-fluid-temp", problems)
     t_max = _limit_arg(t_max_C, "--max-fluid-temp", problems)
     if vary not in ("boreholes", "length"):
@@ -756,8 +811,8 @@ def _infeasible(case, ev, describe, x_max):
     """The :class:`SizingInfeasible` error when even the largest field fails."""
     n, nx, ny, h = describe(x_max)
     what = {
-        "min_outlet_temperature": "--min-fluid-temp",
-        "max_outlet_temperature": "--max-fluid-temp",
+        "min_fluid_temperature": "--min-fluid-temp",
+        "max_fluid_temperature": "--max-fluid-temp",
         "unmet_kWh_per_year": "--max-unmet-kwh",
         "freezing": "borefield.fluid (freezing point)",
     }.get(ev.worst, ev.worst)
@@ -783,7 +838,8 @@ def _limit_arg(value, where, problems):
         return None
 
 
-def _first_estimate(base, q, T_g, t_min, t_max, describe, x_min, x_max, overrides):
+def _first_estimate(base, q, T_g, t_min, t_max, describe, x_min, x_max, overrides,
+                    criterion="mean"):  # fmt: skip
     """ASHRAE estimate: (total length m, candidate index x or None if beyond x_max)."""
     from gshp.physics.borefield import Borefield
 
@@ -809,6 +865,7 @@ def _first_estimate(base, q, T_g, t_min, t_max, describe, x_min, x_max, override
             lim_hi,
             bf.n_boreholes * per_bh_flow * bf.cp,
             base.simulation.years,
+            criterion,
         )
         total = max(L_h, L_c)
         if not math.isfinite(total):

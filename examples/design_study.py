@@ -20,7 +20,7 @@ years = int(os.environ.get("GSHP_EXAMPLE_YEARS", "20"))
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "design_study")
 
 case = gshp.load_case(HERE.parent / "cases" / "berlin.toml")
-ds = gshp.simulate(case, **{"simulation.years": years, "simulation.time_step_s": 900})
+ds = gshp.simulate(case, years=years, time_step_s=900)
 print(yearly_table(ds))
 
 # the borefield designer's view: monthly fluid temperature over the lifetime, with the

@@ -3,7 +3,9 @@ heating and cooling network: borefield, ground-source heat pump, stratified tank
 tempering valve, cooling-season bypass and the district's substations.
 
 Notebook API (see :mod:`gshp.api`): :func:`load_case`, :class:`Case`, :func:`simulate`,
-:func:`sweep`, :func:`to_pandas`, :func:`size`.
+:func:`sweep`, :func:`to_pandas`, :func:`size`, :class:`InputError`.
+``gshp.simulate(case, years=5)`` and ``case.replace(borefield={"n_x": 6})`` change case
+fields by their own name, by section or by dotted path (see :meth:`Case.replace`).
 
 These names and ``__version__`` are loaded on first use, so that ``import gshp`` (and
 the command line's start) does not import numpy, xarray and the simulator.
@@ -34,4 +36,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    """The public API (loaded on first use, so listed from ``__all__``) and the module's
+    own attributes, without its private helpers."""
+    own = {n for n in globals() if not n.startswith("_") or n.startswith("__")}
+    return sorted(own | set(__all__))

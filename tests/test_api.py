@@ -92,8 +92,10 @@ def test_json_schema_accepts_the_shipped_cases_and_rejects_mistakes(tmp_path, ca
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(NUMERIC),
-       st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6), st.booleans(), st.text()))
+@given(
+    st.sampled_from(NUMERIC),
+    st.one_of(st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6), st.booleans(), st.text()),
+)
 def test_json_schema_agrees_with_the_field_checks(path, value):
     """The schema is derived from the same declarations: a value is schema-valid exactly
     when the loader's field check accepts it (TOML has no bool-as-number)."""
@@ -137,3 +139,90 @@ def test_sweep_from_a_case_object(tmp_path):
     with pytest.raises(gshp.InputError, match="borefield.n_q"):
         gshp.sweep(base, {"borefield.n_q": [1]})
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+# ---------------------------------------------------------------------------- issue 27
+
+
+def test_simulate_keyword_overrides_by_field_name_give_the_same_bits(one_year):
+    """``simulate(case, years=1, …)``: the same result, bit for bit, as the dotted form."""
+    from gshp.studies.simulate import comparable
+
+    case = gshp.load_case(ROOT / "cases" / "berlin.toml")
+    ds = gshp.simulate(case, years=1, time_step_s=900)
+    assert ds.sizes["year"] == 1
+    a, b = comparable(ds), comparable(one_year)
+    assert a.attrs == b.attrs
+    assert sorted(a.variables) == sorted(b.variables)
+    for name in a.variables:
+        assert a[name].values.tobytes() == b[name].values.tobytes(), name
+
+
+def test_replace_with_nested_dicts_equals_dotted_and_keeps_other_fields():
+    case = gshp.load_case(ROOT / "cases" / "berlin.toml")
+    dotted = case.replace(**{"simulation.years": 3, "borefield.n_x": 6,
+                             "borefield.ground.conductivity_W_mK": 2.1})  # fmt: skip
+    nested = case.replace(simulation={"years": 3},
+                          borefield={"n_x": 6, "ground": {"conductivity_W_mK": 2.1}})  # fmt: skip
+    by_name = case.replace(years=3, n_x=6, ground={"conductivity_W_mK": 2.1})
+    assert nested == dotted == by_name
+    assert (nested.simulation.years, nested.borefield.n_x) == (3, 6)
+    # the sections' other fields are kept, not reset to their defaults
+    assert nested.simulation.time_step_s == case.simulation.time_step_s
+    assert nested.borefield.n_y == case.borefield.n_y
+    assert nested.borefield.ground.T_undisturbed_C == case.borefield.ground.T_undisturbed_C
+    assert nested.climate == case.climate
+    # the old keyword form and load_case's overrides take the same names
+    assert case.replace(simulation__years=3) == case.replace(years=3)
+    loaded = gshp.load_case(ROOT / "cases" / "berlin.toml", {"years": 3})
+    assert loaded.simulation.years == 3
+
+
+def test_ambiguous_and_unknown_override_names_are_one_clear_error(tmp_path):
+    case = gshp.load_case(ROOT / "cases" / "berlin.toml")
+    with pytest.raises(gshp.InputError) as info:
+        gshp.simulate(case, conductivity_W_mK=2.0)
+    (problem,) = info.value.problems
+    assert problem.where == "conductivity_W_mK"
+    msg = str(info.value)
+    for path in ("borefield.ground.conductivity_W_mK", "borefield.pipes.conductivity_W_mK",
+                 "borefield.grout.conductivity_W_mK"):  # fmt: skip
+        assert path in msg
+    with pytest.raises(gshp.InputError) as info:
+        case.replace(yeers=2)
+    assert len(info.value.problems) == 1
+    assert "did you mean 'years' (simulation.years)?" in str(info.value)
+    with pytest.raises(gshp.InputError, match="simulation.years is also set by 'years'"):
+        case.replace(years=2, **{"simulation.years": 3})
+    # the same names in a sweep's overrides and grid
+    with pytest.raises(gshp.InputError, match=r"overrides\.yeers: .*did you mean 'years'"):
+        gshp.sweep(case, {"n_x": [5, 7]}, overrides={"yeers": 1})
+    with pytest.raises(gshp.InputError, match="climate.preset, district.preset"):
+        gshp.sweep(case, {"preset": ["berlin"]}, overrides={"years": 1})
+    assert not list(tmp_path.iterdir())
+
+
+def test_sweep_grid_and_overrides_by_field_name():
+    base = gshp.load_case(ROOT / "cases" / "berlin.toml")
+    fast = {"years": 1, "time_step_s": 900, "output_resolution": "monthly"}
+    ds = gshp.sweep(base, {"borefield": {"n_x": [5, 7]}}, overrides=fast)
+    assert ds.sizes["case"] == 2 and ds.sizes["year"] == 1
+    assert list(ds["borefield.n_x"].values) == [5, 7]
+
+
+def test_dir_lists_the_public_api():
+    """``dir(gshp)`` in a fresh interpreter (nothing loaded yet) lists the whole API."""
+    import subprocess
+    import sys
+
+    code = "import gshp; print(' '.join(dir(gshp)))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={"PYTHONPATH": str(ROOT)}, timeout=120, check=True)  # fmt: skip
+    names = set(r.stdout.split())
+    api = {"simulate", "size", "sweep", "load_case", "Case", "to_pandas", "InputError",
+           "__version__"}  # fmt: skip
+    assert api <= names, api - names
+    assert not any(n.startswith("_") and not n.startswith("__") for n in names)
+    for name in api:
+        assert getattr(gshp, name) is not None
+    assert gshp.simulate.__doc__ and "years=2" in gshp.simulate.__doc__

@@ -61,7 +61,7 @@ def add_resolution(p, help="override simulation.output_resolution") -> None:
     p.add_argument("--resolution", choices=RESOLUTIONS, help=help)
 
 
-def add_quiet(p, help="no progress bars") -> None:
+def add_quiet(p, help="no progress (bars on a terminal, lines in a log)") -> None:
     p.add_argument("-q", "--quiet", action="store_true", help=help)
 
 

@@ -10,13 +10,16 @@ Defaults fill everything the reference study leaves unstated (docs/reference-stu
 study does not report"); each default's documentation says where it comes from.
 
 Public API: :func:`load_case` (path → :class:`Case`), :func:`case_from_dict`,
-:func:`apply_overrides` (dotted paths), :meth:`Case.to_dict` and :func:`case_hash`.
+:func:`apply_overrides` (dotted paths, sections with dicts, unique field names: see
+:func:`override_paths`), :meth:`Case.to_dict` and :func:`case_hash`.
 """
 
 from __future__ import annotations
 
 import contextvars
 import dataclasses
+import difflib
+import functools
 import hashlib
 import json
 import os
@@ -31,7 +34,7 @@ from gshp.config.climate import ClimateConfig
 from gshp.config.controls import ControlsConfig
 from gshp.config.district import DistrictConfig
 from gshp.config.dry_cooler import DryCoolerConfig
-from gshp.config.fields import Ctx, F, S, build, json_default, to_plain
+from gshp.config.fields import Ctx, F, S, build, fields_of, json_default, to_plain
 from gshp.config.ground_load import GroundLoadConfig
 from gshp.config.heat_pump import HeatPumpConfig, compressor_path
 from gshp.config.network import NetworkConfig
@@ -109,7 +112,24 @@ class Case:
         return d
 
     def replace(self, **overrides) -> Case:
-        """A new case with dotted-path overrides, e.g. ``{"borefield.n_x": 5}``."""
+        """A new case with some fields changed, the others kept; checked like a case file.
+
+        Overrides may be given (and mixed) as
+
+        - a section with a dict of its fields: ``case.replace(simulation={"years": 5},
+          borefield={"n_x": 6, "ground": {"conductivity_W_mK": 2.1}})`` (the section's
+          other fields are kept);
+        - a field's own name, when no other case field has it: ``case.replace(years=5,
+          n_x=6)``;
+        - dotted paths: ``case.replace(**{"simulation.years": 5, "borefield.n_x": 6})``
+          (or ``simulation__years=5``).
+
+        Raises
+        ------
+        InputError
+            A name that several fields have (naming them), an unknown name (with the
+            closest one), or values outside what the fields allow.
+        """
         return case_from_dict(
             apply_overrides(self.to_dict(), overrides),
             base_dir=self.source.resolve().parent if self.source else None,
@@ -128,8 +148,10 @@ def load_case(path, overrides: dict | None = None) -> Case:
     path : str or Path
         TOML case file.
     overrides : dict, optional
-        Dotted-path overrides applied before validation, e.g.
-        ``{"borefield.n_x": 7, "climate.preset": "berlin"}``.
+        Overrides applied before validation, in the forms of :meth:`Case.replace`:
+        dotted paths (``{"borefield.n_x": 7, "climate.preset": "berlin"}``), sections
+        with dicts (``{"borefield": {"n_x": 7}}``) or unique field names
+        (``{"n_x": 7}``).
 
     Raises
     ------
@@ -222,10 +244,11 @@ def path_kind(path: Path) -> str:
 
 
 def apply_overrides(raw: dict, overrides: dict) -> dict:
-    """Return a deep copy of ``raw`` with dotted-path ``overrides`` set."""
+    """Return a deep copy of ``raw`` with ``overrides`` set (the forms of
+    :func:`override_paths`)."""
     _check_overrides(overrides)
     out = json.loads(json.dumps(raw, default=json_default))
-    for dotted, value in overrides.items():
+    for dotted, value in override_paths(overrides).items():
         keys = str(dotted).split(".")
         node = out
         for k in keys[:-1]:
@@ -236,6 +259,105 @@ def apply_overrides(raw: dict, overrides: dict) -> dict:
             node = nxt
         node[keys[-1]] = value
     return out
+
+
+@functools.cache
+def field_index() -> tuple[dict, dict]:
+    """The case-file schema's names: ``(paths, by_name)`` with ``paths`` every dotted path
+    (fields and sections) → ``"section"`` or ``"field"``, and ``by_name`` each field's or
+    section's own name → the dotted paths that end in it."""
+    paths: dict[str, str] = {}
+    by_name: dict[str, list[str]] = {}
+
+    def walk(cls, prefix):
+        for f in fields_of(cls):
+            path = prefix + f.name
+            section = f.metadata.get("kind") == "section"
+            paths[path] = "section" if section else "field"
+            by_name.setdefault(f.name, []).append(path)
+            if section:
+                walk(f.metadata["section"], path + ".")
+
+    walk(Case, "")
+    return paths, by_name
+
+
+def override_paths(overrides: Mapping, where: str = "") -> dict:
+    """Overrides in any of the accepted forms as ``{dotted path: value}``.
+
+    Each key of ``overrides`` is
+
+    - a dotted path (``"simulation.years"``; ``"simulation__years"`` in keyword form),
+      kept as it is (an unknown one is reported by the loader, with the closest name);
+    - a section (``"simulation"``, ``"borefield.ground"``) with a dict: its entries
+      become paths below it, nested dicts of sub-sections too;
+    - a field's or section's own name (``"years"``, ``"ground"``) when exactly one case
+      field has it.
+
+    ``where`` prefixes the names in messages (e.g. ``"overrides."``).
+
+    Raises
+    ------
+    InputError
+        Every key that several fields share (naming them all), that no field has (with
+        the closest one), or that two keys set differently (e.g. ``years`` and
+        ``simulation.years``), in one message.
+    """
+    paths, by_name = field_index()
+    out: dict = {}
+    given: dict = {}  # path -> the key that set it
+    problems: list[Problem] = []
+
+    def put(path, value, key):
+        if paths.get(path) == "section" and isinstance(value, Mapping):
+            if not value:
+                return
+            for sub, v in value.items():
+                put(f"{path}.{str(sub).replace('__', '.')}", v, key)
+            return
+        if path in out and not _same(out[path], value):
+            also = f"{path} is also set by {given[path]!r} (to {out[path]!r}); give it once"
+            problems.append(Problem(where + key, value, also))
+            return
+        out[path], given[path] = value, key
+
+    for key, value in overrides.items():
+        key = str(key)
+        dotted = key.replace("__", ".")
+        if dotted in paths or "." in dotted:
+            put(dotted, value, key)
+            continue
+        found = by_name.get(dotted, [])
+        if len(found) == 1:
+            put(found[0], value, key)
+        elif found:
+            which = "a name several case fields have; give one of " + ", ".join(found)
+            problems.append(Problem(where + key, value, which))
+        else:
+            problems.append(Problem(where + key, value, _unknown_name(dotted, by_name)))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays: ambiguous truth
+        return a is b
+
+
+def _unknown_name(name: str, by_name: dict) -> str:
+    """What an unknown override name is told: the closest field name, with its path."""
+    hint = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.6)
+    if not hint:
+        return (
+            "unknown case field; give a field's name (e.g. years), section.field (e.g. "
+            "simulation.years) or a section with a dict (see `gshp check --reference`)"
+        )
+    where = by_name[hint[0]]
+    shown = f" ({where[0]})" if len(where) == 1 and where[0] != hint[0] else ""
+    return f"unknown case field; did you mean '{hint[0]}'{shown}?"
 
 
 def case_hash(case: Case) -> str:

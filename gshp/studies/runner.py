@@ -3,15 +3,20 @@
 Every case is independent and deterministic, so the results do not depend on the number of
 jobs or on the backend. A case that fails is reported with its error; the others go on. A
 worker process that dies (``kill -9``, the out-of-memory killer) costs only the case it
-was running. Progress: one bar per case (years simulated) plus an overall bar of finished
-cases; worker processes report their years over their pipe to the parent.
+was running. Progress (:class:`Progress`): on a terminal, one bar per case (years
+simulated) plus an overall bar of finished cases; when standard error is not a terminal (a
+log file, CI, a batch system), plain lines without escape codes: one per finished case and,
+for a long case, one every few simulated years. Worker processes report their years over
+their pipe to the parent.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
+import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -28,6 +33,7 @@ class CaseResult:
     error: str | None = None
     error_kind: str | None = None  # "input" (bad input) or "failure" (anything else)
     warnings: list = field(default_factory=list)  # warning messages of the run, once each
+    wall_s: float | None = None  # wall time of the case where it ran (set-up included), s
 
     @property
     def ok(self) -> bool:
@@ -70,6 +76,8 @@ def _run_one(
             except (OSError, EOFError, BrokenPipeError):
                 pass  # the progress display went away: the case goes on
 
+    t0 = time.perf_counter()
+    progress(0, case.simulation.years)  # the case starts: its rate is timed from here
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -90,6 +98,7 @@ def _run_one(
     # warnings come back with the result (printed once by the caller, without the
     # source line Python's default display adds)
     res.warnings = list(dict.fromkeys(str(w.message) for w in caught))
+    res.wall_s = time.perf_counter() - t0
     return index, res
 
 
@@ -113,7 +122,8 @@ def run_cases(
         Parallel worker processes (spawned, each with its own pipe); 1 runs in this
         process; ≤ 0 means one per CPU core.
     progress : bool
-        Show progress bars (tqdm, on standard error).
+        Show progress on standard error (:class:`Progress`): bars on a terminal, plain
+        lines in a log file or pipe.
     scheduler : str, optional
         Dask distributed scheduler address (``tcp://host:port``) or ``"local"`` for a
         LocalCluster on this machine (``jobs`` worker processes); runs the cases as Dask
@@ -140,15 +150,13 @@ def run_cases(
     if not cases:
         return []
     if progress and not kernel_cached():
-        import sys
-
         print(
             "gshp: compiling the simulation kernel with numba (first run after an install "
             "or update, a few minutes; cached afterwards) …",
             file=sys.stderr,
             flush=True,
         )
-    bars = _Bars(cases, progress)
+    bars = Progress(cases, progress)
     try:
         if scheduler:
             iterator = _dask_iter(cases, scheduler, simulate_fn, keep_implausible, jobs, finish)
@@ -161,9 +169,9 @@ def run_cases(
             iterator = _pool_iter(cases, jobs, simulate_fn, keep_implausible, finish, bars)
         for index, res in iterator:
             results[index] = res
-            bars.finished(index, res)
             if on_result is not None:
                 on_result(res)
+            bars.finished(index, res)
     finally:
         bars.close()
     return results  # type: ignore[return-value]
@@ -420,16 +428,82 @@ def _dask_iter(cases, scheduler, simulate_fn, keep_implausible=False, jobs=1, fi
             cluster.close()
 
 
-class _Bars:
-    """tqdm bars: overall (cases) and one per running case (years)."""
+def interactive(stream) -> bool:
+    """Whether ``stream`` shows progress bars: a terminal, or a Jupyter notebook's output
+    (which draws tqdm's bars; its ``isatty()`` is False). Anything else (a file, a pipe,
+    CI, a batch system's log) gets plain lines."""
+    try:
+        if stream.isatty():
+            return True
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
+        return False
+    return type(stream).__module__.startswith("ipykernel")
 
-    def __init__(self, cases, enabled):
+
+def headline(res: CaseResult) -> str:
+    """One line about a finished case's result: where it was written, the kernel's time,
+    the energy balance closure, the mean SCOP and the borefield outlet range (those the
+    Dataset has; ``""`` for none)."""
+    ds = res.dataset
+    attrs = getattr(ds, "attrs", None)
+    if attrs is None:
+        return ""
+    parts = []
+    try:
+        if "result_path" in attrs:
+            parts.append(str(attrs["result_path"]))
+        if "kernel_wall_time_s" in attrs:
+            parts.append(f"kernel {float(attrs['kernel_wall_time_s']):.2f} s")
+        if "energy_balance_closure" in attrs:
+            parts.append(f"energy balance closure {float(attrs['energy_balance_closure']):.1e}")
+        if "scop_gshp" in ds:
+            parts.append(f"SCOP {float(ds['scop_gshp'].mean()):.2f}")
+        if "T_bhe_out_min" in ds and "T_bhe_out_max" in ds:
+            lo, hi = float(ds["T_bhe_out_min"].min()), float(ds["T_bhe_out_max"].max())
+            parts.append(f"BHE out {lo:.1f} to {hi:.1f} °C")
+    except (TypeError, ValueError, KeyError):  # a replacement simulate_fn's own result
+        pass
+    return ", ".join(parts)
+
+
+def _years(n) -> str:
+    return f"{n} year" if n == 1 else f"{n} years"
+
+
+class Progress:
+    """Progress of :func:`run_cases` on standard error.
+
+    On a terminal (or in a notebook): tqdm bars, an overall one (cases) and one per running
+    case (years), each created when its case starts, so that a rate (years per second of
+    wall time since the start) is shown only once a year has finished. Elsewhere (a log
+    file, a pipe, CI): no bar and no escape codes; one line per finished case
+    (``[k/n] name: ok in 12.3 s (20 years); headline``), and for a long case a
+    line when :attr:`EVERY_YEARS` years or :attr:`EVERY_S` seconds have passed since its
+    last line. Disabled (``enabled=False``): nothing.
+
+    Case progress arrives as ``(index, years_done, n_years)``; ``years_done = 0`` says the
+    case started.
+    """
+
+    EVERY_YEARS = 5
+    """Plain lines: a line for a running case every this many simulated years …"""
+    EVERY_S = 30.0
+    """… or when this many seconds of wall time have passed since its last line."""
+
+    _NO_RATE = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}]"
+    """tqdm's layout before the first unit is done: no rate, no remaining time."""
+
+    def __init__(self, cases, enabled, stream=None):
         self.enabled = enabled
         self.cases = cases
+        self.stream = stream if stream is not None else sys.stderr
+        self.bars = enabled and interactive(self.stream)
         self.per_case = {}
         self.overall = None
+        self.n_done = 0
+        self.started = {}  # plain lines: index -> (start time, last line time, last years)
         self._lock = threading.Lock()
-        if enabled:
+        if self.bars:
             from tqdm import tqdm
 
             self._tqdm = tqdm
@@ -441,7 +515,12 @@ class _Bars:
                     position=0,
                     leave=True,
                     dynamic_ncols=True,
+                    file=self.stream,
+                    bar_format=self._NO_RATE,
                 )
+
+    def _line(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
 
     def _bar(self, index, total):
         bar = self.per_case.get(index)
@@ -454,6 +533,8 @@ class _Bars:
                 position=pos,
                 leave=False,
                 dynamic_ncols=True,
+                file=self.stream,
+                bar_format=self._NO_RATE,
             )
             self.per_case[index] = bar
         return bar
@@ -462,9 +543,26 @@ class _Bars:
         if not self.enabled:
             return
         with self._lock:
-            bar = self._bar(index, total)
-            bar.n = done
-            bar.refresh()
+            if self.bars:
+                bar = self._bar(index, total)
+                bar.n = done
+                if done > 0:
+                    bar.bar_format = None  # tqdm's own layout, rate included
+                bar.refresh()
+                return
+            now = time.perf_counter()
+            if index not in self.started or done == 0:
+                self.started[index] = (now, now, 0)
+                if done == 0:
+                    return
+            t0, t_last, last = self.started[index]
+            if done >= total or (done - last < self.EVERY_YEARS and now - t_last < self.EVERY_S):
+                return
+            self.started[index] = (t0, now, done)
+            self._line(
+                f"{self.cases[index].name}: year {done} of {total} after {now - t0:.1f} s "
+                f"({(now - t0) / done:.3g} s/year)"
+            )
 
     def put(self, msg):
         """Progress from a case running in this process (same interface as a queue)."""
@@ -474,16 +572,33 @@ class _Bars:
         if not self.enabled:
             return
         with self._lock:
-            bar = self.per_case.pop(index, None)
-            if bar is not None:
-                bar.close()
-            if self.overall is not None:
-                self.overall.update(1)
-            if not res.ok:
-                self._tqdm.write(f"{res.name}: FAILED — {res.error}")
+            self.n_done += 1
+            if self.bars:
+                bar = self.per_case.pop(index, None)
+                if bar is not None:
+                    bar.close()
+                if self.overall is not None:
+                    self.overall.bar_format = None
+                    self.overall.update(1)
+                if not res.ok:
+                    self._tqdm.write(f"{res.name}: FAILED — {res.error}", file=self.stream)
+                return
+            self.started.pop(index, None)
+            self._line(self.plain_line(index, res))
+
+    def plain_line(self, index, res) -> str:
+        """The line of a finished case (plain mode)."""
+        count = f"[{self.n_done}/{len(self.cases)}] " if len(self.cases) > 1 else ""
+        wall = f" in {res.wall_s:.1f} s" if res.wall_s is not None else ""
+        if not res.ok:
+            first, *more = str(res.error).splitlines() or [""]
+            return f"{count}{res.name}: FAILED{wall}: {first}{' …' if more else ''}"
+        years = _years(self.cases[index].simulation.years)
+        head = headline(res)
+        return f"{count}{res.name}: ok{wall} ({years})" + (f"; {head}" if head else "")
 
     def close(self):
-        if not self.enabled:
+        if not self.bars:
             return
         for bar in self.per_case.values():
             bar.close()

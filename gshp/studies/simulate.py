@@ -34,14 +34,23 @@ def simulate(case, *, progress=None, keep_implausible=False, **overrides) -> xr.
         Return a physically implausible result (flagged in its attributes) instead of
         raising :class:`gshp.io.plausibility.ImplausibleResult`.
     **overrides
-        Dotted-path overrides given with ``__`` for dots, e.g.
-        ``simulate(case, simulation__years=2, borefield__n_x=9)``, or as a dict via
-        ``simulate(case, **{"simulation.years": 2})``.
+        Case fields to change for this run, as :meth:`gshp.config.Case.replace` takes
+        them: a field's own name when no other field has it
+        (``simulate(case, years=2, n_x=9)``), a section with a dict
+        (``simulate(case, borefield={"ground": {"conductivity_W_mK": 2.1}})``), or a
+        dotted path (``simulate(case, **{"simulation.years": 2})``, also
+        ``simulation__years=2``).
+
+    Raises
+    ------
+    InputError
+        An override name several fields have (naming them), an unknown one (with the
+        closest name), or a value outside what its field allows.
     """
     if not isinstance(case, Case):
         case = load_case(case)
     if overrides:
-        case = case.replace(**{k.replace("__", "."): v for k, v in overrides.items()})
+        case = case.replace(**overrides)
     if case.kind == "borefield":  # the borefield alone, driven by its ground load file
         from gshp.station.borefield_only import simulate_borefield
 

@@ -65,7 +65,7 @@ def test_mean_fluid_matches_pygfunction_claesson_javed(tmp_path):
     """The mean fluid temperature of a borefield-only run against pygfunction's
     ClaessonJaved load aggregation with the field's g-function and the same effective
     borehole resistance: T_f = T_g − q'·g/(2πk) (superposed) − q'·R_b*."""
-    ext, inj = annual(30.0, 5.0)
+    ext, inj = annual(12.0, 2.0)
     write_load(tmp_path / "load.csv", ext, inj)
     ds = gshp.simulate(write_case(tmp_path))
     bf = json.loads(ds.attrs["borefield"])
@@ -98,7 +98,7 @@ def test_mean_fluid_matches_pygfunction_claesson_javed(tmp_path):
 
 
 def test_the_load_is_exchanged_exactly_and_the_energy_balance_closes(tmp_path):
-    ext, inj = annual(40.0, -5.0)
+    ext, inj = annual(15.0, -2.0)
     ext[H % 24 < 6] = 0.0  # some hours without load: the pump stops (pump = "load")
     inj[H % 24 < 6] = 0.0
     write_load(tmp_path / "load.csv", ext, inj, sep=";", header=("Heating", "Cooling"))
@@ -108,11 +108,11 @@ def test_the_load_is_exchanged_exactly_and_the_energy_balance_closes(tmp_path):
                                     '"heating"\ninjection_column = "cooling"')  # fmt: skip
     case.write_text(text)
     ds = gshp.simulate(case)
-    q = (ext - inj) * 1e3
+    q = (np.round(ext, 6) - np.round(inj, 6)) * 1e3  # as written to the file
     np.testing.assert_allclose(ds["Q_ground"].values, q, rtol=1e-9, atol=1e-6)
     assert float(ds["energy_balance_closure"]) < 1e-12
-    assert ds["Q_ground_extracted"].values[0] == pytest.approx(ext.sum(), rel=1e-9)
-    assert ds["Q_ground_injected"].values[0] == pytest.approx(inj.sum(), rel=1e-9)
+    assert ds["Q_ground_extracted"].values[0] == pytest.approx(np.round(ext, 6).sum(), rel=1e-9)
+    assert ds["Q_ground_injected"].values[0] == pytest.approx(np.round(inj, 6).sum(), rel=1e-9)
     pump = ds["P_pump_borefield"].values
     assert np.all(pump[q == 0] == 0.0) and np.all(pump[q != 0] > 0.0)
     # the mean fluid lies between inlet and outlet; extraction: inlet colder than outlet
@@ -125,7 +125,7 @@ def test_criterion_mean_sizes_longer_than_outlet_and_inlet_longest(tmp_path):
     """Extraction-dominated load: the outlet is the warmest point of the loop, the inlet the
     coldest, so a lower limit on the mean needs a longer field than on the outlet, and one on
     the inlet the longest; the binding point is named."""
-    ext, inj = annual(25.0, 15.0)
+    ext, inj = annual(10.0, 4.0)
     write_load(tmp_path / "load.csv", ext, inj)
     case = write_case(tmp_path, years=3, n_x=2, n_y=2)
     lengths = {}
@@ -147,7 +147,7 @@ def test_criterion_mean_sizes_longer_than_outlet_and_inlet_longest(tmp_path):
 
 
 def test_cli_runs_sizes_and_writes_a_borefield_only_case(tmp_path, capsys):
-    ext, inj = annual(20.0, 4.0)
+    ext, inj = annual(8.0, 2.0)
     write_load(tmp_path / "load.csv", ext, inj)
     case = write_case(tmp_path, years=2, n_x=2, n_y=2)
     out = tmp_path / "out"

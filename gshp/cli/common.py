@@ -181,6 +181,8 @@ def yearly_table(ds) -> str:
     ``unmet kWh``: heating + DHW the buildings did not get (boosters outside their source
     range or capacity); ``deficit kWh``: the heating-season supply deficit at the
     substations (the heat that would lift their water to the setpoint; not unmet)."""
+    if ds.attrs.get("case_kind") == "borefield":
+        return borefield_yearly_table(ds)
     pipes = "Q_pipes_heating_season" in ds
     deficit = "supply_deficit_heat_year" in ds
     head = (
@@ -206,5 +208,29 @@ def yearly_table(ds) -> str:
                 if pipes
                 else ""
             )
+        )
+    return "\n".join(rows)
+
+
+def borefield_yearly_table(ds) -> str:
+    """The yearly table of a borefield-only result: the ground's heat, the pump, and the
+    mean fluid's lowest and highest hourly means, the inlet's lowest step, the wall."""
+    head = (
+        f"{'year':>4} {'extracted MWh':>13} {'injected MWh':>12} {'pump MWh':>8} "
+        f"{'mean fluid min':>14} {'max':>5} {'inlet min':>9} {'wall mean':>9}"
+    )
+    rows = [head]
+    t_lo = ds["T_fluid_mean_hourly_min"].min("month").values
+    t_hi = ds["T_fluid_mean_hourly_max"].max("month").values
+    for i, yr in enumerate(ds["year"].values):
+
+        def v(name, i=i):
+            return float(ds[name].values[i])
+
+        rows.append(
+            f"{int(yr):>4} {v('Q_ground_extracted') / 1e3:>13.1f} "
+            f"{v('Q_ground_injected') / 1e3:>12.1f} {v('E_pump_borefield') / 1e3:>8.2f} "
+            f"{t_lo[i]:>11.2f} °C {t_hi[i]:>5.1f} {v('T_bhe_in_min'):>6.2f} °C "
+            f"{v('T_borehole_wall_mean'):>6.2f} °C"
         )
     return "\n".join(rows)

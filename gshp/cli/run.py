@@ -80,7 +80,7 @@ def _write_and_summarise(out_dir, case, ds, float32=False):
         path = write_netcdf(ds, Path(out_dir) / f"{case.name}.nc", float32=float32)
     except WriteError as exc:  # disk full, permissions: report it, keep the others
         raise CaseFailed(str(exc)) from None
-    on = float(ds.gshp_on_fraction.mean())
+    on = float(ds.gshp_on_fraction.mean()) if "gshp_on_fraction" in ds else 0.0  # station
     small = ds.drop_dims("time")
     small.attrs.update(result_path=str(path), gshp_on_fraction_mean=on)
     return small
@@ -133,9 +133,9 @@ def cmd_run(args) -> int:
             f" s, energy balance closure {ds.attrs['energy_balance_closure']:.1e})"
         )
         print(yearly_table(ds))
-        on_steps = ds.attrs["gshp_on_fraction_mean"] * ds.attrs["station_n_steps"]
-        clamped = int(ds["envelope_clamped_steps"].sum())
+        clamped = int(ds["envelope_clamped_steps"].sum()) if "envelope_clamped_steps" in ds else 0
         if clamped:
+            on_steps = ds.attrs["gshp_on_fraction_mean"] * ds.attrs["station_n_steps"]
             print(
                 f"  note: the compressor ran at the limit of its operating envelope in "
                 f"{clamped:,} steps ({100 * clamped / max(on_steps, 1):.2g} % of GSHP "

@@ -65,13 +65,20 @@ def open_for_report(path) -> xr.Dataset:
         ds = open_result(path)
     except (OSError, ValueError) as exc:
         raise InputError.single(str(path), str(exc)[:80], "a NetCDF result of gshp") from None
-    needed = ("scop_gshp", "E_gshp", "T_bhe_out_min", "T_borehole_wall_mean", "T_supply")
+    needed = ("T_bhe_out_min", "T_borehole_wall_mean")
+    if not is_borefield_only(ds):
+        needed = ("scop_gshp", "E_gshp", *needed, "T_supply")
     missing = [v for v in needed if v not in ds]
     if missing:
         raise InputError.single(
             str(path), f"no variables {', '.join(missing)}", "a result written by gshp run/sweep"
         )
     return ds
+
+
+def is_borefield_only(ds: xr.Dataset) -> bool:
+    """A result of a borefield-only case (``case_kind = "borefield"``: no station)."""
+    return str(ds.attrs.get("case_kind", "station")) == "borefield"
 
 
 def swept_coords(ds: xr.Dataset) -> list[str]:
@@ -96,7 +103,8 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     rows = []
     for i, name in enumerate(ds["case"].values):
         c = ds.isel(case=i)
-        years = c["year"].values[np.isfinite(c["scop_gshp"].values)]
+        done = c["scop_gshp"] if "scop_gshp" in c else c["T_borehole_wall_mean"]
+        years = c["year"].values[np.isfinite(done.values)]  # a failed sweep case: none
         n_years = int(len(years)) if len(years) else int(c.sizes["year"])
         c = c.sel(year=years) if len(years) else c
         row = {"case": str(name)}
@@ -104,19 +112,30 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
             v = c[k].values.item() if c[k].ndim == 0 else c[k].values
             row[k] = v
         wall = c["T_borehole_wall_mean"].values
+        row["years"] = n_years
+        if "scop_gshp" in c:  # a station (not a borefield-only result)
+            row["SCOP mean"] = _mean(c["scop_gshp"])
+            row["SCOP last year"] = float(c["scop_gshp"].values[-1])
+        for var in ("E_gshp", "E_boosters", "E_pumps"):
+            if var in c:
+                row[f"{var} MWh/a"] = _mean(c[var]) / 1e3
+        if "E_total" in c:
+            row["E_total MWh/a"] = _mean(c["E_total"]) / 1e3
+        elif all(v in c for v in ("E_gshp", "E_boosters", "E_pumps")):
+            row["E_total MWh/a"] = (
+                _mean(c["E_gshp"]) + _mean(c["E_boosters"]) + _mean(c["E_pumps"])
+            ) / 1e3
+        if "scop_gshp" not in c:  # borefield only: the ground's yearly balance
+            for var, label in (("Q_ground_extracted", "Q_ground extracted MWh/a"),
+                               ("Q_ground_injected", "Q_ground injected MWh/a"),
+                               ("E_pump_borefield", "E_pump_borefield MWh/a")):  # fmt: skip
+                if var in c:
+                    row[label] = _mean(c[var]) / 1e3
+        row["T_bhe_out min °C"] = float(np.nanmin(c["T_bhe_out_min"].values))
+        if "T_bhe_out_max" in c:
+            row["T_bhe_out max °C"] = float(np.nanmax(c["T_bhe_out_max"].values))
         row.update(
             {
-                "years": n_years,
-                "SCOP mean": _mean(c["scop_gshp"]),
-                "SCOP last year": float(c["scop_gshp"].values[-1]),
-                "E_gshp MWh/a": _mean(c["E_gshp"]) / 1e3,
-                "E_boosters MWh/a": _mean(c["E_boosters"]) / 1e3,
-                "E_pumps MWh/a": _mean(c["E_pumps"]) / 1e3,
-                "E_total MWh/a": _mean(c["E_total"]) / 1e3
-                if "E_total" in c
-                else (_mean(c["E_gshp"]) + _mean(c["E_boosters"]) + _mean(c["E_pumps"])) / 1e3,
-                "T_bhe_out min °C": float(np.nanmin(c["T_bhe_out_min"].values)),
-                "T_bhe_out max °C": float(np.nanmax(c["T_bhe_out_max"].values)),
                 "T_wall year 1 °C": float(wall[0]),
                 "T_wall last year °C": float(wall[-1]),
                 "wall drift K": float(wall[-1] - wall[0]),
@@ -194,43 +213,51 @@ def _title(ds, i) -> str:
     return str(ds["case"].values[i])
 
 
+def case_colors(n):
+    """One colour per case (tab10 up to 10 cases, else viridis)."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10" if n <= 10 else "viridis"]
+    return [cmap(i % 10) if n <= 10 else cmap(i / max(n - 1, 1)) for i in range(n)]
+
+
 def fig_cop_borefield(ds: xr.Dataset, path=None):
-    """Monthly GSHP COP (left axis) with the yearly min/max borefield outlet temperature
-    (right axis, steps over each simulated year), one panel per case. Returns the Figure
-    (saved to ``path`` when given)."""
+    """Monthly GSHP COP (upper panel) and the yearly lowest and highest borefield outlet
+    temperature at every step (lower panel), one colour per case: two panels with their
+    own scales (not twin axes), the same years on both. Returns the Figure (saved to
+    ``path`` when given)."""
     ds = as_cases(ds)
-    n = ds.sizes["case"]
-    fig, axes = _grid(n, sharey=True)
+    n = min(ds.sizes["case"], MAX_PANELS)
+    fig = _figure(figsize=(10, 6.4))
+    ax_cop, ax_t = fig.subplots(2, 1, sharex=True)
     years = ds["year"].values
     mid = np.cumsum(MONTH_DAYS) - MONTH_DAYS / 2
     x_month = (years[:, None] - 1 + mid[None, :] / 365.0).ravel()
-    t_lo = np.nanmin(ds["T_bhe_out_min"].values)
-    t_hi = np.nanmax(ds["T_bhe_out_max"].values)
-    pad = 0.08 * max(t_hi - t_lo, 1.0)
-    handles = []
-    for i, ax in enumerate(axes):
+    edges = np.concatenate([[years[0] - 1], years]).astype(float)
+    for i, color in enumerate(case_colors(n)):
         c = ds.isel(case=i)
-        cop = c["cop_gshp_monthly"].values.ravel()
-        (h1,) = ax.plot(x_month, cop, "-", color="tab:blue", lw=1.2, label="monthly COP (GSHP)")
-        ax.tick_params(axis="y", colors="tab:blue")
-        ax.set_xlim(0, len(years))
-        ax.grid(alpha=0.3)
-        ax.set_title(_title(ds, i), fontsize=10)
-        ax.set_xlabel("simulation year")
-        ax.set_ylabel("GSHP COP (–)", color="tab:blue")
-        tw = ax.twinx()
-        edges = np.concatenate([[years[0] - 1], years]).astype(float)
+        label = _title(ds, i) if n > 1 else None
+        ax_cop.plot(x_month, c["cop_gshp_monthly"].values.ravel(), "-", color=color, lw=1.2,
+                    label=label)  # fmt: skip
         # baseline=None: the steps alone, no drop to 0 °C at the first and last year
-        h2 = tw.stairs(c["T_bhe_out_min"].values, edges, baseline=None, color="tab:purple",
-                       lw=1.6, label="BHE outlet, yearly min (°C)")  # fmt: skip
-        h3 = tw.stairs(c["T_bhe_out_max"].values, edges, baseline=None, color="tab:red",
-                       lw=1.6, label="BHE outlet, yearly max (°C)")  # fmt: skip
-        tw.set_ylim(t_lo - pad, t_hi + pad)
-        tw.set_ylabel("borefield outlet (°C)")
-        handles = [h1, h2, h3]
-        _integer_years(ax, len(years))
-    fig.legend(handles=handles, loc="outside lower center", ncol=3 if n > 1 else 2, fontsize=9)
-    fig.suptitle("GSHP monthly COP and borefield outlet temperature extremes")
+        ax_t.stairs(c["T_bhe_out_min"].values, edges, baseline=None, color=color, lw=1.6,
+                    label="yearly minimum" if i == 0 else None)  # fmt: skip
+        ax_t.stairs(c["T_bhe_out_max"].values, edges, baseline=None, color=color, lw=1.6,
+                    ls="--", label="yearly maximum" if i == 0 else None)  # fmt: skip
+    ax_cop.set_ylabel("GSHP COP, monthly (–)")
+    ax_t.set_ylabel("borefield outlet (°C)")
+    ax_t.set_xlabel("simulation year")
+    ax_t.set_xlim(0, len(years))
+    _integer_years(ax_t, len(years))
+    for ax in (ax_cop, ax_t):
+        ax.grid(alpha=0.3)
+        ax.tick_params(axis="y", labelleft=True)
+    ax_cop.set_title("GSHP monthly COP", fontsize=10)
+    ax_t.set_title("Borefield outlet temperature, yearly extremes (every step)", fontsize=10)
+    if n > 1:
+        ax_cop.legend(fontsize=8 if n <= 12 else 6, ncol=1 if n <= 12 else 2, loc="best")
+    ax_t.legend(fontsize=8, loc="best")
+    fig.suptitle("GSHP COP and borefield outlet temperature")
     return _save(fig, path)
 
 
@@ -240,31 +267,50 @@ def _integer_years(ax, n_years):
 
 
 def fig_borehole_wall(ds: xr.Dataset, path=None):
-    """Yearly mean borehole wall temperature per case, and its drift from year 1."""
-    from matplotlib import colormaps
-
+    """Borehole wall temperature over the lifetime, one colour per case: the monthly
+    mean (thin line, from the time series ``T_borehole_wall`` when the result has it)
+    and the yearly mean (markers); each case's drift from year 1 to the last year is in
+    its legend entry, the undisturbed ground temperature a grey line. One panel: the
+    drift is the distance to year 1, not a second copy of the curve."""
     ds = as_cases(ds)
-    fig = _figure(figsize=(12, 4.6))
-    ax1, ax2 = fig.subplots(1, 2)
+    n = min(ds.sizes["case"], MAX_PANELS)
+    fig = _figure(figsize=(10, 4.2))
+    ax = fig.subplots(1, 1)
     years = ds["year"].values
-    n = ds.sizes["case"]
-    cmap = colormaps["tab10" if n <= 10 else "viridis"]
-    for i in range(n):
-        color = cmap(i % 10) if n <= 10 else cmap(i / max(n - 1, 1))
-        w = ds["T_borehole_wall_mean"].isel(case=i).values
-        ax1.plot(years, w, "o-", ms=3, color=color, label=_title(ds, i))
-        ax2.plot(years, w - w[0], "o-", ms=3, color=color, label=_title(ds, i))
-    ax1.set_ylabel("yearly mean borehole wall temperature (°C)")
-    ax2.set_ylabel("drift from year 1 (K)")
-    ax2.axhline(0, color="0.4", lw=0.8)
-    for ax in (ax1, ax2):
-        ax.set_xlabel("simulation year")
-        ax.grid(alpha=0.3)
-        _integer_years(ax, len(years))
-        ax.set_xlim(0.5, len(years) + 0.5)
-    ax2.legend(fontsize=8 if n <= 12 else 6, ncol=1 if n <= 12 else 2, loc="best")
-    fig.suptitle("Borehole wall temperature drift")
+    for i, color in enumerate(case_colors(n)):
+        c = ds.isel(case=i)
+        w = c["T_borehole_wall_mean"].values
+        drift = w[-1] - w[0]
+        name = _title(ds, i) + ": " if n > 1 else ""
+        label = f"{name}yearly mean (drift year 1 → {int(years[-1])}: {drift:+.2f} K)"
+        if "T_borehole_wall" in c and "time" in c["T_borehole_wall"].dims:
+            t = c["time"]
+            key = (t.dt.year.values - t.dt.year.values[0]) * 12 + t.dt.month.values - 1
+            m = pd.Series(c["T_borehole_wall"].values).groupby(key).mean()
+            ax.plot((m.index.values + 0.5) / 12.0, m.values, "-", color=color, lw=0.8,
+                    alpha=0.6, label="monthly mean" if i == 0 else None)  # fmt: skip
+        ax.plot(years - 0.5, w, "o-", ms=4, color=color, lw=1.6, label=label)
+    t_ground = _undisturbed(ds)
+    if t_ground is not None:
+        ax.axhline(t_ground, color="0.5", lw=1.0, ls=":", label="undisturbed ground")
+    ax.set_ylabel("borehole wall temperature (°C)")
+    ax.set_xlabel("simulation year")
+    ax.grid(alpha=0.3)
+    _integer_years(ax, len(years))
+    ax.set_xlim(0, len(years))
+    ax.legend(fontsize=8 if n <= 12 else 6, ncol=1 if n <= 6 else 2, loc="best")
+    fig.suptitle("Borehole wall temperature")
     return _save(fig, path)
+
+
+def _undisturbed(ds) -> float | None:
+    import json
+
+    try:
+        cfg = json.loads(ds.attrs["case"]) if isinstance(ds.attrs.get("case"), str) else {}
+        return float(cfg["borefield"]["ground"]["T_undisturbed_C"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 ELECTRICITY_LABELS = {"E_gshp": "GSHP", "E_boosters": "boosters", "E_pumps": "pumps"}
@@ -363,8 +409,14 @@ def fig_supply_setpoint(ds: xr.Dataset, path=None):
             tn = sel["T_supply_substation"].transpose("time", ...).values
             nodes = (np.nanmin(tn, axis=1), np.nanmax(tn, axis=1))
         for m in cooling_months(c):
-            ax.axvspan(starts[m - 1], starts[m], color="0.88", lw=0, zorder=0,
-                       label="cooling season (calendar)" if m == cooling_months(c)[0] else None)
+            ax.axvspan(
+                starts[m - 1],
+                starts[m],
+                color="0.88",
+                lw=0,
+                zorder=0,
+                label="cooling season (calendar)" if m == cooling_months(c)[0] else None,
+            )
         if len(x) > 400:  # sub-daily: daily mean and range
             days = doy - 1
             idx = np.unique(days)
@@ -396,9 +448,10 @@ def fig_supply_setpoint(ds: xr.Dataset, path=None):
         ax.set_title(_title(ds, i), fontsize=10)
         if i == 0:
             handles = ax.get_legend_handles_labels()[0]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4 if n > 1 else 2, fontsize=9)
-    fig.suptitle("Network supply temperature and setpoint (last simulated year; grey: "
-                 "calendar cooling season, see the report's note)")  # fmt: skip
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=9)
+    # short enough for one panel (a long title was cut at both edges): the cooling
+    # season is in the legend, the explanation in the report's note
+    fig.suptitle("Network supply temperature and setpoint, last simulated year")
     return _save(fig, path)
 
 
@@ -472,28 +525,67 @@ def _limit_steps(limit, n_years):
     return np.resize(a, 12 * n_years)
 
 
-def monthly_fluid_extremes(c: xr.Dataset) -> pd.DataFrame:
-    """Monthly minimum, mean and maximum of ``T_bhe_out`` over a run (one row per
-    simulated month; from the time series at the result's resolution)."""
+def monthly_fluid_extremes(c: xr.Dataset, var: str = "T_bhe_out") -> pd.DataFrame:
+    """Monthly minimum, mean and maximum of a fluid temperature over a run (one row per
+    simulated month; from the time series at the result's resolution). ``var``:
+    ``T_bhe_in``, ``T_bhe_out`` or ``T_fluid_mean`` ((inlet + outlet) / 2)."""
     t = c["time"]
     key = (t.dt.year.values - t.dt.year.values[0]) * 12 + t.dt.month.values - 1
-    g = pd.Series(c["T_bhe_out"].values).groupby(key)
+    if var == "T_fluid_mean":
+        v = 0.5 * (c["T_bhe_in"].values + c["T_bhe_out"].values)
+    else:
+        v = c[var].values
+    g = pd.Series(v).groupby(key)
     return pd.DataFrame({"min": g.min(), "mean": g.mean(), "max": g.max()})
 
 
-def fig_fluid_envelope(ds: xr.Dataset, path=None, t_min_C=None, t_max_C=None):
-    """Lifetime envelope of the borefield fluid temperature with the design limits.
+FLUID_TEMPERATURES = (
+    ("bhe_in", "T_bhe_in", "inlet", "tab:blue"),
+    ("fluid_mean", "T_fluid_mean", "mean fluid", "tab:green"),
+    ("bhe_out", "T_bhe_out", "outlet", "tab:red"),
+)
+"""The three borefield fluid temperatures of the envelope: (``which`` of the monthly
+extremes, time-series name, label, colour)."""
 
-    The borefield designer's main chart (as GHEtool's): monthly minimum, mean and maximum
-    borefield outlet temperature over every simulated month (from the time series, at
-    the result's resolution), the exact yearly extremes of every station step (dotted
-    steps), and the limits — ``t_min_C`` / ``t_max_C`` (a number or 12 monthly values,
-    as given to ``gshp size``), else the result's ``design_T_min_C`` / ``design_T_max_C``
-    attributes, else the fluid's freezing point as the lower line.
+
+def fluid_monthly(c: xr.Dataset, which: str, check: str = "hourly"):
+    """Monthly (min, max) of one fluid temperature of one case, each an array of
+    12·years values (NaN where the pump never ran), and where they come from: the
+    result's monthly extremes ``T_<which>_<check>_min/max`` (exact, steps with the pump
+    running), else the time series at the result's resolution (older results)."""
+    n = 12 * c.sizes["year"]
+    lo, hi = f"T_{which}_{check}_min", f"T_{which}_{check}_max"
+    if lo in c and hi in c:
+        a = c[lo].transpose("year", "month").values.astype(float).ravel()
+        b = c[hi].transpose("year", "month").values.astype(float).ravel()
+        a[~np.isfinite(a)] = np.nan
+        b[~np.isfinite(b)] = np.nan
+        return a, b, f"{'hourly means' if check == 'hourly' else 'every step'}, pump running"
+    series = {"bhe_in": "T_bhe_in", "fluid_mean": "T_fluid_mean", "bhe_out": "T_bhe_out"}[which]
+    if "T_bhe_in" not in c or "T_bhe_out" not in c or "time" not in c.dims:
+        return None
+    m = monthly_fluid_extremes(c, series).reindex(range(n))
+    res = c.attrs.get("output_resolution", "")
+    return m["min"].values, m["max"].values, f"{res} time series"
+
+
+def fig_fluid_envelope(ds: xr.Dataset, path=None, t_min_C=None, t_max_C=None,
+                       check="hourly", verdicts=None):  # fmt: skip
+    """Lifetime envelope of the borefield fluid temperatures with the design limits.
+
+    The borefield designer's main chart (as GHEtool's), one panel per case: the monthly
+    lowest and highest inlet (where freezing starts in heating), mean fluid and outlet
+    temperature over every simulated month (a band for the mean fluid, lines for inlet
+    and outlet), from the result's monthly extremes (``check``: hourly means or every
+    step with the pump running) or, for older results, from the time series; and the
+    limits — ``t_min_C`` / ``t_max_C`` (a number or 12 monthly values, as given to
+    ``gshp size``), else the result's ``design_T_min_C`` / ``design_T_max_C``
+    attributes, else the fluid's freezing point as the lower line. ``verdicts`` (one
+    :class:`gshp.io.verdict.Verdict` or None per case) marks the binding month.
     """
     ds = as_cases(ds)
     n = ds.sizes["case"]
-    fig, axes = _grid(n, width=6.0, sharey=True)
+    fig, axes = _grid(n, width=6.0, height=3.8, sharey=True)
     n_years = ds.sizes["year"]
     if t_min_C is None:
         t_min_C = _attr_limit(ds, "design_T_min_C")
@@ -503,21 +595,24 @@ def fig_fluid_envelope(ds: xr.Dataset, path=None, t_min_C=None, t_max_C=None):
     hi = _limit_steps(t_max_C, n_years)
     freeze = ds.attrs.get("station_T_freeze_C")
     months = np.arange(12 * n_years + 1) / 12.0
-    res = ds.attrs.get("output_resolution", "")
+    x = (np.arange(12 * n_years) + 0.5) / 12.0
     handles = []
+    source = ""
     for i, ax in enumerate(axes):
         c = ds.isel(case=i)
-        m = monthly_fluid_extremes(c).reindex(range(12 * n_years))
-        x = (np.arange(12 * n_years) + 0.5) / 12.0
-        ax.fill_between(x, m["min"], m["max"], color="tab:blue", alpha=0.2, lw=0,
-                        label=f"monthly min–max ({res} means)")  # fmt: skip
-        ax.plot(x, m["max"], color="tab:red", lw=1.0, label="monthly maximum")
-        ax.plot(x, m["mean"], color="tab:blue", lw=0.9, label="monthly mean")
-        ax.plot(x, m["min"], color="tab:purple", lw=1.0, label="monthly minimum")
-        yrs = np.arange(n_years + 1, dtype=float)
-        ax.stairs(c["T_bhe_out_min"].values, yrs, baseline=None, color="tab:purple", ls=":",
-                  lw=1.2, label="yearly extremes (every step)")  # fmt: skip
-        ax.stairs(c["T_bhe_out_max"].values, yrs, baseline=None, color="tab:red", ls=":", lw=1.2)
+        for which, _, label, color in FLUID_TEMPERATURES:
+            got = fluid_monthly(c, which, check)
+            if got is None:
+                continue
+            a, b, source = got
+            if which == "fluid_mean":
+                ax.fill_between(x, a, b, color=color, alpha=0.25, lw=0,
+                                label=f"{label}, monthly min–max")  # fmt: skip
+                ax.plot(x, a, color=color, lw=0.8)
+                ax.plot(x, b, color=color, lw=0.8)
+            else:
+                ax.plot(x, a, color=color, lw=1.1, label=f"{label}, monthly min and max")
+                ax.plot(x, b, color=color, lw=1.1)
         if lo is not None:
             ax.stairs(lo, months, baseline=None, color="k", lw=1.6, ls="--",
                       label="limits")  # fmt: skip
@@ -527,16 +622,23 @@ def fig_fluid_envelope(ds: xr.Dataset, path=None, t_min_C=None, t_max_C=None):
         if hi is not None:
             ax.stairs(hi, months, baseline=None, color="k", lw=1.6, ls="--",
                       label=None if lo is not None else "limits")  # fmt: skip
+        v = verdicts[i] if verdicts is not None and i < len(verdicts) else None
+        if v is not None and v.month is not None and np.isfinite(v.margin_K):
+            y0 = int(ds["year"].values[0])
+            xb = (v.year - y0) + (v.month - 0.5) / 12.0
+            ax.plot([xb], [v.extreme_C], "o", ms=9, mfc="none", mec="k", mew=1.5,
+                    label=f"binding month ({v.margin_K:+.1f} K)")  # fmt: skip
         ax.set_xlim(0, n_years)
         _integer_years(ax, n_years)
         ax.set_xlabel("simulation year")
-        ax.set_ylabel("borefield outlet temperature (°C)")
+        ax.set_ylabel("borefield fluid temperature (°C)")
         ax.grid(alpha=0.3)
-        ax.set_title(_title(ds, i), fontsize=10)
+        if n > 1:
+            ax.set_title(_title(ds, i), fontsize=10)
         if i == 0:
             handles = ax.get_legend_handles_labels()[0]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9)
-    fig.suptitle("Borefield fluid temperature over the lifetime")
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=9)
+    fig.suptitle(f"Borefield fluid temperatures over the lifetime ({source})")
     return _save(fig, path)
 
 
@@ -558,11 +660,15 @@ def fig_load_duration(ds: xr.Dataset, path=None):
     ds = as_cases(ds)
     n = ds.sizes["case"]
     n_years = ds.sizes["year"]
-    fig = _figure(figsize=(12, 4.8))
-    axes = fig.subplots(1, 2, sharey=False)
+    panels = (
+        ("Q_network", "network (+ drawn by the substations)"),
+        ("Q_ground", "ground (+ extracted)"),
+    )
+    panels = [(var, what) for var, what in panels if var in ds]
+    fig = _figure(figsize=(6 * len(panels), 4.8))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=False))
     cmap = colormaps["tab10" if n <= 10 else "viridis"]
-    for ax, var, what in ((axes[0], "Q_network", "network (+ drawn by the substations)"),
-                          (axes[1], "Q_ground", "ground (+ extracted)")):  # fmt: skip
+    for ax, (var, what) in zip(axes, panels, strict=True):
         for i in range(min(n, MAX_PANELS)):
             v = ds[var].isel(case=i).values
             v = np.sort(v[np.isfinite(v)])[::-1] / 1e3
@@ -577,7 +683,7 @@ def fig_load_duration(ds: xr.Dataset, path=None):
         ax.set_title(what, fontsize=10)
         ax.grid(alpha=0.3)
     if n > 1:
-        axes[1].legend(fontsize=8 if n <= 12 else 6, loc="best")
+        axes[-1].legend(fontsize=8 if n <= 12 else 6, loc="best")
     res = ds.attrs.get("output_resolution", "")
     fig.suptitle(f"Load-duration curves ({res} means, all simulated years)")
     return _save(fig, path)
@@ -642,40 +748,127 @@ def _save(fig, path):
 # ---------------------------------------------------------------------------- report
 
 
-def write_report(result, out_dir, t_min_C=None, t_max_C=None) -> list[Path]:
-    """Write the figures and the summary tables of ``result`` into ``out_dir``.
+def figure_plan(ds: xr.Dataset) -> list:
+    """The figures a result gets: (file name, function, caption), the station's figures
+    only when their variables are there (a borefield-only result has none of them)."""
+    station = "cop_gshp_monthly" in ds and "scop_gshp" in ds
+    plan = [
+        ("cop_borefield.png", fig_cop_borefield, station, CAPTIONS["cop_borefield.png"]),
+        ("borehole_wall.png", fig_borehole_wall, True, CAPTIONS["borehole_wall.png"]),
+        ("electricity.png", fig_electricity, station and bool(electricity_parts(ds)),
+         CAPTIONS["electricity.png"]),
+        ("supply_setpoint.png", fig_supply_setpoint, "T_supply" in ds and "T_setpoint" in ds,
+         SUPPLY_NOTE),
+        ("fluid_envelope.png", fig_fluid_envelope, True, CAPTIONS["fluid_envelope.png"]),
+        ("load_duration.png", fig_load_duration, "Q_network" in ds or "Q_ground" in ds,
+         CAPTIONS["load_duration.png"]),
+    ]  # fmt: skip
+    return [(name, f, cap) for name, f, ok, cap in plan if ok]
+
+
+CAPTIONS = {
+    "cop_borefield.png": "Monthly COP of the ground-source heat pump (upper panel) and the "
+    "yearly lowest and highest borefield outlet temperature at any time step (lower).",
+    "borehole_wall.png": "Borehole wall temperature: monthly and yearly means; the drift "
+    "from year 1 to the last year is given in the legend.",
+    "electricity.png": "Yearly electricity by consumer.",
+    "fluid_envelope.png": "Monthly lowest and highest borefield inlet, mean-fluid and outlet "
+    "temperatures over the lifetime, with the design limits (dashed).",
+    "load_duration.png": "Load-duration curves: each interval's mean load sorted from the "
+    "highest, against the hours per year it is exceeded.",
+    "network_pipes.png": "Network load and the buried pipes' heat exchange with the soil, by "
+    "month (mean over the years).",
+}
+
+
+def case_verdicts(ds, t_min_C, t_max_C, criterion="mean", check="hourly") -> list:
+    """One :class:`gshp.io.verdict.Verdict` (or None: no limits) per case of ``ds``."""
+    from gshp.io.verdict import limits_verdict
+
+    ds = as_cases(ds)
+    return [
+        limits_verdict(ds.isel(case=i), t_min_C, t_max_C, criterion, check)
+        for i in range(ds.sizes["case"])
+    ]
+
+
+def report_limits(ds, t_min_C, t_max_C):
+    """The limits of a report: those given, else the result's design limits (sizing)."""
+    if t_min_C is None and t_max_C is None:
+        t_min_C = _attr_limit(ds, "design_T_min_C")
+        t_max_C = _attr_limit(ds, "design_T_max_C")
+    return t_min_C, t_max_C
+
+
+def add_verdict_columns(df: pd.DataFrame, verdicts) -> pd.DataFrame:
+    """``limits hold`` and ``limit margin K`` columns (when limits were given)."""
+    if all(v is None for v in verdicts):
+        return df
+    df = df.copy()
+    df["limits hold"] = ["yes" if v.holds else "NO" for v in verdicts]
+    df["limit margin K"] = [v.margin_K for v in verdicts]
+    return df
+
+
+def verdict_markdown(labels, verdicts) -> list[str]:
+    """The verdict section of ``summary.md``."""
+    text = ["## Fluid temperature limits", ""]
+    if all(v is None for v in verdicts):
+        return text + ["No limits given (--min-fluid-temp, --max-fluid-temp).", ""]
+    for label, v in zip(labels, verdicts, strict=True):
+        word = "**Limits hold.**" if v.holds else "**Limits violated.**"
+        who = f"{label}: " if len(labels) > 1 else ""
+        text.append(f"- {who}{word} {v.sentence()}")
+    return text + [""]
+
+
+def write_report(result, out_dir, t_min_C=None, t_max_C=None, criterion="mean",
+                 check="hourly", source=None) -> list[Path]:  # fmt: skip
+    """Write the figures, the summary tables and ``report.html`` of ``result``.
 
     Parameters
     ----------
     result : xarray.Dataset, str or Path
-        A result Dataset or result file (single case or sweep).
+        A result Dataset or result file (single case or sweep; station or borefield only).
     out_dir : str or Path
         Output folder (created).
     t_min_C, t_max_C : float or 12 floats, optional
-        Design limits of the borefield fluid drawn on ``fluid_envelope.png``.
+        Design limits of the borefield fluid: drawn on ``fluid_envelope.png`` and
+        checked (:func:`gshp.io.verdict.limits_verdict` with ``criterion``/``check``).
+    source : str, optional
+        The result file's name, shown in the HTML report.
 
     Returns the paths written.
     """
-    ds = result if isinstance(result, xr.Dataset) else open_for_report(result)
-    ds = as_cases(ds)
+    from gshp.io import report_html as rh
+
+    if not isinstance(result, xr.Dataset):
+        source = source or Path(result).name
+        result = open_for_report(result)
+    ds = as_cases(result)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    draw = (fig_cop_borefield, fig_borehole_wall, fig_electricity, fig_supply_setpoint,
-            fig_fluid_envelope, fig_load_duration)  # fmt: skip
-    written = []
-    for name, f in zip(FIGURES, draw, strict=True):
-        kw = dict(t_min_C=t_min_C, t_max_C=t_max_C) if f is fig_fluid_envelope else {}
+    t_min_C, t_max_C = report_limits(ds, t_min_C, t_max_C)
+    verdicts = case_verdicts(ds, t_min_C, t_max_C, criterion, check)
+    written, captions = [], {}
+    for name, f, caption in figure_plan(ds):
+        kw = {}
+        if f is fig_fluid_envelope:
+            kw = dict(t_min_C=t_min_C, t_max_C=t_max_C, check=check, verdicts=verdicts)
         f(ds, out / name, **kw)
         written.append(out / name)
+        captions[name] = caption
     if ds.sizes["case"] > 1:
         for coord in swept_coords(ds):
             fig_sweep_parameter(ds, coord, out / sweep_figure_name(coord))
             written.append(out / sweep_figure_name(coord))
+            captions[sweep_figure_name(coord)] = f"Key indicators against {coord}."
     monthly = monthly_network(ds)
     if len(monthly):
         fig_network_pipes(ds, out / "network_pipes.png")
         written.append(out / "network_pipes.png")
-    df = summary_table(ds)
+        captions["network_pipes.png"] = CAPTIONS["network_pipes.png"]
+    df = add_verdict_columns(summary_table(ds), verdicts)
     csv = out / "summary.csv"
     df.to_csv(csv, index=False, float_format="%.6g")
     md = out / "summary.md"
@@ -687,15 +880,18 @@ def write_report(result, out_dir, t_min_C=None, t_max_C=None) -> list[Path]:
             f"`{ds.attrs.get('sweep_base', '')}`.",
             "",
         ]
+    text += verdict_markdown([str(c) for c in ds["case"].values], verdicts)
     text += [
-        "Energies are yearly means (MWh/a); SCOP = condenser heat / GSHP electricity; "
-        "wall drift = last year's mean borehole wall temperature minus the first year's.",
+        "## Yearly summary",
+        "",
+        SUMMARY_NOTE,
         "",
         markdown_table(df),
         "",
     ]
+    network_md = []
     if len(monthly):
-        text += [
+        network_md = [
             "## Network load and pipe exchange by month",
             "",
             "MWh per month, mean over the simulated years: the substations' net draw from "
@@ -706,23 +902,70 @@ def write_report(result, out_dir, t_min_C=None, t_max_C=None) -> list[Path]:
         wide = monthly.pivot(index="month", columns="case")
         cols = [(v, c) for c in dict.fromkeys(monthly["case"])
                 for v in ("network load MWh", "pipes MWh")]  # fmt: skip
-        head = "| month | " + " | ".join(
-            (f"{c}: " if len(set(monthly["case"])) > 1 else "") + v for v, c in cols
-        ) + " |"
-        text += [head, "|---:|" + "---:|" * len(cols)]
+        head = (
+            "| month | "
+            + " | ".join((f"{c}: " if len(set(monthly["case"])) > 1 else "") + v for v, c in cols)
+            + " |"
+        )
+        network_md += [head, "|---:|" + "---:|" * len(cols)]
         for m in range(1, 13):
             vals = " | ".join(f"{wide.loc[m, col]:.1f}" for col in cols)
-            text.append(f"| {m} | {vals} |")
-        text.append("")
+            network_md.append(f"| {m} | {vals} |")
+        network_md.append("")
+    text += network_md
     failed = ds.attrs.get("failed_cases")
+    failed_items = []
     if failed and failed != "[]":
         import json
 
+        failed_items = json.loads(failed)
         text += ["## Failed cases", ""]
-        for item in json.loads(failed):
+        for item in failed_items:
             text.append(f"- **{item['name']}**: {item['error']}")
         text.append("")
     text += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in written] + [""]
-    text += [f"*supply_setpoint*: {SUPPLY_NOTE}", ""]
+    if "supply_setpoint.png" in captions:
+        text += [f"*supply_setpoint*: {SUPPLY_NOTE}", ""]
     md.write_text("\n".join(text), encoding="utf-8")
-    return written + [csv, md]
+
+    # the self-contained HTML report
+    labels = [str(c) for c in ds["case"].values]
+    sections = [
+        ("Fluid temperature limits",
+         rh.verdict_html(list(zip(labels if len(labels) > 1 else [None], verdicts,
+                                  strict=False)))
+         + rh.verdict_table_html(list(zip(labels, verdicts, strict=True))), False),
+        ("Yearly summary", f'<p class="note">{SUMMARY_NOTE}</p>' + rh.summary_html(df), False),
+    ]  # fmt: skip
+    if failed_items:
+        sections.append(("Failed cases", "<ul>" + "".join(
+            f"<li><b>{rh.escape(i['name'])}</b>: {rh.escape(i['error'])}</li>"
+            for i in failed_items) + "</ul>", False))  # fmt: skip
+    if len(monthly):
+        rows = [[m] + [float(wide.loc[m, col]) for col in cols] for m in range(1, 13)]
+        hdr = ["month"] + [(f"{c}: " if len(set(monthly["case"])) > 1 else "") + v
+                           for v, c in cols]  # fmt: skip
+        sections.append(("Network load and pipe exchange by month",
+                         f'<p class="note">{network_md[2]}</p>' + rh.table_html(rows, hdr),
+                         False))  # fmt: skip
+    first = [p for p in written if p.name == "fluid_envelope.png"]  # the designer's chart
+    shown = first + [p for p in written if p not in first]
+    figs = "".join(rh.figure_html(p, captions.get(p.name, "")) for p in shown)
+    sections.append(("Figures", figs, True))
+    case_json = ds.attrs.get("case")
+    if ds.sizes["case"] == 1 or not ds.attrs.get("sweep_name"):
+        sections.append(("Inputs", rh.inputs_html(case_json), True))
+    elif case_json:
+        sections.append(("Inputs (base case of the sweep)", rh.inputs_html(case_json), True))
+    kind = "borefield only" if is_borefield_only(ds) else "station"
+    subtitle = str(ds.attrs.get("case_description", "")) or kind
+    html = out / "report.html"
+    rh.write_html(html, rh.document(str(title), subtitle, sections, rh.gshp_version(),
+                                    [source] if source else []))  # fmt: skip
+    return written + [csv, md, html]
+
+
+SUMMARY_NOTE = (
+    "Energies are yearly means (MWh/a); SCOP = condenser heat / GSHP electricity; "
+    "wall drift = last year's mean borehole wall temperature minus the first year's."
+)

@@ -165,3 +165,23 @@ def test_benchmark_matches_ghetool_repository(ghetool_python):
     a = G.run_ghetool("size", G.benchmark_payload("test1a"), python=ghetool_python)
     repo = G.benchmark()["test1a"]["ghetool_L4_repo_m"]
     assert a["length_m"] == pytest.approx(repo, rel=1e-3)
+
+
+def test_payload_from_a_gshp_borefield():
+    from gshp.config import load_case
+
+    bf = load_case(G.Path(__file__).resolve().parents[1] / "cases" / "berlin.toml").borefield
+    ext, inj = np.full(HOURS, 5.0), np.zeros(HOURS)
+    with pytest.raises(InputError, match="borefield.R_b_override_mK_W"):
+        G.payload_from_borefield(bf, ext, inj, 2, -2.0, 30.0)
+    p = G.payload_from_borefield(bf, ext, inj, 2, -2.0, 30.0, R_b_mK_W=0.1)
+    assert p["field"] == {
+        "n_x": bf.n_x,
+        "n_y": bf.n_y,
+        "spacing_m": bf.spacing_m,
+        "H_m": bf.length_m,
+        "D_m": bf.buried_depth_m,
+        "r_b_m": bf.radius_m,
+    }
+    assert p["ground"]["T_g_C"] == bf.ground.T_undisturbed_C and p["R_b_mK_W"] == 0.1
+    assert p["limits"] == {"Tf_min_C": -2.0, "Tf_max_C": 30.0} and p["years"] == 2

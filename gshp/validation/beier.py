@@ -134,7 +134,9 @@ def simulate_beier(path=None, cache_dir=None, n_segments=2, grout_layers=1) -> R
     e_fluid = -float(ds.Q_ground.values.sum()) * 60.0
     e_wall = -float(ds.Q_wall.values.sum()) * 60.0
     closure = abs(e_fluid - e_wall - float(ds.E_interior.values[-1])) / abs(e_fluid)
-    return Response(d[1:, 0], d[1:, 1], d[1:, 2], ds.T_in.values[k], ds.T_out.values[k], closure)
+    return Response(
+        d[1:, 0], d[1:, 1], d[1:, 2], ds.T_in.values[k], ds.T_out.values[k], closure
+    )
 
 
 def beier_response(path=None, cache_dir=None, n_segments: int = 2, grout_layers: int = 1):
@@ -219,28 +221,15 @@ def run(ctx) -> Section:
         "3 layers on them is in section 6).",
         "",
         markdown_table(
+            ["model", "RMSE mean (K)", "RMSE inlet (K)", "RMSE outlet (K)",
+             "first-hour max error (K)"],
             [
-                "model",
-                "RMSE mean (K)",
-                "RMSE inlet (K)",
-                "RMSE outlet (K)",
-                "first-hour max error (K)",
-            ],
-            [
-                [
-                    f"{SEGMENTS} segments, {GROUT_LAYERS} grout layers (validation set-up)",
-                    fmt(best.rmse(), 3),
-                    fmt(best.rmse("in"), 3),
-                    fmt(best.rmse("out"), 3),
-                    fmt(best.first_hour_error(), 2),
-                ],
-                [
-                    "2 segments, 1 grout layer (the cases' model)",
-                    fmt(default.rmse(), 3),
-                    fmt(default.rmse("in"), 3),
-                    fmt(default.rmse("out"), 3),
-                    fmt(default.first_hour_error(), 2),
-                ],
+                [f"{SEGMENTS} segments, {GROUT_LAYERS} grout layers (validation set-up)",
+                 fmt(best.rmse(), 3), fmt(best.rmse("in"), 3), fmt(best.rmse("out"), 3),
+                 fmt(best.first_hour_error(), 2)],
+                ["2 segments, 1 grout layer (the cases' model)", fmt(default.rmse(), 3),
+                 fmt(default.rmse("in"), 3), fmt(default.rmse("out"), 3),
+                 fmt(default.first_hour_error(), 2)],
                 ["IBPSA Borefields (Laferrière et al. 2020)", "0.28", "", "", ""],
             ],
         ),  # fmt: skip

@@ -51,6 +51,7 @@ REFERENCES = {
     "tools' lengths as carried by GHEtool, BSD-3-Clause).",
     "GHEtool": "Peere, W., Blanke, T. (2022). GHEtool: An open-source tool for borefield "
     "sizing in Python. Journal of Open Source Software 7(76): 4406. "
+    "https://doi.org/10.21105/joss.04406; "
     "https://github.com/wouterpeere/GHEtool (2.4.0, run in its own environment).",
     "DESIGN3": "gshp design brief §3: the energy balance must close to better than 0.1 % of "
     "the energy throughput; results identical whatever the number of jobs.",

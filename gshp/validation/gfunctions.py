@@ -124,14 +124,8 @@ def run(ctx) -> Section:
         "a field and pipe network built independently.",
         "",
         markdown_table(
-            [
-                "layout",
-                "boundary",
-                "boreholes",
-                "g(20 a) pygfunction",
-                "g(20 a) gshp",
-                "max rel. diff (%)",
-            ],
+            ["layout", "boundary", "boreholes", "g(20 a) pygfunction", "g(20 a) gshp",
+             "max rel. diff (%)"],
             table,
         ),  # fmt: skip
     ]

@@ -66,16 +66,8 @@ def render(sections, quick: bool, seconds: float, command: str) -> str:
         "## Summary",
         "",
         markdown_table(
-            [
-                "check",
-                "quantity",
-                "reference [source]",
-                "gshp",
-                "reference value",
-                "difference",
-                "tolerance",
-                "status",
-            ],
+            ["check", "quantity", "reference [source]", "gshp", "reference value",
+             "difference", "tolerance", "status"],
             summary_rows(sections),
             left=3,
         ),  # fmt: skip

@@ -164,17 +164,9 @@ def run(ctx) -> Section:
         "the boosters' heating + DHW electricity by about 8.5 % in Berlin.",
         "",
         markdown_table(
-            [
-                "case",
-                "study SCOP y1",
-                "gshp SCOP y1",
-                f"study SCOP y{years}",
-                f"gshp SCOP y{years}",
-                "study drop",
-                "gshp drop",
-                f"gshp outlet min y1 / y{years} (°C)",
-                f"gshp outlet max y1 / y{years} (°C)",
-            ],
+            ["case", "study SCOP y1", "gshp SCOP y1", f"study SCOP y{years}",
+             f"gshp SCOP y{years}", "study drop", "gshp drop",
+             f"gshp outlet min y1 / y{years} (°C)", f"gshp outlet max y1 / y{years} (°C)"],
             table,
         ),  # fmt: skip
         "",
@@ -285,15 +277,8 @@ def sensitivity(ctx, cases, base_summary) -> list[str]:
         "the study.",
         "",
         markdown_table(
-            [
-                "parameter",
-                "variant",
-                "Helsinki SCOP",
-                "Berlin SCOP",
-                "Strasbourg SCOP",
-                "largest ΔSCOP (abs)",
-                "Δ outlet min, last year (K)",
-            ],
+            ["parameter", "variant", "Helsinki SCOP", "Berlin SCOP", "Strasbourg SCOP",
+             "largest ΔSCOP (abs)", "Δ outlet min, last year (K)"],
             rows,
             left=2,
         ),  # fmt: skip
@@ -331,7 +316,7 @@ def _figure(path, res):
     fig = _figure(figsize=(5.6 * ncols, 3.4 * nrows + 0.7))
     axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     axes = axes.ravel()
-    for ax in axes[len(names) :]:
+    for ax in axes[len(names):]:
         ax.set_visible(False)
     t_lo = min(float(np.nanmin(res[n]["T_bhe_out_min"].values)) for n in names)
     t_hi = max(float(np.nanmax(res[n]["T_bhe_out_max"].values)) for n in names)

@@ -202,8 +202,7 @@ def run(ctx):
     python = find_interpreter(getattr(ctx, "ghetool_python", None))
     if python is None:
         sec.note = SKIP_LINE
-        sec.text.append(SKIP_LINE + ".")
-        ctx.say("  " + SKIP_LINE)
+        sec.text.append(SKIP_LINE + ".")  # printed once, by gshp validate (Section.note)
         return sec
     bench = benchmark()
     keys = QUICK_TESTS if ctx.quick else tuple(bench)

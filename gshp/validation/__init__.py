@@ -12,9 +12,12 @@ difference, tolerance, pass/fail). One module per check family:
 5. :mod:`~gshp.validation.district` — docs/reference-study.md §7: R3, R5, R6;
 6. :mod:`~gshp.validation.study` — the reference study at station level, 20 years, with
    a one-at-a-time sensitivity table (full run only);
-7. :mod:`~gshp.validation.balance` — energy balance of every run and determinism.
+7. :mod:`~gshp.validation.balance` — energy balance of every run and determinism;
+8. :mod:`~gshp.validation.ghetool` — GHEtool (own interpreter, ``--ghetool-python``) on the
+   Ahmadfard & Bernier (2019) sizing benchmark; skipped with one line without GHEtool.
 
-``--quick`` runs 1–5 and 7 (on one-year runs) in under a minute; the test suite runs it.
+``--quick`` runs 1–5 and 7 (on one-year runs) and 8 (test 1a only) in about a minute; the
+test suite runs it.
 """
 
 from gshp.validation.run import (

@@ -49,6 +49,14 @@ REFERENCES = {
     "Study§3": "Energy-balance convention, docs/reference-study.md §3: the energy balance must "
     "close to better than 0.1 % of the energy throughput; results identical whatever the "
     "number of jobs.",
+    "AB2019": "Ahmadfard, M., Bernier, M. (2019). A review of vertical ground heat exchanger "
+    "sizing tools including an inter-model comparison. Renewable and Sustainable Energy "
+    "Reviews 110: 247–265. https://doi.org/10.1016/j.rser.2019.04.045 (test data and the "
+    "tools' lengths as carried by GHEtool, BSD-3-Clause).",
+    "GHEtool": "Peere, W., Blanke, T. (2022). GHEtool: An open-source tool for borefield "
+    "sizing in Python. Journal of Open Source Software 7(76): 4406. "
+    "https://doi.org/10.21105/joss.04406; "
+    "https://github.com/wouterpeere/GHEtool (2.4.0, run in its own environment).",
 }
 
 
@@ -103,6 +111,8 @@ class Section:
     text: list[str] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    note: str = ""
+    """One line printed by ``gshp validate`` (e.g. why the section was skipped)."""
 
     @property
     def failed(self) -> list[Row]:

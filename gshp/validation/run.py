@@ -10,8 +10,9 @@ from pathlib import Path
 from gshp.errors import InputError
 from gshp.validation.report import write_report
 
-QUICK = ("aggregation", "gfunctions", "beier", "heatpump", "district", "balance")
-FULL = ("aggregation", "gfunctions", "beier", "heatpump", "district", "study", "balance")
+QUICK = ("aggregation", "gfunctions", "beier", "heatpump", "district", "balance", "ghetool")
+FULL = ("aggregation", "gfunctions", "beier", "heatpump", "district", "study", "balance",
+        "ghetool")  # fmt: skip
 REFERENCE_CASES = ("helsinki", "berlin", "strasbourg", "berlin_variable_setpoint")
 
 
@@ -34,6 +35,7 @@ class Context:
     reference_results: dict = field(default_factory=dict)
     sensitivity_rows: list = field(default_factory=list)
     jobs_used: dict = field(default_factory=dict)
+    ghetool_python: str | None = None
 
     def say(self, text: str) -> None:
         if self.log is not None:
@@ -99,14 +101,15 @@ def run_checks(ctx: Context, names=None) -> list:
     return sections
 
 
-def validate(out_dir, quick: bool = False, jobs: int = 2, cases_dir=None, log=None):
+def validate(out_dir, quick: bool = False, jobs: int = 2, cases_dir=None, log=None,
+             ghetool_python=None):  # fmt: skip
     """Run the validation and write ``out_dir/validation.md`` with its figures.
 
     Returns (sections, path of the report).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = Context(out_dir=out, quick=quick, jobs=jobs, log=log)
+    ctx = Context(out_dir=out, quick=quick, jobs=jobs, log=log, ghetool_python=ghetool_python)
     if cases_dir is not None:
         ctx.cases_dir = Path(cases_dir)
     t0 = time.perf_counter()

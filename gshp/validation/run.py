@@ -10,9 +10,10 @@ from pathlib import Path
 from gshp.errors import InputError
 from gshp.validation.report import write_report
 
-QUICK = ("aggregation", "gfunctions", "beier", "heatpump", "district", "balance", "ghetool")
+QUICK = ("aggregation", "gfunctions", "beier", "heatpump", "district", "balance", "ghetool",
+         "sizing")  # fmt: skip
 FULL = ("aggregation", "gfunctions", "beier", "heatpump", "district", "study", "balance",
-        "ghetool")  # fmt: skip
+        "ghetool", "sizing")  # fmt: skip
 REFERENCE_CASES = ("helsinki", "berlin", "strasbourg", "berlin_variable_setpoint")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gshp.cli.common import add_fluid_limits, add_quiet, add_years, load_cases
+from gshp.cli.common import add_fluid_limits, add_jobs, add_quiet, add_years, check_jobs, load_cases
 from gshp.errors import InputError
 
 
@@ -63,6 +63,28 @@ def add_parser(sub) -> None:
         metavar="S",
         help="station step during the search, s (default 900)",
     )
+    p.add_argument(
+        "--confidence",
+        type=float,
+        default=None,
+        metavar="Q",
+        help="size to a confidence: the smallest field whose limits hold in at least this "
+        "share (e.g. 0.9 for P90) of the samples of the case's [uncertainty] table, with the "
+        "sampling interval of the answer",
+    )
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --confidence: samples (a power of two; default: uncertainty.samples)",
+    )
+    add_jobs(p, default=1, help="with --confidence: parallel processes for the samples")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="with --confidence: Dask scheduler address (tcp://host:port) or 'local'",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_quiet(p, help="no progress lines")
     p.set_defaults(func=cmd_size)
@@ -79,6 +101,11 @@ def cmd_size(args) -> int:
             "exactly one case file (sizing works on one case)",
         )
     (case,) = cases
+    if args.confidence is not None:
+        return _size_confidence(args, case)
+    for name in ("samples", "scheduler"):
+        if getattr(args, name) is not None:
+            raise InputError.single(f"--{name}", getattr(args, name), "only with --confidence")
     res = size(
         case,
         t_min_C=args.min_fluid_temp,
@@ -91,6 +118,38 @@ def cmd_size(args) -> int:
         search_step_s=args.search_step,
         criterion=args.criterion,
         check=args.check,
+        progress=None if (args.json or args.quiet) else print,
+    )
+    print(res.to_json() if args.json else res.summary())
+    return 0
+
+
+def _size_confidence(args, case) -> int:
+    from gshp.studies.confidence import size_confidence
+    from gshp.studies.runner import check_scheduler
+
+    check_jobs(args)
+    if args.max_unmet_kwh is not None:
+        raise InputError.single(
+            "--max-unmet-kwh", args.max_unmet_kwh, "no bound on unmet heat with --confidence"
+        )
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
+    res = size_confidence(
+        case,
+        confidence=args.confidence,
+        t_min_C=args.min_fluid_temp,
+        t_max_C=args.max_fluid_temp,
+        vary=args.vary,
+        years=args.years,
+        max_size=args.max_size,
+        min_size=args.min_size,
+        search_step_s=args.search_step,
+        criterion=args.criterion,
+        check=args.check,
+        samples=args.samples,
+        jobs=args.jobs if args.jobs else -1,
+        scheduler=args.scheduler,
         progress=None if (args.json or args.quiet) else print,
     )
     print(res.to_json() if args.json else res.summary())

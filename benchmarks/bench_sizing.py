@@ -3,8 +3,8 @@
 Limits of docs/reference-study.md §6: borefield outlet ≥ −1.5 °C and ≤ 30 °C at every step while
 the pump runs (``--criterion outlet --check step``, the study's criterion; ``--criterion mean
 --check hourly`` sizes as EED and GHEtool do). Search at 900 s, answer re-checked at the
-case's own step (180 s). Prints, per case, the size found, the binding constraint, the ASHRAE first estimate, the number of
-simulations and the wall time (target: ≤ 2 minutes per case).
+case's own step (180 s). Prints, per case, the size found, the binding constraint, the
+ASHRAE first estimate, the number of simulations and the wall time (target: ≤ 2 minutes per case).
 
     python benchmarks/bench_sizing.py [--years N] [--vary boreholes|length]
 """

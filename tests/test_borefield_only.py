@@ -197,3 +197,24 @@ def test_bad_borefield_cases_name_the_field(tmp_path, capsys):
         gshp.load_case(berlin, overrides={"ground_load.file": str(tmp_path / "load.csv")})
     with pytest.raises(InputError, match="a divisor of 900 s in a station case"):
         gshp.load_case(berlin, overrides={"simulation.time_step_s": 3600})
+
+
+def test_cli_check_summarises_a_borefield_only_case_and_reads_its_load(tmp_path, capsys):
+    """``gshp check`` on a borefield-only case prints its ground load, field and limits (it
+    used to fail with a traceback on the missing heat pump) and opens the load file: a bad
+    row is one message with the file and line, exit code 2."""
+    ext, inj = annual(8.0, 2.0)
+    write_load(tmp_path / "load.csv", ext, inj)
+    case = write_case(tmp_path, extra='[sizing]\ncriterion = "outlet"\nT_fluid_min_C = 0.0\n')
+    assert main(["check", str(case)]) == 0
+    out = capsys.readouterr().out
+    assert "ground load" in out and "load.csv: extraction_kW − injection_kW (kW)" in out
+    assert "6 boreholes (3 × 2, 6 m) × 100 m = 600 m" in out
+    assert "sizing      borefield outlet, hourly means, within 0 … +∞ °C" in out
+    assert "heat pump" not in out and "1 case(s) valid." in out
+    ext[50] = -1.0
+    write_load(tmp_path / "load.csv", ext, inj)
+    assert main(["check", str(case)]) == 2
+    err = capsys.readouterr().err
+    assert "ground_load.file" in err and "line 53, column 1 (extraction_kW)" in err
+    assert "Traceback" not in err

@@ -218,3 +218,41 @@ def test_cli_check_summarises_a_borefield_only_case_and_reads_its_load(tmp_path,
     err = capsys.readouterr().err
     assert "ground_load.file" in err and "line 53, column 1 (extraction_kW)" in err
     assert "Traceback" not in err
+
+
+def test_report_takes_the_limits_of_the_cases_sizing_table(tmp_path, capsys):
+    """``gshp report`` without limits checks those of the case's ``[sizing]`` (criterion,
+    check and limits), as its doc says; options override them; a comparison checks each
+    result against its own case's limits."""
+    ext, inj = annual(8.0, 2.0)
+    write_load(tmp_path / "load.csv", ext, inj)
+    case = write_case(tmp_path, years=1, n_x=2, n_y=2, extra='[sizing]\ncriterion = "outlet"\n'
+                      'check = "step"\nT_fluid_min_C = 0.0\nT_fluid_max_C = 25.0\n')  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["run", str(case), "-o", str(out), "-q"]) == 0
+    nc = out / "field.nc"
+    assert main(["report", str(nc), "-o", str(tmp_path / "r1")]) == 0
+    md = (tmp_path / "r1" / "summary.md").read_text(encoding="utf-8")
+    assert "Borefield outlet temperature (every time step)" in md
+    assert "stays within 0.0 … 25.0 °C" in md
+    assert "limits hold" in capsys.readouterr().out
+    argv = ["report", str(nc), "-o", str(tmp_path / "r2"), "--criterion", "mean",
+            "--check", "hourly", "--min-fluid-temp=-5"]  # fmt: skip
+    assert main(argv) == 0
+    md = (tmp_path / "r2" / "summary.md").read_text(encoding="utf-8")
+    assert "Mean fluid temperature (hourly means) stays above −5.0 °C" in md
+    # a comparison: each result against its own case's [sizing]
+    other = tmp_path / "other"
+    other.mkdir()
+    write_load(other / "load.csv", ext, inj)
+    case2 = write_case(other, years=1, n_x=2, n_y=2,
+                       extra="[sizing]\nT_fluid_min_C = 0.0\n")  # fmt: skip
+    case2.write_text(case2.read_text().replace('name = "field"', 'name = "field_mean"'))
+    assert main(["run", str(case2), "-o", str(out), "-q"]) == 0
+    assert main(["report", str(nc), str(out / "field_mean.nc"), "-o", str(tmp_path / "r3")]) == 0
+    md = (tmp_path / "r3" / "summary.md").read_text(encoding="utf-8")
+    assert "field: **Limits hold.** Borefield outlet temperature (every time step)" in md
+    assert (
+        "field_mean: **Limits hold.** Mean fluid temperature (hourly means) stays above "
+        "0.0 °C" in md
+    )

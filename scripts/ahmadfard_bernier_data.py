@@ -273,6 +273,12 @@ injection_column = "injection_kW"
 scale = 1.0
 pump = "constant"
 
+[sizing]
+criterion = "outlet"          # the benchmark limits the heat pump's entering fluid = outlet
+check = "hourly"
+T_fluid_min_C = {c["T_out_min"]:g}
+T_fluid_max_C = {c["T_out_max"]:g}
+
 [borefield]
 layout = "rectangle"
 n_x = {c["n_x"]}

@@ -197,3 +197,62 @@ def test_bad_borefield_cases_name_the_field(tmp_path, capsys):
         gshp.load_case(berlin, overrides={"ground_load.file": str(tmp_path / "load.csv")})
     with pytest.raises(InputError, match="a divisor of 900 s in a station case"):
         gshp.load_case(berlin, overrides={"simulation.time_step_s": 3600})
+
+
+def test_cli_check_summarises_a_borefield_only_case_and_reads_its_load(tmp_path, capsys):
+    """``gshp check`` on a borefield-only case prints its ground load, field and limits (it
+    used to fail with a traceback on the missing heat pump) and opens the load file: a bad
+    row is one message with the file and line, exit code 2."""
+    ext, inj = annual(8.0, 2.0)
+    write_load(tmp_path / "load.csv", ext, inj)
+    case = write_case(tmp_path, extra='[sizing]\ncriterion = "outlet"\nT_fluid_min_C = 0.0\n')
+    assert main(["check", str(case)]) == 0
+    out = capsys.readouterr().out
+    assert "ground load" in out and "load.csv: extraction_kW − injection_kW (kW)" in out
+    assert "6 boreholes (3 × 2, 6 m) × 100 m = 600 m" in out
+    assert "sizing      borefield outlet, hourly means, within 0 … +∞ °C" in out
+    assert "heat pump" not in out and "1 case(s) valid." in out
+    ext[50] = -1.0
+    write_load(tmp_path / "load.csv", ext, inj)
+    assert main(["check", str(case)]) == 2
+    err = capsys.readouterr().err
+    assert "ground_load.file" in err and "line 53, column 1 (extraction_kW)" in err
+    assert "Traceback" not in err
+
+
+def test_report_takes_the_limits_of_the_cases_sizing_table(tmp_path, capsys):
+    """``gshp report`` without limits checks those of the case's ``[sizing]`` (criterion,
+    check and limits), as its doc says; options override them; a comparison checks each
+    result against its own case's limits."""
+    ext, inj = annual(8.0, 2.0)
+    write_load(tmp_path / "load.csv", ext, inj)
+    case = write_case(tmp_path, years=1, n_x=2, n_y=2, extra='[sizing]\ncriterion = "outlet"\n'
+                      'check = "step"\nT_fluid_min_C = 0.0\nT_fluid_max_C = 25.0\n')  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["run", str(case), "-o", str(out), "-q"]) == 0
+    nc = out / "field.nc"
+    assert main(["report", str(nc), "-o", str(tmp_path / "r1")]) == 0
+    md = (tmp_path / "r1" / "summary.md").read_text(encoding="utf-8")
+    assert "Borefield outlet temperature (every time step)" in md
+    assert "stays within 0.0 … 25.0 °C" in md
+    assert "limits hold" in capsys.readouterr().out
+    argv = ["report", str(nc), "-o", str(tmp_path / "r2"), "--criterion", "mean",
+            "--check", "hourly", "--min-fluid-temp=-5"]  # fmt: skip
+    assert main(argv) == 0
+    md = (tmp_path / "r2" / "summary.md").read_text(encoding="utf-8")
+    assert "Mean fluid temperature (hourly means) stays above −5.0 °C" in md
+    # a comparison: each result against its own case's [sizing]
+    other = tmp_path / "other"
+    other.mkdir()
+    write_load(other / "load.csv", ext, inj)
+    case2 = write_case(other, years=1, n_x=2, n_y=2,
+                       extra="[sizing]\nT_fluid_min_C = 0.0\n")  # fmt: skip
+    case2.write_text(case2.read_text().replace('name = "field"', 'name = "field_mean"'))
+    assert main(["run", str(case2), "-o", str(out), "-q"]) == 0
+    assert main(["report", str(nc), str(out / "field_mean.nc"), "-o", str(tmp_path / "r3")]) == 0
+    md = (tmp_path / "r3" / "summary.md").read_text(encoding="utf-8")
+    assert "field: **Limits hold.** Borefield outlet temperature (every time step)" in md
+    assert (
+        "field_mean: **Limits hold.** Mean fluid temperature (hourly means) stays above "
+        "0.0 °C" in md
+    )

@@ -36,3 +36,36 @@ def test_example_runs(script, tmp_path):
         assert "limits 0 … 17 °C" in r.stdout
         lo, hi = r.stdout.split("outlet ")[1].split(" °C")[0].split(" … ")
         assert float(lo) >= 0.0 and float(hi) <= 17.0
+
+
+# --- examples/borefield_only: a borefield-only case with [sizing] ----------------------
+
+FIELD = ROOT / "examples" / "borefield_only" / "berlin_field.toml"
+
+
+def test_borefield_only_example_loads_runs_and_sizes(capsys):
+    """The example case loads (its ground load is the validation data's copy), runs a
+    year, and ``gshp size --vary length --years 2`` on it names its binding point."""
+    import json
+
+    import gshp
+    from gshp.cli import main
+
+    case = gshp.load_case(FIELD)
+    assert case.kind == "borefield" and case.borefield.n_boreholes == 35
+    assert (case.sizing.criterion, case.sizing.T_fluid_min_C, case.sizing.T_fluid_max_C) == (
+        "mean", 0.0, 25.0,
+    )  # fmt: skip
+    data = ROOT / "gshp" / "data" / "validation" / "ghetool" / "berlin_ground_load.csv"
+    assert case.ground_load.file.read_bytes() == data.read_bytes()
+    ds = gshp.simulate(case, years=1)
+    assert ds.attrs["case_kind"] == "borefield" and ds.sizes["time"] == 8760
+    assert float(ds["Q_ground_extracted"][0]) / 1e3 == pytest.approx(222.1, abs=0.1)  # MWh
+    assert 0.5 < float(ds["T_fluid_mean_hourly_min"].min()) < 1.5  # README: 1.06 °C
+    assert main(["size", str(FIELD), "--vary", "length", "--years", "2", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["binding_constraint"] == "min_fluid_temperature"
+    assert res["binding_year"] in (1, 2) and 1 <= res["binding_month"] <= 12
+    assert 0.0 <= res["binding_margin"] < 0.2
+    assert res["smaller"]["margin"] < 0 and res["limits"]["criterion"] == "mean"
+    assert 20 <= res["length_m"] < 100  # two years need less than the 20-year 143 m

@@ -83,7 +83,16 @@ def check_input_files(cases) -> None:
                                 for p in exc.problems)  # fmt: skip
         return opened[key]
 
+    def read_ground_load(path, cfg, years):  # pandas: imported only for a borefield case
+        from gshp.io.ground_load import read_ground_load
+
+        return read_ground_load(cfg, years)
+
     for case in cases:
+        if case.kind == "borefield":
+            gl = case.ground_load
+            collect("ground_load.file", read_ground_load, gl.file, gl, case.simulation.years)
+            continue
         cl, d = case.climate, case.district
         wx = collect("climate.weather_file", read_weather_file, cl.weather_file)
         if d.load_file is not None:
@@ -99,7 +108,9 @@ def check_input_files(cases) -> None:
 
 
 def case_summary(case) -> str:
-    """Readable multi-line summary of a case."""
+    """Readable multi-line summary of a case (a station, or a borefield alone)."""
+    if case.kind == "borefield":
+        return _borefield_only_summary(case)
     s, cl, d, n, t, hp, bf, c = (
         case.simulation,
         case.climate,
@@ -110,7 +121,6 @@ def case_summary(case) -> str:
         case.borefield,
         case.controls,
     )
-    g, pp = bf.ground, bf.pipes
     lines = [f"{case.name} — {case.description}" if case.description else case.name]
     if case.source:
         lines[0] += f"   ({case.source})"
@@ -140,7 +150,52 @@ def case_summary(case) -> str:
         f"{n.T_supply_cooling_C:g} °C",
     }[n.strategy]
     lines.append(f"  network     {strat}; substation ΔT {n.substation_dT_K:g} K")
+    lines += _borefield_lines(bf)
+    lines.append(
+        f"  heat pump   {hp.rated_heating_capacity_kW:g} kW at B0/W35, compressor {hp.compressor}"
+    )
+    lines.append(
+        f"  tank        {t.volume_m3:g} m³, {t.height_m:g} m, {t.n_layers} layers, "
+        f"coil in layers {t.coil_bottom_layer}–{t.coil_top_layer}, loss "
+        f"{t.loss_UA_W_K:g} W/K"
+    )
+    season = (
+        "calendar, cooling " + ", ".join(MONTHS[m - 1] for m in c.cooling_months)
+        if c.season == "calendar"
+        else f"automatic over {c.auto_window_h:g} h"
+    )
+    lines.append(
+        f"  controls    season {season}; GSHP on below setpoint "
+        f"{c.gshp_on_offset_K:+g} K, off above {c.gshp_off_offset_K:+g} K; min "
+        f"on/off {c.min_on_time_s:g}/{c.min_off_time_s:g} s"
+    )
+    lines += _sizing_lines(case.sizing)
+    lines.append(_simulation_line(s))
+    return "\n".join(lines)
+
+
+def _borefield_only_summary(case) -> str:
+    """Summary of a borefield-only case (``kind = "borefield"``): its ground load, field,
+    sizing limits and simulation."""
+    s, gl = case.simulation, case.ground_load
+    lines = [f"{case.name} — {case.description}" if case.description else case.name]
+    if case.source:
+        lines[0] += f"   ({case.source})"
+    cols = gl.extraction_column + (f" − {gl.injection_column}" if gl.injection_column else "")
+    scale = f" × {gl.scale:g}" if gl.scale != 1.0 else ""
+    pump = {"load": "pump in the hours with a load", "constant": "pump always on"}[gl.pump]
+    lines.append(f"  ground load {gl.file}: {cols} ({gl.unit}){scale}; {pump}")
+    lines += _borefield_lines(case.borefield)
+    lines += _sizing_lines(case.sizing)
+    lines.append(_simulation_line(s, seed=False))
+    return "\n".join(lines)
+
+
+def _borefield_lines(bf) -> list[str]:
+    """The field, its ground and borehole interior."""
+    g, pp = bf.ground, bf.pipes
     nb = bf.n_boreholes
+    lines = []
     shape = (
         f"{bf.n_x} × {bf.n_y}, {bf.spacing_m:g} m"
         if bf.layout == "rectangle"
@@ -164,30 +219,33 @@ def case_summary(case) -> str:
         f"{pp.outer_diameter_m * 1000:g}/{pp.inner_diameter_m * 1000:g} mm, grout "
         f"{bf.grout.conductivity_W_mK:g} W/(m·K); {fl.name} "
         f"{fl.concentration_pct:g} %; flow {bf.total_flow_kg_s:.3g} kg/s"
+        + (
+            f"; R_b* {bf.R_b_override_mK_W:g} m·K/W imposed"
+            if bf.R_b_override_mK_W is not None
+            else ""
+        )
     )
-    lines.append(
-        f"  heat pump   {hp.rated_heating_capacity_kW:g} kW at B0/W35, compressor {hp.compressor}"
-    )
-    lines.append(
-        f"  tank        {t.volume_m3:g} m³, {t.height_m:g} m, {t.n_layers} layers, "
-        f"coil in layers {t.coil_bottom_layer}–{t.coil_top_layer}, loss "
-        f"{t.loss_UA_W_K:g} W/K"
-    )
-    season = (
-        "calendar, cooling " + ", ".join(MONTHS[m - 1] for m in c.cooling_months)
-        if c.season == "calendar"
-        else f"automatic over {c.auto_window_h:g} h"
-    )
-    lines.append(
-        f"  controls    season {season}; GSHP on below setpoint "
-        f"{c.gshp_on_offset_K:+g} K, off above {c.gshp_off_offset_K:+g} K; min "
-        f"on/off {c.min_on_time_s:g}/{c.min_off_time_s:g} s"
-    )
+    return lines
+
+
+def _sizing_lines(sz) -> list[str]:
+    """The [sizing] limits, when the case sets any."""
+    if sz.T_fluid_min_C is None and sz.T_fluid_max_C is None:
+        return []
+    lo = "" if sz.T_fluid_min_C is None else f"{sz.T_fluid_min_C:g}"
+    hi = "" if sz.T_fluid_max_C is None else f"{sz.T_fluid_max_C:g}"
+    what = {"mean": "mean fluid (inlet + outlet)/2", "inlet": "borefield inlet",
+            "outlet": "borefield outlet"}[sz.criterion]  # fmt: skip
+    how = {"hourly": "hourly means", "step": "every step"}[sz.check]
+    return [f"  sizing      {what}, {how}, within {lo or '−∞'} … {hi or '+∞'} °C"]
+
+
+def _simulation_line(s, seed=True) -> str:
     from gshp.station.components.clock import steps_per_year  # numpy: not at start-up
 
     steps = s.years * steps_per_year(s.time_step_s)
-    lines.append(
+    text = (
         f"  simulation  {s.years} years at {s.time_step_s} s = {steps:,} steps, "
-        f"output {s.output_resolution}, seed {s.seed}"
+        f"output {s.output_resolution}"
     )
-    return "\n".join(lines)
+    return text + (f", seed {s.seed}" if seed else "")

@@ -38,21 +38,25 @@ def add_parser(sub) -> None:
     )
     add_fluid_limits(
         p,
-        "lower design limit of the borefield fluid (1 or 12 values, °C): drawn and checked",
-        "upper design limit of the borefield fluid (1 or 12 values, °C): drawn and checked",
+        "lower design limit of the borefield fluid (1 or 12 values, °C): drawn and checked "
+        "(default: sizing.T_fluid_min_C of the result's case)",
+        "upper design limit of the borefield fluid (1 or 12 values, °C): drawn and checked "
+        "(default: sizing.T_fluid_max_C of the result's case)",
     )
     p.add_argument(
         "--criterion",
         choices=CRITERIA,
-        default="mean",
+        default=None,
         help="fluid temperature checked against the limits: mean of inlet and outlet, "
-        "inlet or outlet (default: mean, as gshp size)",
+        "inlet or outlet (default: sizing.criterion of the result's case, else mean, as "
+        "gshp size)",
     )
     p.add_argument(
         "--check",
         choices=CHECKS,
-        default="hourly",
-        help="hourly means or every time step with the pump running (default: hourly)",
+        default=None,
+        help="hourly means or every time step with the pump running (default: "
+        "sizing.check of the result's case, else hourly)",
     )
     p.set_defaults(func=cmd_report)
 

@@ -13,7 +13,7 @@ def add_parser(sub) -> None:
         description="Smallest borefield (boreholes in a growing rectangle, or length per "
         "borehole) that keeps the borefield fluid within the limits over the whole run while "
         "the pump runs: by default the mean fluid temperature (inlet + outlet)/2 as hourly "
-        "means, the convention of EED, GHEtool and GHEDesigner (--criterion, --check; or "
+        "means, the convention of EED and GHEtool (--criterion, --check; or "
         "[sizing] in the case file). Works on a station case and on a borefield-only case "
         "(kind = 'borefield'). Monthly limits: 12 comma-separated values, written with '=' "
         "when negative (--min-fluid-temp=-3,-3,-2,0,0,0,0,0,0,-1,-2,-3).",

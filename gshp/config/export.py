@@ -5,6 +5,7 @@ a case file (``gshp check --json-schema``) and the Markdown field reference
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 
 from gshp.config.case import Case
@@ -105,7 +106,7 @@ def field_reference() -> str:
                 [
                     f"## {title}",
                     "",
-                    (cls.__doc__ or "").strip(),
+                    inspect.cleandoc(cls.__doc__ or ""),
                     "",
                     "| field | default | unit | allowed | meaning |",
                     "|---|---|---|---|---|",

@@ -18,9 +18,9 @@ class SizingConfig:
         kind="str",
         choices=("mean", "inlet", "outlet"),
         doc="Where the limits apply: 'mean' = (inlet + outlet)/2 while the pump runs (the "
-        "convention of EED, GHEtool, GHEDesigner and the ASHRAE method); 'inlet' (the "
-        "coldest fluid in heating: freezing starts there); 'outlet' (the fluid that reaches "
-        "the heat pump's evaporator).",
+        "convention of EED, GHEtool and the ASHRAE method); 'inlet' (the coldest fluid in "
+        "heating: freezing starts there); 'outlet' (the fluid that reaches the heat pump's "
+        "evaporator: GHEDesigner's heat pump entering fluid temperature). See docs/sizing.md.",
     )
     check: str = F(
         "hourly",

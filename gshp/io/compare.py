@@ -81,9 +81,12 @@ def open_results(paths):
     return out
 
 
-def write_comparison(paths, out_dir, t_min_C=None, t_max_C=None, criterion="mean",
-                     check="hourly"):  # fmt: skip
+def write_comparison(paths, out_dir, t_min_C=None, t_max_C=None, criterion=None,
+                     check=None):  # fmt: skip
     """Write the comparison report of the result files ``paths`` into ``out_dir``.
+
+    Limits, criterion and check not given are each result's case's (``[sizing]``; see
+    :func:`gshp.io.report.report_limits`, :func:`gshp.io.report.report_method`).
 
     Returns (paths written, the side-by-side summary as a Markdown table).
     """
@@ -109,9 +112,11 @@ def write_comparison(paths, out_dir, t_min_C=None, t_max_C=None, criterion="mean
     limits = [rep.report_limits(d, t_min_C, t_max_C) for d in results]
     from gshp.io.verdict import limits_verdict
 
+    methods = [rep.report_method(d, criterion, check) for d in results]
     verdicts = [
-        limits_verdict(d, *lim, criterion, check) for d, lim in zip(results, limits, strict=True)
+        limits_verdict(d, *lim, *how) for d, lim, how in zip(results, limits, methods, strict=True)
     ]
+    check = methods[0][1]  # the fluid envelope figure's
     # --- tables
     rows = []
     for lab, d, v in zip(labels, results, verdicts, strict=True):

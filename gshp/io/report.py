@@ -792,12 +792,40 @@ def case_verdicts(ds, t_min_C, t_max_C, criterion="mean", check="hourly") -> lis
     ]
 
 
+def case_sizing(ds) -> dict:
+    """The ``[sizing]`` table of the case a result was run from (its ``case`` attribute,
+    JSON): criterion, check, T_fluid_min_C, T_fluid_max_C; {} when the result has none."""
+    import json
+
+    text = ds.attrs.get("case")
+    if not text:
+        return {}
+    try:
+        sizing = json.loads(text).get("sizing")
+    except (ValueError, AttributeError):
+        return {}
+    return dict(sizing) if isinstance(sizing, dict) else {}
+
+
 def report_limits(ds, t_min_C, t_max_C):
-    """The limits of a report: those given, else the result's design limits (sizing)."""
+    """The limits of a report: those given, else the result's design limits (sizing
+    attributes), else the limits of its case's ``[sizing]`` table."""
     if t_min_C is None and t_max_C is None:
         t_min_C = _attr_limit(ds, "design_T_min_C")
         t_max_C = _attr_limit(ds, "design_T_max_C")
+    if t_min_C is None and t_max_C is None:
+        sizing = case_sizing(ds)
+        t_min_C, t_max_C = sizing.get("T_fluid_min_C"), sizing.get("T_fluid_max_C")
     return t_min_C, t_max_C
+
+
+def report_method(ds, criterion=None, check=None):
+    """``(criterion, check)`` of a report's verdict: those given, else the result's case's
+    ``[sizing]`` ones, else "mean" and "hourly" (as ``gshp size``)."""
+    sizing = case_sizing(ds)
+    criterion = criterion or sizing.get("criterion") or "mean"
+    check = check or sizing.get("check") or "hourly"
+    return criterion, check
 
 
 def add_verdict_columns(df: pd.DataFrame, verdicts) -> pd.DataFrame:
@@ -822,8 +850,8 @@ def verdict_markdown(labels, verdicts) -> list[str]:
     return text + [""]
 
 
-def write_report(result, out_dir, t_min_C=None, t_max_C=None, criterion="mean",
-                 check="hourly", source=None) -> list[Path]:  # fmt: skip
+def write_report(result, out_dir, t_min_C=None, t_max_C=None, criterion=None,
+                 check=None, source=None) -> list[Path]:  # fmt: skip
     """Write the figures, the summary tables and ``report.html`` of ``result``.
 
     Parameters
@@ -834,7 +862,11 @@ def write_report(result, out_dir, t_min_C=None, t_max_C=None, criterion="mean",
         Output folder (created).
     t_min_C, t_max_C : float or 12 floats, optional
         Design limits of the borefield fluid: drawn on ``fluid_envelope.png`` and
-        checked (:func:`gshp.io.verdict.limits_verdict` with ``criterion``/``check``).
+        checked (:func:`gshp.io.verdict.limits_verdict` with ``criterion``/``check``);
+        none given: those of the result's case (``[sizing]``), if any.
+    criterion, check : str, optional
+        "mean"/"inlet"/"outlet" and "hourly"/"step"; default: the case's ``[sizing]``
+        ones, else "mean" and "hourly".
     source : str, optional
         The result file's name, shown in the HTML report.
 
@@ -849,6 +881,7 @@ def write_report(result, out_dir, t_min_C=None, t_max_C=None, criterion="mean",
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_min_C, t_max_C = report_limits(ds, t_min_C, t_max_C)
+    criterion, check = report_method(ds, criterion, check)
     verdicts = case_verdicts(ds, t_min_C, t_max_C, criterion, check)
     written, captions = [], {}
     for name, f, caption in figure_plan(ds):

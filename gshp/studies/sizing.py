@@ -10,10 +10,14 @@ follows the field) or a borefield alone driven by a ground load file (``kind =
 Which temperature is limited (``criterion``, case field ``sizing.criterion``):
 
 * ``mean`` (default): the mean fluid temperature (inlet + outlet)/2, the convention of
-  EED, GHEtool, GHEDesigner and the ASHRAE method;
+  EED, GHEtool and the ASHRAE method (which moves a heat-pump entering limit to the mean
+  fluid by half the fluid's temperature change);
 * ``inlet``: the fluid entering the boreholes (the coldest point of the loop in heating,
   where freezing starts);
-* ``outlet``: the fluid leaving them (what reaches the evaporator).
+* ``outlet``: the fluid leaving them (what reaches the evaporator; GHEDesigner's and the
+  Ahmadfard & Bernier benchmark's heat pump entering fluid temperature).
+
+docs/sizing.md describes the method for designers.
 
 How often (``check``, ``sizing.check``): ``hourly`` (default) on hourly means of the steps
 with the pump running, as the peers whose step is an hour; ``step`` at every time step

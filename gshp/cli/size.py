@@ -57,6 +57,13 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--min-size", type=float, default=None, help="smallest field")
     p.add_argument(
+        "--length-step",
+        type=float,
+        default=1.0,
+        metavar="M",
+        help="resolution of the length search with --vary length, m (default 1)",
+    )
+    p.add_argument(
         "--search-step",
         type=int,
         default=900,
@@ -116,6 +123,7 @@ def cmd_size(args) -> int:
         max_size=args.max_size,
         min_size=args.min_size,
         search_step_s=args.search_step,
+        length_step_m=args.length_step,
         criterion=args.criterion,
         check=args.check,
         progress=None if (args.json or args.quiet) else print,
@@ -145,6 +153,7 @@ def _size_confidence(args, case) -> int:
         max_size=args.max_size,
         min_size=args.min_size,
         search_step_s=args.search_step,
+        length_step_m=args.length_step,
         criterion=args.criterion,
         check=args.check,
         samples=args.samples,

@@ -215,6 +215,10 @@ def _describe(v) -> str:
     return f"{v.dist}({params})"
 
 
+def _attrs(units: str, long_name: str) -> dict:
+    return {"units": units, "long_name": long_name}
+
+
 def short_label(path: str) -> str:
     """A readable label of a dotted path: its last two parts
     (``borefield.ground.conductivity_W_mK`` → ``ground.conductivity_W_mK``)."""
@@ -280,14 +284,10 @@ def analyse(spec, method: str, X, Y) -> xr.Dataset:
         }
         data = {}
         for key, long_name in meta.items():
-            data[key] = ("input", np.asarray(si[key], float), {"units": "1",
-                         "long_name": long_name})  # fmt: skip
-            data[key + "_conf"] = (
-                "input",
-                np.asarray(si[key + "_conf"], float),
-                {"units": "1", "long_name": f"half-width of the {pct} bootstrap confidence "
-                 f"interval of {key}"},
-            )
+            conf_name = f"half-width of the {pct} bootstrap confidence interval of {key}"
+            data[key] = ("input", np.asarray(si[key], float), _attrs("1", long_name))
+            data[key + "_conf"] = ("input", np.asarray(si[key + "_conf"], float),
+                                   _attrs("1", conf_name))  # fmt: skip
         size = {"base_samples_N": n}
     else:
         from SALib.analyze import morris

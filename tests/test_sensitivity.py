@@ -208,3 +208,23 @@ def test_bar_chart_written_with_short_labels(tmp_path):
         assert at["ground.conductivity_W_mK"] > at["ground_load.scale"]  # file order, top down
         assert "year-20 minimum fluid temperature" in ax.get_title()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["morris.png", "sobol.png"]
+
+
+def test_worked_example_script_runs(tmp_path):
+    """scripts/sensitivity_example.py (the docs' worked example) at a size that fits the
+    suite: one year, Morris with 2 trajectories (the choice rule: 12 runs < 64 · 6)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, GSHP_EXAMPLE_YEARS="1", GSHP_EXAMPLE_N="2", MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, str(root / "scripts" / "sensitivity_example.py"), str(tmp_path / "o")]
+    r = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.startswith("morris: 10 runs\n"), r.stdout
+    assert "ground.T_undisturbed_C       mu_star  0.500" in r.stdout  # linear: half of 1 K
+    png = tmp_path / "o" / "sensitivity_example.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

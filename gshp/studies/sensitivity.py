@@ -72,6 +72,8 @@ CONF_LEVEL = 0.95
 """Confidence level of the bootstrap intervals."""
 NUM_RESAMPLES = 1000
 """Bootstrap resamples for the confidence intervals."""
+_SHOWN_UNITS = {"degC": "°C", "degree_Celsius": "°C"}
+"""Units as shown on the chart."""
 _EDGE = 2.0**-31
 """A Sobol' probability level at exactly 0 or 1 is moved by this much (half a 2⁻³⁰ cell)."""
 
@@ -350,7 +352,8 @@ def bar_chart(ds: xr.Dataset, path=None, title: str | None = None):
         xlabel = "Sobol' index (share of the response variance)"
     else:
         bars = (("mu_star", "μ* (mean |effect|)", "#4C72B0"), ("sigma", "σ (spread)", "#8C8C8C"))
-        units = ds.attrs.get("response_units", "")
+        units = str(ds.attrs.get("response_units", ""))
+        units = _SHOWN_UNITS.get(units, units)
         xlabel = "effect of a step of half the probability range" + (
             f" ({units})" if units else "")  # fmt: skip
     for k, (key, label, color) in enumerate(bars):

@@ -142,6 +142,7 @@ for year, y in ((1, first), (years, last)):
     name = f"T_fluid_mean_min_year{year}"
     res = sa.analyse(spec, method, X, xr.DataArray(y, name=name, attrs=attrs))
     results[year] = res
+    res.to_netcdf(out / f"indices_year{year}.nc")
     print(f"\nyear {year}: lowest hourly mean fluid temperature")
     cols = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
     for j, label in enumerate(res["label"].values):

@@ -366,7 +366,7 @@ def bar_chart(ds: xr.Dataset, path=None, title: str | None = None):
     ax.axvline(0.0, color="black", lw=0.8)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     runs_text = f"{ds.attrs.get('runs', '?')} runs"
     if ds.attrs.get("method") == "sobol":
         ax.set_xlim(min(0.0, float((ds["S1"] - ds["S1_conf"]).min())) - 0.02,

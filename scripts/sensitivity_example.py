@@ -13,7 +13,7 @@ tables and draws the last year's bar chart.
     python scripts/sensitivity_example.py [OUTPUT_DIR]
 
 ``GSHP_EXAMPLE_YEARS`` (default 20) and ``GSHP_EXAMPLE_N`` (Sobol' base sample, default 64)
-make it shorter; about 5 minutes on one core at the defaults (a g-function per
+make it shorter; about 6 minutes on one core at the defaults (a g-function per
 conductivity value: 2N of them).
 """
 

@@ -100,8 +100,7 @@ def check_input_files(cases) -> None:
 
 def case_summary(case) -> str:
     """Readable multi-line summary of a case."""
-    s, cl, d, n, t, hp, bf, c = (
-        case.simulation,
+    cl, d, n, t, hp, bf, c = (
         case.climate,
         case.district,
         case.network,
@@ -110,10 +109,14 @@ def case_summary(case) -> str:
         case.borefield,
         case.controls,
     )
-    g, pp = bf.ground, bf.pipes
     lines = [f"{case.name} — {case.description}" if case.description else case.name]
     if case.source:
         lines[0] += f"   ({case.source})"
+    if case.kind == "borefield":  # no station: the ground load, the field, the run
+        gl = case.ground_load
+        lines.append(f"  ground load {gl.file} (× {gl.scale:g}, pump {gl.pump})")
+        lines += _borefield_lines(bf)
+        return "\n".join(lines + _run_lines(case))
     clim = f"preset {cl.preset}" if cl.preset else f"weather file {cl.weather_file}"
     lines.append(f"  climate     {clim}")
     if d.load_file:
@@ -140,6 +143,32 @@ def case_summary(case) -> str:
         f"{n.T_supply_cooling_C:g} °C",
     }[n.strategy]
     lines.append(f"  network     {strat}; substation ΔT {n.substation_dT_K:g} K")
+    lines += _borefield_lines(bf)
+    lines.append(
+        f"  heat pump   {hp.rated_heating_capacity_kW:g} kW at B0/W35, compressor {hp.compressor}"
+    )
+    lines.append(
+        f"  tank        {t.volume_m3:g} m³, {t.height_m:g} m, {t.n_layers} layers, "
+        f"coil in layers {t.coil_bottom_layer}–{t.coil_top_layer}, loss "
+        f"{t.loss_UA_W_K:g} W/K"
+    )
+    season = (
+        "calendar, cooling " + ", ".join(MONTHS[m - 1] for m in c.cooling_months)
+        if c.season == "calendar"
+        else f"automatic over {c.auto_window_h:g} h"
+    )
+    lines.append(
+        f"  controls    season {season}; GSHP on below setpoint "
+        f"{c.gshp_on_offset_K:+g} K, off above {c.gshp_off_offset_K:+g} K; min "
+        f"on/off {c.min_on_time_s:g}/{c.min_off_time_s:g} s"
+    )
+    return "\n".join(lines + _run_lines(case))
+
+
+def _borefield_lines(bf) -> list[str]:
+    """The borefield's lines of :func:`case_summary`."""
+    g, pp = bf.ground, bf.pipes
+    lines = []
     nb = bf.n_boreholes
     shape = (
         f"{bf.n_x} × {bf.n_y}, {bf.spacing_m:g} m"
@@ -165,29 +194,21 @@ def case_summary(case) -> str:
         f"{bf.grout.conductivity_W_mK:g} W/(m·K); {fl.name} "
         f"{fl.concentration_pct:g} %; flow {bf.total_flow_kg_s:.3g} kg/s"
     )
-    lines.append(
-        f"  heat pump   {hp.rated_heating_capacity_kW:g} kW at B0/W35, compressor {hp.compressor}"
-    )
-    lines.append(
-        f"  tank        {t.volume_m3:g} m³, {t.height_m:g} m, {t.n_layers} layers, "
-        f"coil in layers {t.coil_bottom_layer}–{t.coil_top_layer}, loss "
-        f"{t.loss_UA_W_K:g} W/K"
-    )
-    season = (
-        "calendar, cooling " + ", ".join(MONTHS[m - 1] for m in c.cooling_months)
-        if c.season == "calendar"
-        else f"automatic over {c.auto_window_h:g} h"
-    )
-    lines.append(
-        f"  controls    season {season}; GSHP on below setpoint "
-        f"{c.gshp_on_offset_K:+g} K, off above {c.gshp_off_offset_K:+g} K; min "
-        f"on/off {c.min_on_time_s:g}/{c.min_off_time_s:g} s"
-    )
+    return lines
+
+
+def _run_lines(case) -> list[str]:
+    """The simulation's line of :func:`case_summary` and the [uncertainty] table's."""
     from gshp.station.components.clock import steps_per_year  # numpy: not at start-up
 
+    s = case.simulation
     steps = s.years * steps_per_year(s.time_step_s)
-    lines.append(
+    lines = [
         f"  simulation  {s.years} years at {s.time_step_s} s = {steps:,} steps, "
         f"output {s.output_resolution}, seed {s.seed}"
-    )
-    return "\n".join(lines)
+    ]
+    u = case.uncertainty
+    if u is not None:
+        lines.append(f"  uncertainty {u.samples} samples ({u.method}, seed {u.seed}):")
+        lines += [f"              {v.path} ~ {v.describe()}" for v in u.variables]
+    return lines

@@ -436,3 +436,31 @@ def test_cli_writes_the_result_and_the_fan_chart_and_report_reads_them(tmp_path,
     assert (tmp_path / "rep" / "fan_chart.png").read_bytes()[:4] == b"\x89PNG"
     html = (tmp_path / "rep" / "report.html").read_text()
     assert "Fan chart" in html and "borefield.ground.T_undisturbed_C" in html
+
+
+def test_a_failed_sample_is_reported_and_left_out_of_the_quantiles(tmp_path):
+    case = gshp.load_case(write_field(tmp_path, f"samples = 8\n{NORMAL_T}", years=1))
+
+    def flaky(c, progress=None):
+        if c.name.endswith("_s0003"):
+            raise FloatingPointError("non-finite T_bhe_out at step 12")
+        return gshp.simulate(c, progress=progress)
+
+    X = sample_matrix(case.uncertainty)
+    ds = run_samples(case, case.uncertainty.paths, X, spec=case.uncertainty, simulate_fn=flaky)
+    assert list(ds["sample_ok"].values) == [1, 1, 1, 0, 1, 1, 1, 1]
+    assert np.isnan(ds["T_fluid_min"].values[3]).all()
+    ok = np.delete(ds["T_fluid_min"].values, 3, axis=0)
+    np.testing.assert_array_equal(
+        ds["T_fluid_min_quantile"].values, np.quantile(ok, [0.1, 0.5, 0.9], axis=0)
+    )
+    failed = json.loads(ds.attrs["failed_samples"])
+    assert failed == [{"name": "field_s0003", "error": "FloatingPointError: non-finite "
+                       "T_bhe_out at step 12"}]  # fmt: skip
+    from gshp.studies.uncertainty import AllSamplesFailed
+
+    def broken(c, progress=None):
+        raise FloatingPointError("always")
+
+    with pytest.raises(AllSamplesFailed, match="all 8 samples failed; the first one: "):
+        run_samples(case, case.uncertainty.paths, X, simulate_fn=broken)

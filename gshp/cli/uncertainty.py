@@ -82,23 +82,32 @@ def cmd_uncertainty(args) -> int:
     import dataclasses
 
     from gshp.io.report_uncertainty import fig_fan_chart
-    from gshp.studies.uncertainty import quantile_table, run_samples, sample_matrix
+    from gshp.studies.uncertainty import (
+        AllSamplesFailed,
+        quantile_table,
+        run_samples,
+        sample_matrix,
+    )
 
     if args.samples is not None:
         spec = dataclasses.replace(spec, samples=args.samples)
     X = sample_matrix(spec)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    ds = run_samples(
-        case,
-        spec.paths,
-        X,
-        jobs=jobs or -1,
-        scheduler=args.scheduler,
-        output=output,
-        progress=not args.quiet,
-        spec=spec,
-        force=args.force,
-    )
+    try:
+        ds = run_samples(
+            case,
+            spec.paths,
+            X,
+            jobs=jobs or -1,
+            scheduler=args.scheduler,
+            output=output,
+            progress=not args.quiet,
+            spec=spec,
+            force=args.force,
+        )
+    except AllSamplesFailed as exc:
+        print(f"gshp uncertainty: error: {exc}", file=sys.stderr)
+        return 1
     fan = output.with_name(output.stem + "_fan.png")
     try:
         fig_fan_chart(ds, fan)

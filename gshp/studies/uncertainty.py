@@ -40,6 +40,10 @@ QUANTILES = (0.1, 0.5, 0.9)
 SAMPLE_DIR_SUFFIX = ".samples"
 
 
+class AllSamplesFailed(RuntimeError):
+    """Every sample failed at run time (no indicators to combine; CLI exit code 1)."""
+
+
 # ---------------------------------------------------------------------------- sampling
 
 
@@ -399,11 +403,10 @@ def combine(case: Case, paths, X, results, spec: UncertaintySpec | None = None) 
     ok = [r for r in results if r.ok]
     if not ok:
         first = results[0].error if results else "no samples"
-        raise InputError.single(
-            "samples",
-            f"{n} failed",
-            f"at least one sample that runs; the first one's error: {first}",
-        )
+        if all(r.error_kind == "input" for r in results):
+            raise InputError.single("samples", f"{n} invalid", f"valid sampled cases; the "
+                                    f"first one's problem: {first}")  # fmt: skip
+        raise AllSamplesFailed(f"all {n} samples failed; the first one: {first}")
     template = ok[0].dataset
     years = template["year"].values
     data = {}

@@ -15,11 +15,11 @@ import argparse
 import os
 import sys
 
-from gshp.cli import check, heatpump, loads, report, run, size, sweep, validate
+from gshp.cli import check, heatpump, loads, report, run, size, sweep, uncertainty, validate
 from gshp.errors import InputError
 from gshp.io.fileio import WriteError
 
-COMMANDS = (check, run, sweep, report, validate, loads, size, heatpump)
+COMMANDS = (check, run, sweep, uncertainty, report, validate, loads, size, heatpump)
 """The command modules, in the order of ``gshp --help``."""
 
 

@@ -171,7 +171,7 @@ def case_summary(case) -> str:
     )
     lines += _sizing_lines(case.sizing)
     lines.append(_simulation_line(s))
-    return "\n".join(lines)
+    return "\n".join(lines + _uncertainty_lines(case))
 
 
 def _borefield_only_summary(case) -> str:
@@ -188,7 +188,7 @@ def _borefield_only_summary(case) -> str:
     lines += _borefield_lines(case.borefield)
     lines += _sizing_lines(case.sizing)
     lines.append(_simulation_line(s, seed=False))
-    return "\n".join(lines)
+    return "\n".join(lines + _uncertainty_lines(case))
 
 
 def _borefield_lines(bf) -> list[str]:
@@ -249,3 +249,12 @@ def _simulation_line(s, seed=True) -> str:
         f"output {s.output_resolution}"
     )
     return text + (f", seed {s.seed}" if seed else "")
+
+
+def _uncertainty_lines(case) -> list[str]:
+    """The [uncertainty] table, when the case has one."""
+    u = getattr(case, "uncertainty", None)
+    if u is None:
+        return []
+    lines = [f"  uncertainty {u.samples} samples ({u.method}, seed {u.seed}):"]
+    return lines + [f"              {v.path} ~ {v.describe()}" for v in u.variables]

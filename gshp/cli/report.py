@@ -27,7 +27,8 @@ def add_parser(sub) -> None:
         "result",
         metavar="RESULT.nc",
         nargs="+",
-        help="result of gshp run or gshp sweep; 2–6 single-case results: compare them",
+        help="result of gshp run, gshp sweep or gshp uncertainty; 2–6 single-case results: "
+        "compare them",
     )
     p.add_argument(
         "-o",
@@ -96,6 +97,10 @@ def cmd_report(args) -> int:
         from gshp.io.report import markdown_table, open_for_report, write_report
 
         ds = open_for_report(results[0])
+        from gshp.io.report_uncertainty import is_uncertainty_result
+
+        if is_uncertainty_result(ds):  # gshp uncertainty's result: quantiles and fan chart
+            return _uncertainty_report(ds, out, results[0])
         try:
             written = write_report(ds, out, source=results[0].name, **limits)
         except OSError as exc:  # full disk while drawing: one message, exit 1
@@ -111,6 +116,22 @@ def cmd_report(args) -> int:
         except OSError as exc:
             raise WriteError(exc.filename or out, exc.strerror or str(exc)) from None
         print(table)
+    print()
+    for p in written:
+        print(f"wrote {p}")
+    return 0
+
+
+def _uncertainty_report(ds, out: Path, source: Path) -> int:
+    """The report of a ``gshp uncertainty`` result (its limits are the case's [sizing])."""
+    from gshp.io.report_uncertainty import write_uncertainty_report
+    from gshp.studies.uncertainty import quantile_table
+
+    try:
+        written = write_uncertainty_report(ds, out, source=source.name)
+    except OSError as exc:
+        raise WriteError(exc.filename or out, exc.strerror or str(exc)) from None
+    print(quantile_table(ds))
     print()
     for p in written:
         print(f"wrote {p}")

@@ -42,6 +42,7 @@ from gshp.config.pumps import PumpsConfig
 from gshp.config.simulation import SimulationConfig
 from gshp.config.sizing import SizingConfig
 from gshp.config.tank import TankConfig
+from gshp.config.uncertainty import UncertaintySpec, parse_uncertainty, uncertainty_problems
 from gshp.config.writer import toml_text
 from gshp.errors import MISSING, InputError, Problem
 
@@ -81,6 +82,11 @@ class Case:
     ground_load: GroundLoadConfig = S(GroundLoadConfig)
     sizing: SizingConfig = S(SizingConfig)
     source: Path | None = field(default=None, compare=False, metadata=dict(kind="internal"))
+    uncertainty: UncertaintySpec | None = field(
+        default=None, compare=False, metadata=dict(kind="internal")
+    )
+    """The [uncertainty] table (:mod:`gshp.config.uncertainty`), None without one; not
+    part of the deterministic case (:meth:`to_dict`, :func:`case_hash`)."""
 
     def __post_init__(self):
         """A case built in Python is checked like a case file (every problem in one
@@ -88,7 +94,11 @@ class Case:
         if _TRUSTED.get():
             return
         base = self.source.parent if self.source else None
-        checked = case_from_dict(self.to_dict(), base_dir=base, source=self.source)
+        raw = self.to_dict()
+        if self.uncertainty is not None:
+            table = self.uncertainty
+            raw["uncertainty"] = table.to_dict() if hasattr(table, "to_dict") else table
+        checked = case_from_dict(raw, base_dir=base, source=self.source)
         for f in dataclasses.fields(self):
             object.__setattr__(self, f.name, getattr(checked, f.name))
 
@@ -130,11 +140,15 @@ class Case:
             A name that several fields have (naming them), an unknown name (with the
             closest one), or values outside what the fields allow.
         """
-        return case_from_dict(
+        case = case_from_dict(
             apply_overrides(self.to_dict(), overrides),
             base_dir=self.source.resolve().parent if self.source else None,
             source=self.source,
         )
+        if self.uncertainty is None:
+            return case
+        # the [uncertainty] table goes along (checked again: the kind may have changed)
+        return _with_uncertainty(case, parse_uncertainty(self.uncertainty.to_dict(), case))
 
 
 # ---------------------------------------------------------------------------- loading
@@ -172,6 +186,10 @@ def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
     """Validate a plain nested dict (as read from TOML) into a :class:`Case`."""
     problems: list[Problem] = []
     ctx = Ctx(Path(base_dir) if base_dir is not None else Path.cwd(), problems)
+    uncertainty = MISSING
+    if isinstance(raw, dict) and "uncertainty" in raw:  # not a field: its own parser
+        raw = dict(raw)
+        uncertainty = raw.pop("uncertainty")
     if isinstance(raw, dict) and raw.get("kind") == "borefield":
         extra = [k for k in STATION_SECTIONS if k in raw]
         problems.extend(
@@ -197,9 +215,22 @@ def case_from_dict(raw: dict, base_dir=None, source=None) -> Case:
     finally:
         _TRUSTED.reset(token)
     problems.extend(cross_checks(case))
+    if uncertainty is not MISSING:
+        problems.extend(uncertainty_problems(uncertainty, case))
     if problems:
         raise InputError(problems, source=str(source) if source else None)
+    if uncertainty is not MISSING:
+        case = _with_uncertainty(case, parse_uncertainty(uncertainty, case))
     return case
+
+
+def _with_uncertainty(case: Case, spec: UncertaintySpec) -> Case:
+    """``case`` (validated) carrying its [uncertainty] spec."""
+    token = _TRUSTED.set(True)
+    try:
+        return dataclasses.replace(case, uncertainty=spec)
+    finally:
+        _TRUSTED.reset(token)
 
 
 _TRUSTED = contextvars.ContextVar("gshp_case_validated", default=False)

@@ -91,11 +91,55 @@ class DistrictConfig:
         doc="PVT collector area (reference: 5 × 57.6 + 2 × 115.2).",
     )
     pvt_enabled: bool = F(True, kind="bool", doc="Whether the PVT collectors exist.")
+    heating_scale: float = F(
+        1.0,
+        kind="float",
+        lo=0,
+        hi=5,
+        unit="-",
+        doc="Factor on the buildings' space heating demand (every 15-min value, from the "
+        "building model or a 'demands' load file), e.g. for a load forecast's uncertainty "
+        "([uncertainty], docs/uncertainty.md). The boosters' electricity and the network "
+        "load follow it.",
+    )
+    cooling_scale: float = F(
+        1.0,
+        kind="float",
+        lo=0,
+        hi=5,
+        unit="-",
+        doc="Factor on the buildings' space cooling demand (as heating_scale).",
+    )
+    dhw_scale: float = F(
+        1.0,
+        kind="float",
+        lo=0,
+        hi=5,
+        unit="-",
+        doc="Factor on the DHW heat the boosters deliver (the DHW demand net of the PVT "
+        "preheating, Q_dhw; as heating_scale).",
+    )
+
+
+SCALES = ("heating_scale", "cooling_scale", "dhw_scale")
+"""The factors on the buildings' demands (:func:`gshp.physics.district.district_loads`)."""
 
 
 def checks(case) -> list[Problem]:
-    """The [district] section's own checks: the load file exists."""
+    """The [district] section's own checks: the load file exists; a net network load file
+    has no demands to scale."""
     dist = case.district
     if dist.load_file is not None and not dist.load_file.is_file():
         return [Problem("district.load_file", str(dist.load_file), "an existing file")]
+    if dist.load_file is not None and dist.load_file_kind == "network":
+        return [
+            Problem(
+                f"district.{name}",
+                getattr(dist, name),
+                "1 with a net network load file (load_file_kind = 'network': it has no "
+                "separate heating, cooling and DHW demands to scale; use 'demands')",
+            )
+            for name in SCALES
+            if getattr(dist, name) != 1.0
+        ]
     return []

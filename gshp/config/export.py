@@ -68,7 +68,69 @@ def json_schema() -> dict:
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
               "title": "gshp case file"}  # fmt: skip
     schema.update(section(Case))
+    schema["properties"]["uncertainty"] = _uncertainty_schema()
     return schema
+
+
+def _uncertainty_schema() -> dict:
+    """The [uncertainty] table (:mod:`gshp.config.uncertainty`): settings, and quoted
+    dotted paths to inline tables with ``dist`` and its parameters."""
+    from gshp.config.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED, DISTRIBUTIONS, METHODS
+
+    dists = []
+    for dist, params in DISTRIBUTIONS.items():
+        props = {"dist": {"const": dist}, **{p: {"type": "number"} for p in params}}
+        dists.append({"type": "object", "properties": props, "required": ["dist", *params],
+                      "additionalProperties": False})  # fmt: skip
+    return {
+        "type": "object",
+        "description": "Uncertain inputs: quoted dotted paths of number fields with a "
+        "distribution (docs/uncertainty.md).",
+        "properties": {
+            "samples": {
+                "type": "integer",
+                "minimum": 2,
+                "default": DEFAULT_SAMPLES,
+                "description": "number of samples, a power of two",
+            },
+            "seed": {"type": "integer", "minimum": 0, "default": DEFAULT_SEED},
+            "method": {"enum": list(METHODS), "default": "sobol"},
+        },  # fmt: skip
+        "additionalProperties": {"oneOf": dists},
+    }
+
+
+UNCERTAINTY_ROWS = (
+    ("samples", "`256`", "a power of two from 2 to 1048576", "Number of samples."),
+    ("seed", "`1`", "a whole number ≥ 0",
+     "Seed of the scrambled Sobol' points (or the Latin hypercube): the same seed, the same "
+     "samples."),
+    ("method", '`"sobol"`', "one of 'sobol', 'lhs'",
+     "Scrambled Sobol' sequence (scipy.stats.qmc) or Latin hypercube."),
+    ('"<section.field>"', "—",
+     '`{ dist = "normal", mean, sd }`, `{ dist = "lognormal", mean, sd }` (of the variable '
+     'itself), `{ dist = "uniform", low, high }`, `{ dist = "triangular", low, mode, high }`, '
+     '`{ dist = "truncnormal", mean, sd, low, high }`',
+     "A number field's distribution; every value the sampler can draw (an unbounded "
+     "distribution up to its 1e-9 quantiles) must lie in the field's allowed range."),
+)  # fmt: skip
+
+
+def _uncertainty_reference() -> str:
+    """The [uncertainty] section of the field reference."""
+    lines = [
+        "## [uncertainty]",
+        "",
+        "Uncertain inputs for `gshp uncertainty` (docs/uncertainty.md); not part of the "
+        "deterministic case. Every key other than the settings is a quoted dotted path of a "
+        "number field above with an inline table, e.g. "
+        '`"borefield.ground.conductivity_W_mK" = { dist = "normal", mean = 2.2, sd = 0.25 }`.',
+        "",
+        "| field | default | unit | allowed | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| `{k}` | {d} |  | {a} | {m} |" for k, d, a, m in UNCERTAINTY_ROWS]
+    return "\n".join(lines) + "\n"
 
 
 def field_reference() -> str:
@@ -118,4 +180,4 @@ def field_reference() -> str:
             walk(sub, name + ".")
 
     walk(Case, "")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n" + _uncertainty_reference()

@@ -10,6 +10,7 @@ with ``;``/tab), UTF-8; problems are reported as ``file: line L, column C``.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 
@@ -28,18 +29,8 @@ def read_ground_load(cfg, years: int) -> np.ndarray:
     holds one. Returns an array of ``8760 · years`` values."""
     import pandas as pd
 
-    from gshp.physics.district import _decode_load_file, _sniff
-
     path = cfg.file
-    text = _decode_load_file(path)
-    rows = [(k, ln) for k, ln in enumerate(text.splitlines(), start=1)
-            if ln.strip() and not ln.lstrip().startswith("#")]  # fmt: skip
-    if len(rows) < 2:
-        raise InputError.single("ground_load.file", str(path), "a header line and data rows")
-    hk, hline = rows[0]
-    body = "\n".join(ln for _, ln in rows[1:])
-    sep, decimal = _sniff(hline, body)
-    names = [c.strip().strip('"').strip() for c in hline.split(sep)]
+    hk, names, lines, sep, decimal, raw = _parsed(path)
     lower = [n.lower() for n in names]
     problems = []
     cols = {}
@@ -54,10 +45,6 @@ def read_ground_load(cfg, years: int) -> np.ndarray:
             cols[field] = lower.index(name.strip().lower())
     if problems:
         raise InputError(problems, source=str(path))
-    lines = [k for k, _ in rows[1:]]
-    raw = pd.read_csv(io.StringIO(body), sep=sep, header=None, dtype=str,
-                      skipinitialspace=True, keep_default_na=False,
-                      on_bad_lines="error", engine="python")  # fmt: skip
     n = len(raw)
     if n not in (HOURS_PER_YEAR, HOURS_PER_YEAR * years):
         raise InputError.single(
@@ -88,3 +75,49 @@ def read_ground_load(cfg, years: int) -> np.ndarray:
     if n == HOURS_PER_YEAR:
         load = np.tile(load, years)
     return load
+
+
+_PARSED: dict = {}
+"""Parsed ground load files of this process, by path and SHA-256 of the content: the
+samples of an uncertainty study (and a sizing search) read the same file many times
+(hashing it takes about a millisecond, parsing it about 0.2 s)."""
+_PARSED_SIZE = 4
+
+
+def _parsed(path):
+    """(header line number, column names, data line numbers, delimiter, decimal mark, the
+    table of strings) of a ground load file; kept per process for the same content."""
+    import hashlib
+
+    try:
+        key = (str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest())
+    except OSError:  # missing or unreadable: the reader says so
+        return _parse(path)
+    hit = _PARSED.pop(key, None)
+    if hit is None:
+        hit = _parse(path)
+    _PARSED[key] = hit
+    while len(_PARSED) > _PARSED_SIZE:
+        _PARSED.pop(next(iter(_PARSED)))
+    return hit
+
+
+def _parse(path):
+    import pandas as pd
+
+    from gshp.physics.district import _decode_load_file, _sniff
+
+    text = _decode_load_file(path)
+    rows = [(k, ln) for k, ln in enumerate(text.splitlines(), start=1)
+            if ln.strip() and not ln.lstrip().startswith("#")]  # fmt: skip
+    if len(rows) < 2:
+        raise InputError.single("ground_load.file", str(path), "a header line and data rows")
+    hk, hline = rows[0]
+    body = "\n".join(ln for _, ln in rows[1:])
+    sep, decimal = _sniff(hline, body)
+    names = [c.strip().strip('"').strip() for c in hline.split(sep)]
+    lines = [k for k, _ in rows[1:]]
+    raw = pd.read_csv(io.StringIO(body), sep=sep, header=None, dtype=str,
+                      skipinitialspace=True, keep_default_na=False,
+                      on_bad_lines="error", engine="python")  # fmt: skip
+    return hk, names, lines, sep, decimal, raw

@@ -65,6 +65,8 @@ def open_for_report(path) -> xr.Dataset:
         ds = open_result(path)
     except (OSError, ValueError) as exc:
         raise InputError.single(str(path), str(exc)[:80], "a NetCDF result of gshp") from None
+    if "sample" in ds.dims and "T_fluid_min_quantile" in ds:  # gshp uncertainty's result
+        return ds
     needed = ("T_bhe_out_min", "T_borehole_wall_mean")
     if not is_borefield_only(ds):
         needed = ("scop_gshp", "E_gshp", *needed, "T_supply")

@@ -39,6 +39,7 @@ district_calibration.json``, produced by ``benchmarks/calibrate_district.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -365,6 +366,9 @@ def district_loads(case) -> xr.Dataset:
     """
     cl = case.climate
     d = case.district
+    scales = {name: float(getattr(d, attr, 1.0)) for name, attr in DEMAND_SCALES.items()}
+    if hasattr(d, "heating_scale"):  # one computed year serves every scale
+        d = dataclasses.replace(d, **dict.fromkeys(DEMAND_SCALES.values(), 1.0))
     key = (
         repr(cl),
         repr(d),
@@ -379,7 +383,27 @@ def district_loads(case) -> xr.Dataset:
     _LOADS_MEMORY[key] = ds
     while len(_LOADS_MEMORY) > _LOADS_MEMORY_SIZE:
         _LOADS_MEMORY.pop(next(iter(_LOADS_MEMORY)))
-    return ds.copy(deep=True)
+    return scale_demands(ds.copy(deep=True), scales)
+
+
+#: The demands the case's scale factors multiply: variable → ``[district]`` field.
+DEMAND_SCALES = {
+    "Q_space_heating": "heating_scale",
+    "Q_space_cooling": "cooling_scale",
+    "Q_dhw": "dhw_scale",
+}
+
+
+def scale_demands(ds: xr.Dataset, scales: dict) -> xr.Dataset:
+    """``ds`` with each demand of :data:`DEMAND_SCALES` multiplied by ``scales[name]``
+    (factors of 1 leave it unchanged, bit for bit); the factor ≠ 1 is recorded in the
+    variable's ``demand_scale`` attribute."""
+    for name, factor in scales.items():
+        if factor != 1.0 and name in ds:
+            attrs = dict(ds[name].attrs, demand_scale=factor)
+            ds[name] = ds[name] * factor
+            ds[name].attrs = attrs
+    return ds
 
 
 def _district_loads(case) -> xr.Dataset:

@@ -610,17 +610,20 @@ def file_digest(path) -> str:
 
 
 def referenced_files(case: Case) -> dict:
-    """Every file a case reads, by field: weather, load, coordinates, compressor map."""
+    """Every file a case reads, by field: weather, load, coordinates, ground load,
+    compressor map (a station's)."""
     from gshp.physics.heatpump import MAPS_DIR
 
     files = {
         "climate.weather_file": case.climate.weather_file,
         "district.load_file": case.district.load_file,
         "borefield.coordinates_file": case.borefield.coordinates_file,
+        "ground_load.file": case.ground_load.file,
     }
-    comp = str(case.heat_pump.compressor)
-    shipped = MAPS_DIR / f"{comp}.toml"
-    files["heat_pump.compressor"] = shipped if shipped.is_file() else Path(comp)
+    if case.heat_pump is not None:  # none in a borefield-only case
+        comp = str(case.heat_pump.compressor)
+        shipped = MAPS_DIR / f"{comp}.toml"
+        files["heat_pump.compressor"] = shipped if shipped.is_file() else Path(comp)
     return {k: Path(v) for k, v in files.items() if v is not None}
 
 

@@ -464,3 +464,32 @@ def test_a_failed_sample_is_reported_and_left_out_of_the_quantiles(tmp_path):
 
     with pytest.raises(AllSamplesFailed, match="all 8 samples failed; the first one: "):
         run_samples(case, case.uncertainty.paths, X, simulate_fn=broken)
+
+
+def test_cli_sensitivity_writes_indices_and_charts(tmp_path, capsys):
+    """``gshp uncertainty --sensitivity``: SALib's design on the same runner; the indices of
+    the last year's minimum fluid temperature; a constant response is said, not analysed."""
+    import numpy as np
+    import xarray as xr
+    from test_borefield_only import annual, write_case, write_load
+
+    ext, inj = annual(8.0, 2.0)
+    write_load(tmp_path / "load.csv", ext, inj)
+    case = write_case(tmp_path, years=2, n_x=2, n_y=2, extra="""
+[uncertainty]
+samples = 32
+"borefield.ground.T_undisturbed_C" = { dist = "uniform", low = 9.0, high = 11.0 }
+"ground_load.scale" = { dist = "uniform", low = 0.8, high = 1.2 }
+""")  # fmt: skip
+    out = tmp_path / "u.nc"
+    assert main(["uncertainty", str(case), "--sensitivity", "morris", "-j", "1", "-q",
+                 "-o", str(out)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "electricity_lifetime: the same in every run" in text  # pump always on
+    with xr.open_dataset(tmp_path / "u_morris_indices.nc") as ds:
+        mu = ds["T_fluid_min_last_year_mu_star"].values
+        paths = list(ds["input"].values)
+    # T_undisturbed moves the fluid 1:1: a step of half its range (1 K) is 1 K
+    assert mu[paths.index("borefield.ground.T_undisturbed_C")] == pytest.approx(1.0, rel=0.02)
+    assert np.all(mu > 0)
+    assert (tmp_path / "u_morris_T_fluid_min_last_year.png").stat().st_size > 10_000

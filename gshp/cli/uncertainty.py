@@ -44,6 +44,18 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--force", action="store_true", help="re-run samples whose per-sample file exists"
     )
+    p.add_argument(
+        "--sensitivity",
+        nargs="?",
+        const="auto",
+        choices=("auto", "sobol", "morris"),
+        default=None,
+        help="instead of quantiles: which input matters. Runs SALib's design (Sobol' first-"
+        "order and total indices, or Morris screening when the samples are few: 'auto') "
+        "within the sample budget and writes the indices of the last year's minimum fluid "
+        "temperature and the lifetime electricity with their confidence intervals, and a bar "
+        "chart each (docs/sensitivity.md)",
+    )
     add_years(p, help="override simulation.years")
     add_quiet(p)
     p.set_defaults(func=cmd_uncertainty)
@@ -91,6 +103,8 @@ def cmd_uncertainty(args) -> int:
 
     if args.samples is not None:
         spec = dataclasses.replace(spec, samples=args.samples)
+    if args.sensitivity is not None:
+        return _sensitivity(args, case, spec, output)
     X = sample_matrix(spec)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     try:
@@ -129,3 +143,68 @@ def cmd_uncertainty(args) -> int:
         f"result {output}; fan chart {fan}"
     )
     return 1 if failed else 0
+
+
+TITLES = {
+    "T_fluid_min_last_year": "lowest mean fluid temperature, last year",
+    "electricity_lifetime": "electricity over the lifetime",
+}
+
+
+def _sensitivity(args, case, spec, output) -> int:
+    """``gshp uncertainty --sensitivity``: the design's runs on the same runner, then the
+    indices of two responses (docs/sensitivity.md)."""
+    import os
+
+    import numpy as np
+    import xarray as xr
+
+    from gshp.io.fileio import WriteError
+    from gshp.io.results import write_netcdf
+    from gshp.studies.sensitivity import analyse, bar_chart, choose_method, design
+    from gshp.studies.uncertainty import AllSamplesFailed, run_samples
+
+    method = choose_method(spec) if args.sensitivity == "auto" else args.sensitivity
+    X = design(spec, method)
+    out = output.with_name(output.stem + f"_{method}.nc")
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    try:
+        ds = run_samples(case, spec.paths, X, jobs=jobs or -1, scheduler=args.scheduler,
+                         output=out, progress=not args.quiet, spec=spec,
+                         force=args.force)  # fmt: skip
+    except AllSamplesFailed as exc:
+        print(f"gshp uncertainty: error: {exc}", file=sys.stderr)
+        return 1
+    responses = {
+        "T_fluid_min_last_year": ds["T_fluid_min"].isel(year=-1),
+        "electricity_lifetime": ds["electricity_lifetime"],
+    }
+    indices = {}
+    for name, y in responses.items():
+        y = y.rename(name)
+        finite = y.values[np.isfinite(y.values)]
+        if finite.size and np.ptp(finite) == 0.0:
+            print(f"\n{name}: the same in every run ({float(finite[0]):.6g}): no input "
+                  "matters, no indices")  # fmt: skip
+            continue
+        idx = analyse(spec, method, X, y)
+        indices[name] = idx
+        png = out.with_name(f"{out.stem}_{name}.png")
+        try:
+            bar_chart(idx, png, title=f"{case.name}: {TITLES[name]}")
+        except OSError as exc:
+            raise WriteError(exc.filename or png, exc.strerror or str(exc)) from None
+        print(f"\n{name} ({method}):")
+        for v in ("S1", "ST", "mu_star"):
+            if v in idx:
+                conf = idx.get(f"{v}_conf")
+                for i, path in enumerate(idx["input"].values):
+                    c = f" ± {float(conf[i]):.3f}" if conf is not None else ""
+                    print(f"  {v:<7} {path:<45} {float(idx[v][i]):.3f}{c}")
+    merged = xr.merge([d.rename({k: f"{name}_{k}" for k in d.data_vars})
+                       for name, d in indices.items()], combine_attrs="drop")  # fmt: skip
+    merged.attrs.update(method=method, case_name=case.name, Conventions="CF-1.8",
+                        runs=int(len(X)))  # fmt: skip
+    path = write_netcdf(merged, out.with_name(out.stem + "_indices.nc"))
+    print(f"\n{len(X)} runs ({method}); indices {path}; runs {out}")
+    return 0

@@ -20,8 +20,9 @@ def add_parser(sub) -> None:
         description="Runs the validation checks (aggregation and g-functions against "
         "pygfunction, the Beier et al. 2011 sandbox test, EN 14511 heat-pump points, the "
         "reference district, the reference study at station level with a sensitivity "
-        "table, energy balance and determinism; GHEtool on the Ahmadfard & Bernier 2019 "
-        "sizing benchmark when a GHEtool interpreter is found) and writes "
+        "table, energy balance and determinism; gshp's sizing on the Ahmadfard & Bernier "
+        "2019 benchmark; with a GHEtool interpreter, GHEtool on that benchmark and side by "
+        "side with gshp on the Berlin field: fluid temperatures and sizing) and writes "
         "DIR/validation.md with PNG figures. Exit code 1 when a check is outside its "
         "tolerance.",
     )

@@ -15,12 +15,13 @@ EXPECTED = {
                         "summary.md"],
     "sweep_charts.py": ["sweep_borefield_n_x.png", "sweep_climate.png", "fluid_envelope.png"],
     "sizing_envelope.py": ["fluid_envelope.png", "sized_case.toml"],
+    "p90_sizing.py": ["p90_sizing.png"],
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("script", sorted(EXPECTED))
 def test_example_runs(script, tmp_path):
-    env = dict(os.environ, GSHP_EXAMPLE_YEARS="1", MPLBACKEND="Agg")
+    env = dict(os.environ, GSHP_EXAMPLE_YEARS="1", GSHP_EXAMPLE_SAMPLES="4", MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     cmd = [sys.executable, str(ROOT / "examples" / script), str(tmp_path / "out")]
     r = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
@@ -36,6 +37,14 @@ def test_example_runs(script, tmp_path):
         assert "limits 0 … 17 °C" in r.stdout
         lo, hi = r.stdout.split("outlet ")[1].split(" °C")[0].split(" … ")
         assert float(lo) >= 0.0 and float(hi) <= 17.0
+    if script == "p90_sizing.py":  # P90 at least the deterministic length, P50 below P90
+        lines = r.stdout.splitlines()
+        det = float(
+            next(x for x in lines if x.startswith("deterministic")).split(":")[1].split()[0]
+        )
+        p50 = float(next(x for x in lines if x.startswith("P50")).split(":")[1].split()[0])
+        p90 = float(r.stdout.split("90 % of 4 samples: ")[1].split(" m per")[0])
+        assert p90 >= det and p90 >= p50
 
 
 # --- examples/borefield_only: a borefield-only case with [sizing] ----------------------

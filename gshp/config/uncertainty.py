@@ -162,9 +162,10 @@ def _lognormal(mean: float, sd: float) -> tuple[float, float]:
 
 
 @functools.cache
-def _leaf_fields() -> dict:
-    """Every field's dotted path → its metadata (sections walked, records not)."""
-    from gshp.config.case import Case
+def _leaf_fields(case_cls) -> dict:
+    """Every field's dotted path → its metadata (sections walked, records not) of the case
+    class ``case_cls`` (:class:`gshp.config.Case`; passed in: this module is imported by
+    the case module)."""
     from gshp.config.fields import fields_of
 
     out = {}
@@ -176,7 +177,7 @@ def _leaf_fields() -> dict:
             else:
                 out[prefix + f.name] = f.metadata
 
-    walk(Case, "")
+    walk(case_cls, "")
     return out
 
 
@@ -234,7 +235,7 @@ def parse_uncertainty(table, case) -> UncertaintySpec:
     problems = uncertainty_problems(table, case)
     if problems:
         raise InputError(problems, source=str(case.source) if case.source else None)
-    return _build(table)
+    return _build(table, type(case))
 
 
 def uncertainty_problems(table, case) -> list[Problem]:
@@ -270,7 +271,7 @@ def uncertainty_problems(table, case) -> list[Problem]:
                 "sd = 0.25 }",
             )
         )
-    fields = _leaf_fields()
+    fields = _leaf_fields(type(case))
     kind = getattr(case, "kind", "station")
     for path, spec in paths.items():
         where = f'uncertainty."{path}"'
@@ -445,9 +446,9 @@ def _suggest(v, meta) -> str:
     return f"low = {lo:.4g}, high = {hi:.4g}"
 
 
-def _build(table: dict) -> UncertaintySpec:
+def _build(table: dict, case_cls) -> UncertaintySpec:
     """The spec of a checked table."""
-    fields = _leaf_fields()
+    fields = _leaf_fields(case_cls)
     paths = _flatten({k: v for k, v in table.items() if k not in SETTINGS})
     variables = tuple(
         Variable(

@@ -423,9 +423,10 @@ def combine(case: Case, paths, X, results, spec: UncertaintySpec | None = None) 
         data[name] = (("sample", *var.dims), arr, attrs)
     variables = spec.variables if spec is not None else ()
     by_path = {v.path: v for v in variables}
+    from gshp.config import Case
     from gshp.config.uncertainty import _leaf_fields
 
-    fields = _leaf_fields()
+    fields = _leaf_fields(Case)
     for j, p in enumerate(paths):
         meta = fields.get(p, {})
         attrs = dict(path=p, long_name=f"sampled case-file field {p}")

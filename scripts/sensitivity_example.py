@@ -26,42 +26,13 @@ import numpy as np
 import xarray as xr
 
 import gshp
+from gshp.config.uncertainty import UncertaintySpec, Variable
 from gshp.studies import sensitivity as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 years = int(os.environ.get("GSHP_EXAMPLE_YEARS", "20"))
 n = int(os.environ.get("GSHP_EXAMPLE_N", "64"))
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "sensitivity_example")
-
-try:
-    from gshp.config.uncertainty import UncertaintySpec, Variable
-except ImportError:  # before the [uncertainty] table exists: the same interface, here
-    from dataclasses import dataclass
-
-    import scipy.stats as st
-
-    @dataclass(frozen=True)
-    class Variable:
-        path: str
-        dist: str
-        params: dict
-
-        def ppf(self, u):
-            p = self.params
-            if self.dist == "normal":
-                return st.norm.ppf(u, p["mean"], p["sd"])
-            if self.dist == "uniform":
-                return st.uniform.ppf(u, p["low"], p["high"] - p["low"])
-            w = p["high"] - p["low"]  # triangular
-            return st.triang.ppf(u, (p["mode"] - p["low"]) / w, p["low"], w)
-
-    @dataclass(frozen=True)
-    class UncertaintySpec:
-        samples: int
-        seed: int
-        method: str
-        variables: tuple
-
 
 CASE = f"""kind = "borefield"
 name = "berlin_field"

@@ -4,43 +4,14 @@ analyse, Morris ranking, repeatable designs, refused inputs and the bar chart.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pytest
 import scipy.stats as st
 import xarray as xr
 
+from gshp.config.uncertainty import UncertaintySpec, Variable
 from gshp.errors import InputError
 from gshp.studies import sensitivity as sa
-
-try:  # the real spec once it is on the branch (issue 28, gshp.config.uncertainty)
-    from gshp.config.uncertainty import UncertaintySpec, Variable
-except ImportError:  # a stand-in with the same interface
-
-    @dataclass(frozen=True)
-    class Variable:
-        path: str
-        dist: str
-        params: dict
-
-        def ppf(self, u):
-            p = self.params
-            if self.dist == "normal":
-                return st.norm.ppf(u, p["mean"], p["sd"])
-            if self.dist == "uniform":
-                return st.uniform.ppf(u, p["low"], p["high"] - p["low"])
-            if self.dist == "triangular":
-                w = p["high"] - p["low"]
-                return st.triang.ppf(u, (p["mode"] - p["low"]) / w, p["low"], w)
-            raise ValueError(self.dist)
-
-    @dataclass(frozen=True)
-    class UncertaintySpec:
-        samples: int = 256
-        seed: int = 1
-        method: str = "sobol"
-        variables: tuple = field(default_factory=tuple)
 
 
 def spec_of(*variables, samples=256, seed=1):

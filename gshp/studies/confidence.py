@@ -35,15 +35,7 @@ import numpy as np
 
 from gshp.config import Case, load_case
 from gshp.errors import InputError, Problem
-from gshp.studies.sizing import (
-    CHECK_TEXT,
-    CRITERION_TEXT,
-    _candidates,
-    _check_size_args,
-    bracket_search,
-    check_limits,
-    monthly_summary,
-)
+from gshp.studies.sizing import bracket_search, check_limits, monthly_summary, search_setup
 
 CI_LEVEL = 0.90
 """Coverage of the stated interval of the answer."""
@@ -183,23 +175,13 @@ def size_confidence(
         problems.append(Problem("--confidence", confidence, "a share between 0 and 1, e.g. 0.9"))
     if problems:
         raise InputError(problems)
-    sz = case.sizing
-    criterion = sz.criterion if criterion is None else criterion
-    check = sz.check if check is None else check
-    if t_min_C is None and t_max_C is None:
-        t_min_C, t_max_C = sz.T_fluid_min_C, sz.T_fluid_max_C
-    t_min, t_max = _check_size_args(case, t_min_C, t_max_C, vary, None, search_step_s,
-                                    length_step_m, criterion, check)  # fmt: skip
-    over = {"simulation.output_resolution": "monthly"}
-    if years is not None:
-        over["simulation.years"] = years
-    base = case.replace(**over)
-    case_step = base.simulation.time_step_s
-    ground_only = case.kind == "borefield"
-    search_step = case_step if ground_only else min(int(search_step_s), 900)
-    overrides, describe, x_min, x_max, x_base = _candidates(
-        case.borefield, vary, max_size, min_size, length_step_m
-    )
+    sp = search_setup(case, t_min_C=t_min_C, t_max_C=t_max_C, vary=vary, years=years,
+                      max_size=max_size, min_size=min_size, length_step_m=length_step_m,
+                      search_step_s=search_step_s, criterion=criterion, check=check)  # fmt: skip
+    t_min, t_max, criterion, check = sp.t_min, sp.t_max, sp.criterion, sp.check
+    base, case_step, search_step = sp.base, sp.case_step, sp.search_step
+    overrides, describe = sp.overrides, sp.describe
+    x_min, x_max, x_base = sp.x_min, sp.x_max, sp.x_base
     paths = [v.path for v in spec.variables]
     X = sample_matrix(spec, samples)
     n = len(X)
@@ -282,10 +264,7 @@ def size_confidence(
         share_holding=float(np.mean(holds[(fine, case_step)] == 1)),
         interval=dict(low=size_of(x_lo), high=size_of(x_hi), unit=unit, level=CI_LEVEL,
                       ranks=[lo_rank, hi_rank]),
-        limits=dict(min_fluid_C=list(t_min) if t_min is not None else None,
-                    max_fluid_C=list(t_max) if t_max is not None else None,
-                    criterion=criterion, check=check,
-                    temperature=f"{CRITERION_TEXT[criterion]}, {CHECK_TEXT[check]}"),
+        limits=sp.limits(),
         inputs=paths, failed_samples=len(failed), shares=shares,
         years=base.simulation.years, time_step_s=case_step, search_step_s=search_step,
         n_simulations=n_sims, wall_time_s=time.perf_counter() - t_start,

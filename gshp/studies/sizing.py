@@ -542,6 +542,66 @@ def size(
         range holds the limits.
     """
     t_start = time.perf_counter()
+    sp = search_setup(case, t_min_C=t_min_C, t_max_C=t_max_C, vary=vary, years=years,
+                      max_unmet_kWh=max_unmet_kWh, max_size=max_size, min_size=min_size,
+                      length_step_m=length_step_m, search_step_s=search_step_s,
+                      criterion=criterion, check=check)  # fmt: skip
+    ev_ = Evaluator(sp, max_unmet_kWh, progress)
+    est_total, est_x = _estimate(sp, progress)
+    # coarse bracketing search, then the answer re-checked at the case's own step
+    x0 = est_x if est_x is not None else sp.x_base
+    span = max(1, sp.x_max - sp.x_min)
+    coarse, _ = bracket_search(
+        lambda x: ev_(x, sp.search_step).feasible, x0, sp.x_min, sp.x_max,
+        step0=max(1, min(span // 4, int(0.15 * max(x0, 1)))),
+    )  # fmt: skip
+    seed = coarse if coarse is not None else sp.x_max
+    fine, _ = bracket_search(lambda x: ev_(x, sp.case_step).feasible, seed, sp.x_min, sp.x_max, 1)
+    if fine is None:
+        raise _infeasible(sp.case, ev_.cache[(sp.x_max, sp.case_step)], sp.describe, sp.x_max)
+    return _result(sp, ev_, fine, est_total, est_x, max_unmet_kWh, t_start)
+
+
+@dataclass
+class Search:
+    """What a sizing search works with (:func:`search_setup`): the case and its copy with
+    monthly output (``base``), the criterion, check and parsed monthly limits, the steps, and
+    the candidate fields (``overrides(x)``, ``describe(x)`` → (n, n_x, n_y, length_m),
+    indices ``x_min`` … ``x_max``, the case's own ``x_base``)."""
+
+    case: Case
+    base: Case
+    vary: str
+    criterion: str
+    check: str
+    t_min: tuple | None
+    t_max: tuple | None
+    ground_only: bool
+    case_step: int
+    search_step: int
+    overrides: object
+    describe: object
+    x_min: int
+    x_max: int
+    x_base: int
+
+    def limits(self, max_unmet_kWh=None) -> dict:
+        return dict(
+            min_fluid_C=list(self.t_min) if self.t_min is not None else None,
+            max_fluid_C=list(self.t_max) if self.t_max is not None else None,
+            max_unmet_kWh_per_year=max_unmet_kWh,
+            criterion=self.criterion,
+            check=self.check,
+            temperature=f"{CRITERION_TEXT[self.criterion]}, {CHECK_TEXT[self.check]}",
+        )
+
+
+def search_setup(case, *, t_min_C=None, t_max_C=None, vary="boreholes", years=None,
+                 max_unmet_kWh=None, max_size=None, min_size=None, length_step_m=1.0,
+                 search_step_s=900, criterion=None, check=None) -> Search:  # fmt: skip
+    """The checked arguments of a sizing search (:func:`size`,
+    :func:`gshp.studies.confidence.size_confidence`): the case's ``[sizing]`` fills what is
+    not given; every bad argument together in one :class:`InputError`."""
     if not isinstance(case, Case):
         case = load_case(case)
     sz = case.sizing
@@ -553,153 +613,111 @@ def size(
         case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m,
         criterion, check,
     )  # fmt: skip
-    bf = case.borefield
-    ground_only = case.kind == "borefield"
-
     over = {"simulation.output_resolution": "monthly"}
     if years is not None:
         over["simulation.years"] = years
     base = case.replace(**over)
-    n_years = base.simulation.years
+    ground_only = case.kind == "borefield"
     case_step = base.simulation.time_step_s
-    search_step = case_step if ground_only else min(int(search_step_s), 900)
-
     overrides, describe, x_min, x_max, x_base = _candidates(
-        bf, vary, max_size, min_size, length_step_m
+        case.borefield, vary, max_size, min_size, length_step_m
     )
+    return Search(
+        case=case, base=base, vary=vary, criterion=criterion, check=check, t_min=t_min,
+        t_max=t_max, ground_only=ground_only, case_step=case_step,
+        search_step=case_step if ground_only else min(int(search_step_s), 900),
+        overrides=overrides, describe=describe, x_min=x_min, x_max=x_max, x_base=x_base,
+    )  # fmt: skip
 
-    evaluations: list[Evaluation] = []
-    cache: dict[tuple[int, int], Evaluation] = {}
 
-    def evaluate(x, dt):
-        key = (x, dt)
-        if key in cache:
-            return cache[key]
+class Evaluator:
+    """One simulation of candidate field ``x`` at step ``dt`` (cached), checked against the
+    limits: ``Evaluator(search, max_unmet_kWh, progress)(x, dt)`` → :class:`Evaluation`."""
+
+    def __init__(self, sp: Search, max_unmet_kWh=None, progress=None):
+        self.sp, self.max_unmet_kWh, self.progress = sp, max_unmet_kWh, progress
+        self.cache: dict[tuple[int, int], Evaluation] = {}
+        self.evaluations: list[Evaluation] = []
+
+    def __call__(self, x: int, dt: int) -> Evaluation:
+        if (x, dt) in self.cache:
+            return self.cache[(x, dt)]
         from gshp.station.borefield_only import simulate_borefield
         from gshp.station.prepare import prepare
 
+        sp = self.sp
         t0 = time.perf_counter()
-        o = dict(overrides(x))
-        o["simulation.time_step_s"] = dt
-        c = base.replace(**o)
-        res = monthly_summary(simulate_borefield(c)) if ground_only else run_monthly(prepare(c))
-        ok, name, checks = check_limits(res, t_min, t_max, max_unmet_kWh, criterion, check)
+        c = sp.base.replace(**{**sp.overrides(x), "simulation.time_step_s": dt})
+        res = monthly_summary(simulate_borefield(c)) if sp.ground_only else run_monthly(prepare(c))
+        ok, name, checks = check_limits(res, sp.t_min, sp.t_max, self.max_unmet_kWh,
+                                        sp.criterion, sp.check)  # fmt: skip
         margin, yr, mo = checks[name]
-        n, nx, ny, h = describe(x)
+        n, nx, ny, h = sp.describe(x)
         ev = Evaluation(
-            size=x,
-            n_boreholes=n,
-            n_x=nx,
-            n_y=ny,
-            length_m=h,
-            time_step_s=dt,
-            feasible=ok,
-            worst=name,
-            margin=margin,
-            year=yr,
-            month=mo,
-            T_fluid_min_C=float(np.min(res[monthly_name(criterion, check, "min")])),
-            T_fluid_max_C=float(np.max(res[monthly_name(criterion, check, "max")])),
+            size=x, n_boreholes=n, n_x=nx, n_y=ny, length_m=h, time_step_s=dt, feasible=ok,
+            worst=name, margin=margin, year=yr, month=mo,
+            T_fluid_min_C=float(np.min(res[monthly_name(sp.criterion, sp.check, "min")])),
+            T_fluid_max_C=float(np.max(res[monthly_name(sp.criterion, sp.check, "max")])),
             unmet_max_kWh=float(res["unmet_kWh"].sum(axis=1).max()),
-            wall_s=time.perf_counter() - t0,
-            checks=checks,
-        )
-        cache[key] = ev
-        evaluations.append(ev)
-        if progress is not None:
-            progress(
-                f"  {n:>4} boreholes × {h:g} m at {dt} s: "
-                f"{'holds' if ok else 'fails'} ({name} {margin:+.3g}) "
-                f"[{ev.wall_s:.1f} s]"
-            )
+            wall_s=time.perf_counter() - t0, checks=checks,
+        )  # fmt: skip
+        self.cache[(x, dt)] = ev
+        self.evaluations.append(ev)
+        if self.progress is not None:
+            self.progress(f"  {n:>4} boreholes × {h:g} m at {dt} s: "
+                          f"{'holds' if ok else 'fails'} ({name} {margin:+.3g}) "
+                          f"[{ev.wall_s:.1f} s]")  # fmt: skip
         return ev
 
-    # 1. Classical first estimate from the base case's first-year ground loads.
+
+def _estimate(sp: Search, progress=None):
+    """The ASHRAE first estimate from the base case's first-year ground load (one 1-year
+    simulation at the search step): (total length m, candidate index or None)."""
     from gshp.studies.simulate import simulate
 
     t0 = time.perf_counter()
     ds1 = simulate(
-        base,
+        sp.base,
         keep_implausible=True,  # an undersized base field is what sizing starts from
         **{
             "simulation.years": 1,
-            "simulation.time_step_s": search_step,
+            "simulation.time_step_s": sp.search_step,
             "simulation.output_resolution": "hourly",
         },
     )
     q_year1 = np.asarray(ds1["Q_ground"].values, dtype=float)
     T_g = float(json.loads(ds1.attrs["borefield"])["T_undisturbed_C"])
-    est_total, est_x = _first_estimate(
-        base, q_year1, T_g, t_min, t_max, describe, x_min, x_max, overrides, criterion
-    )
+    est = _first_estimate(sp.base, q_year1, T_g, sp.t_min, sp.t_max, sp.describe, sp.x_min,
+                          sp.x_max, sp.overrides, sp.criterion)  # fmt: skip
     if progress is not None:
-        progress(
-            f"  ASHRAE first estimate: {est_total:.0f} m in all "
-            f"[{time.perf_counter() - t0:.1f} s, one 1-year simulation]"
-        )
+        progress(f"  ASHRAE first estimate: {est[0]:.0f} m in all "
+                 f"[{time.perf_counter() - t0:.1f} s, one 1-year simulation]")  # fmt: skip
+    return est
 
-    # 2. Coarse bracketing search.
-    x0 = est_x if est_x is not None else x_base
-    span = max(1, x_max - x_min)
-    coarse, _ = bracket_search(
-        lambda x: evaluate(x, search_step).feasible,
-        x0,
-        x_min,
-        x_max,
-        step0=max(1, min(span // 4, int(0.15 * max(x0, 1)))),
-    )
-    # 3. Re-check at the case's own step.
-    seed = coarse if coarse is not None else x_max
-    fine, _ = bracket_search(lambda x: evaluate(x, case_step).feasible, seed, x_min, x_max, 1)
 
-    limits = dict(
-        min_fluid_C=list(t_min) if t_min is not None else None,
-        max_fluid_C=list(t_max) if t_max is not None else None,
-        max_unmet_kWh_per_year=max_unmet_kWh,
-        criterion=criterion,
-        check=check,
-        temperature=f"{CRITERION_TEXT[criterion]}, {CHECK_TEXT[check]}",
-    )
-    if fine is None:
-        raise _infeasible(case, cache[(x_max, case_step)], describe, x_max)
-    ev = cache[(fine, case_step)]
-    n, nx, ny, h = describe(fine)
+def _result(sp: Search, ev_: Evaluator, fine, est_total, est_x, max_unmet_kWh, t_start):
+    """The :class:`SizingResult` of a finished search (answer ``fine``)."""
+    ev = ev_.cache[(fine, sp.case_step)]
+    n, nx, ny, h = sp.describe(fine)
     smaller = None
-    if (fine - 1, case_step) in cache:
-        smaller = asdict(cache[(fine - 1, case_step)])
+    if (fine - 1, sp.case_step) in ev_.cache:
+        smaller = asdict(ev_.cache[(fine - 1, sp.case_step)])
     binding = smaller["worst"] if smaller else ev.worst
     b_margin, b_year, b_month = ev.checks[binding]
     est_n = est_h = None
     if est_x is not None:
-        en, _, _, eh = describe(est_x)
-        if vary == "boreholes":
-            est_n = en
-        else:
-            est_h = eh
+        en, _, _, eh = sp.describe(est_x)
+        est_n, est_h = (en, None) if sp.vary == "boreholes" else (None, eh)
     return SizingResult(
-        case_name=case.name,
-        vary=vary,
-        n_boreholes=n,
-        n_x=nx,
-        n_y=ny,
-        length_m=h,
-        total_length_m=round(n * h, 6),
-        binding_constraint=binding,
-        binding_margin=b_margin,
-        binding_year=b_year,
-        binding_month=b_month,
-        smaller=smaller,
-        ashrae_n_boreholes=est_n,
-        ashrae_length_m=est_h,
-        ashrae_total_length_m=est_total,
-        limits=limits,
-        years=n_years,
-        time_step_s=case_step,
-        search_step_s=search_step,
-        n_simulations=len(evaluations) + 1,
-        wall_time_s=time.perf_counter() - t_start,
-        evaluations=[asdict(e) for e in evaluations],
-    )
+        case_name=sp.case.name, vary=sp.vary, n_boreholes=n, n_x=nx, n_y=ny, length_m=h,
+        total_length_m=round(n * h, 6), binding_constraint=binding, binding_margin=b_margin,
+        binding_year=b_year, binding_month=b_month, smaller=smaller,
+        ashrae_n_boreholes=est_n, ashrae_length_m=est_h, ashrae_total_length_m=est_total,
+        limits=sp.limits(max_unmet_kWh), years=sp.base.simulation.years,
+        time_step_s=sp.case_step, search_step_s=sp.search_step,
+        n_simulations=len(ev_.evaluations) + 1, wall_time_s=time.perf_counter() - t_start,
+        evaluations=[asdict(e) for e in ev_.evaluations],
+    )  # fmt: skip
 
 
 def _check_size_args(case, t_min_C, t_max_C, vary, max_unmet_kWh, search_step_s, length_step_m,

@@ -81,7 +81,7 @@ print(sum(run_kernel.stats.cache_misses.values()), peak)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def child() -> tuple[int, float]:
-        out = subprocess.run([sys.executable, "-c", code], check=True, timeout=600,
+        out = subprocess.run([sys.executable, "-c", code], check=True, timeout=1800,
                              cwd=tmp_path, capture_output=True, text=True, env=env)  # fmt: skip
         misses, kib = out.stdout.split()[-2:]
         return int(misses), float(kib) * 1024.0
